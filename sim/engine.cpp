@@ -1,0 +1,291 @@
+#include "sim/engine.h"
+
+#include <algorithm>
+
+#include "sim/error.h"
+#include "sim/hash.h"
+
+namespace lockstep::sim {
+namespace {
+
+template <typename T>
+std::uint64_t digest_of(const std::vector<T>& values) {
+  std::uint64_t h = mix64(values.size());
+  for (const auto& v : values) h = combine(h, static_cast<std::uint64_t>(v));
+  return h;
+}
+
+nlohmann::json tags_json(const std::vector<TokenTag>& tags) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : tags) out.push_back({t.seq, t.index});
+  return out;
+}
+
+}  // namespace
+
+const char* role_name(ModelRole role) {
+  return role == ModelRole::target ? "target" : "draft";
+}
+
+Engine::Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>& sequences,
+               const Drafter* drafter, Observer* observer, TraceWriter* trace)
+    : backend_(backend),
+      scenario_(scenario),
+      sequences_(sequences),
+      drafter_(drafter),
+      observer_(observer),
+      trace_(trace),
+      k_(scenario.strategy == "ar" ? 0 : scenario.k) {
+  require(k_ == 0 || drafter_ != nullptr, "Engine: a drafting strategy needs a drafter");
+  metrics_.accepted_length_histogram.assign(static_cast<std::size_t>(k_) + 1, 0);
+}
+
+int Engine::kv_capacity() const {
+  int longest = 0;
+  for (const auto& s : sequences_) longest = std::max(longest, s.prompt_len);
+  return longest + scenario_.max_new_tokens + k_ + 1;
+}
+
+double& Engine::stage_seconds(Stage stage) {
+  switch (stage) {
+    case Stage::draft:
+      return metrics_.seconds.draft;
+    case Stage::verify:
+      return metrics_.seconds.verify;
+    case Stage::realign:
+      return metrics_.seconds.realign;
+    case Stage::prefill:
+      return metrics_.seconds.prefill;
+    case Stage::other:
+      return metrics_.seconds.other;
+  }
+  return metrics_.seconds.other;
+}
+
+Engine::StageTimer::StageTimer(Engine& engine, Stage stage)
+    : slot_(engine.stage_seconds(stage)), start_(std::chrono::steady_clock::now()) {}
+
+Engine::StageTimer::~StageTimer() {
+  slot_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+CacheId Engine::create_cache(ModelRole role, int rows, int capacity) {
+  const ModelConfig& model = role == ModelRole::target ? scenario_.target : scenario_.draft.model;
+  const CacheId id = backend_.create_cache(model, rows, capacity);
+  if (observer_) observer_->on_create_cache(id, role, rows, capacity);
+  if (trace_) {
+    record({{"event", "cache"},
+            {"model", role_name(role)},
+            {"cache", id.value},
+            {"rows", rows},
+            {"capacity", capacity},
+            {"bytes_per_slot", model.kv_bytes_per_slot()}});
+  }
+  return id;
+}
+
+const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, Stage stage) {
+  ForwardOutput& out = output_;
+  {
+    StageTimer timer(*this, stage);
+    backend_.run_padded(batch, out);
+  }
+  ++metrics_.forward_passes;
+  if (observer_) observer_->on_forward_padded(role, batch, out);
+  if (trace_) {
+    trace_pass(role, "padded", batch.rows, batch.tokens, batch.past, digest_of(batch.input_ids),
+               digest_of(batch.positions), digest_of(batch.mask), out);
+  }
+  if (trace_details_) {
+    nlohmann::json mask = nlohmann::json::array();
+    for (int r = 0; r < batch.rows; ++r) {
+      std::string row(static_cast<std::size_t>(batch.columns()), '0');
+      for (int c = 0; c < batch.columns(); ++c) {
+        if (batch.mask[static_cast<std::size_t>(r * batch.columns() + c)])
+          row[static_cast<std::size_t>(c)] = '1';
+      }
+      mask.push_back(row);
+    }
+    record({{"event", "detail"},
+            {"what", "pass"},
+            {"step", step_},
+            {"model", role_name(role)},
+            {"form", "padded"},
+            {"cache", batch.cache.value},
+            {"rows", batch.rows},
+            {"tokens", batch.tokens},
+            {"past", batch.past},
+            {"cache_rows", batch.cache_rows},
+            {"input_ids", batch.input_ids},
+            {"positions", batch.positions},
+            {"write_slots", batch.write_slots},
+            {"tags", tags_json(batch.tags)},
+            {"mask", mask},
+            {"argmax", out.argmax}});
+  }
+  return out;
+}
+
+const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, Stage stage) {
+  ForwardOutput& out = output_;
+  {
+    StageTimer timer(*this, stage);
+    backend_.run_packed(batch, out);
+  }
+  ++metrics_.forward_passes;
+  if (observer_) observer_->on_forward_packed(role, batch, out);
+  if (trace_) {
+    trace_pass(role, "packed", batch.rows(), static_cast<int>(batch.tokens.size()), 0,
+               digest_of(batch.tokens), digest_of(batch.positions),
+               combine(digest_of(batch.kv_extent), digest_of(batch.row_offsets)), out);
+  }
+  if (trace_details_) {
+    record({{"event", "detail"},
+            {"what", "pass"},
+            {"step", step_},
+            {"model", role_name(role)},
+            {"form", "packed"},
+            {"cache", batch.cache.value},
+            {"cache_rows", batch.cache_rows},
+            {"row_offsets", batch.row_offsets},
+            {"kv_extent", batch.kv_extent},
+            {"input_ids", batch.tokens},
+            {"positions", batch.positions},
+            {"tags", tags_json(batch.tags)},
+            {"argmax", out.argmax}});
+  }
+  return out;
+}
+
+void Engine::trace_pass(ModelRole role, const char* form, int rows, int tokens, int past,
+                        std::uint64_t inputs, std::uint64_t positions, std::uint64_t mask,
+                        const ForwardOutput& out) {
+  record({{"event", "pass"},
+          {"step", step_},
+          {"model", role_name(role)},
+          {"form", form},
+          {"rows", rows},
+          {"tokens", tokens},
+          {"past", past},
+          {"inputs", hex64(inputs)},
+          {"positions", hex64(positions)},
+          {"mask", hex64(mask)},
+          {"argmax", hex64(digest_of(out.argmax))},
+          {"logits", hex64(digest_of(out.digest))}});
+}
+
+void Engine::move(ModelRole role, const MovePlan& plan) {
+  if (plan.moves.empty()) return;
+  {
+    StageTimer timer(*this, Stage::realign);
+    backend_.apply_moves(plan);
+  }
+  const std::int64_t bytes =
+      plan.slots_moved() * backend_.cache_model(plan.src).kv_bytes_per_slot();
+  metrics_.realign_bytes += bytes;
+  metrics_.realign_moves += static_cast<std::int64_t>(plan.moves.size());
+  if (observer_) observer_->on_moves(plan);
+  if (trace_) {
+    nlohmann::json moves = nlohmann::json::array();
+    for (const auto& m : plan.moves) {
+      moves.push_back({m.src_row, m.src_slot, m.dst_row, m.dst_slot, m.length});
+    }
+    record({{"event", "moves"},
+            {"step", step_},
+            {"model", role_name(role)},
+            {"src", plan.src.value},
+            {"dst", plan.dst.value},
+            {"moves", moves},
+            {"bytes", bytes}});
+  }
+}
+
+void Engine::crop(ModelRole, CacheId cache, int row, int from_slot) {
+  // Untimed: a crop is bookkeeping (a real cache just forgets the slots), and a clock read
+  // per row would cost more than the crop.
+  backend_.crop(cache, row, from_slot);
+  if (observer_) observer_->on_crop(cache, row, from_slot);
+  if (trace_details_) {
+    record({{"event", "detail"},
+            {"what", "crop"},
+            {"step", step_},
+            {"cache", cache.value},
+            {"row", row},
+            {"from", from_slot}});
+  }
+}
+
+Token Engine::propose(const Sequence& seq, int i, int index, Token model_choice) const {
+  return drafter_->propose(seq, seq.rounds, i, index, model_choice);
+}
+
+void Engine::begin_step() {
+  ++step_;
+  ++metrics_.steps;
+  if (observer_) observer_->on_step_begin(step_);
+}
+
+int Engine::commit_round(int row, Sequence& seq, std::span<const Token> tokens, int accepted) {
+  require(!seq.finished, [&] {
+    return std::string("commit_round: sequence " + std::to_string(seq.id) + " already finished");
+  });
+  int committed = 0;
+  for (Token token : tokens) {
+    seq.tokens.push_back(token);
+    ++committed;
+    if (observer_) observer_->on_commit(step_, row, seq, seq.length() - 1);
+    const bool eos = scenario_.eos_token && token == *scenario_.eos_token;
+    if (eos || seq.generated() >= scenario_.max_new_tokens) {
+      seq.finished = true;
+      break;
+    }
+  }
+  ++seq.rounds;
+  ++metrics_.rounds;
+  seq.draft_proposed += k_;
+  seq.draft_accepted += accepted;
+  metrics_.draft_proposed += k_;
+  metrics_.draft_accepted += accepted;
+  metrics_.generated_tokens += committed;
+  ++metrics_.accepted_length_histogram.at(static_cast<std::size_t>(accepted));
+  if (seq.finished && trace_) {
+    record(
+        {{"event", "finish"},
+         {"step", step_},
+         {"seq", seq.id},
+         {"generated", std::vector<Token>(seq.tokens.begin() + seq.prompt_len, seq.tokens.end())}});
+  }
+  return committed;
+}
+
+void Engine::end_step(const std::vector<RowPlacement>& placements) {
+  if (observer_) observer_->on_step_end(step_, placements);
+  if (!trace_) return;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& p : placements) {
+    rows.push_back({{"seq", p.seq},
+                    {"model", role_name(p.role)},
+                    {"row", p.row},
+                    {"first", p.first_slot},
+                    {"length", p.length},
+                    {"width", p.width},
+                    {"kv", hex64(backend_.kv_digest(p.cache, p.row, p.first_slot, p.length))}});
+  }
+  record({{"event", "state"}, {"step", step_}, {"rows", rows}});
+}
+
+void Engine::record(nlohmann::json record) {
+  if (trace_) trace_->record(record);
+}
+
+bool Engine::all_finished() const {
+  return std::all_of(sequences_.begin(), sequences_.end(),
+                     [](const Sequence& s) { return s.finished; });
+}
+
+int Engine::next_unadmitted() {
+  if (admitted_ >= static_cast<int>(sequences_.size())) return -1;
+  return admitted_++;
+}
+
+}  // namespace lockstep::sim

@@ -1,0 +1,108 @@
+// The machinery every strategy shares: the one path through which backend operations are
+// issued (so that timing, metrics, trace records and observer notifications can never be
+// skipped by a strategy), the commit rule (EOS and max_new_tokens cut exactly where plain AR
+// stops), and the bookkeeping of steps. Strategies decide layout; the engine executes it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/backend.h"
+#include "sim/drafter.h"
+#include "sim/metrics.h"
+#include "sim/observer.h"
+#include "sim/scenario.h"
+#include "sim/sequence.h"
+#include "sim/trace.h"
+
+namespace lockstep::sim {
+
+enum class Stage { draft, verify, realign, prefill, other };
+
+class Engine {
+ public:
+  // `drafter` may be null for strategies that do not draft (ar). `observer` and `trace` may
+  // be null.
+  Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>& sequences,
+         const Drafter* drafter, Observer* observer, TraceWriter* trace);
+
+  const Scenario& scenario() const { return scenario_; }
+  std::vector<Sequence>& sequences() { return sequences_; }
+  Sequence& sequence(int id) { return sequences_.at(static_cast<std::size_t>(id)); }
+  RunMetrics& metrics() { return metrics_; }
+  int step() const { return step_; }
+  // Draft tokens per round: 0 for ar, the scenario's k otherwise.
+  int k() const { return k_; }
+  bool drafting() const { return k_ > 0; }
+  bool tracing() const { return trace_ != nullptr; }
+  void set_trace_details(bool on) { trace_details_ = on && trace_ != nullptr; }
+
+  // Enough KV slots for any sequence of this run: longest prompt, every new token, and the
+  // k + 1 speculative slots of a round.
+  int kv_capacity() const;
+
+  CacheId create_cache(ModelRole role, int rows, int capacity);
+  // The result stays valid until the next forward call (its buffers are reused).
+  const ForwardOutput& forward(ModelRole role, const PaddedBatch& batch, Stage stage);
+  const ForwardOutput& forward(ModelRole role, const PackedBatch& batch, Stage stage);
+  void move(ModelRole role, const MovePlan& plan);
+  void crop(ModelRole role, CacheId cache, int row, int from_slot);
+
+  // Reusable batch buffers: a step issues many passes and allocation would dominate.
+  PaddedBatch& padded_scratch() { return padded_scratch_; }
+  PackedBatch& packed_scratch() { return packed_scratch_; }
+
+  // Proposal d_i of a round, through the scenario's drafter.
+  Token propose(const Sequence& seq, int i, int index, Token model_choice) const;
+
+  void begin_step();
+  // Appends `tokens` to `seq` one by one, stopping after an EOS token or at max_new_tokens.
+  // Returns how many were committed. Records the round's counters (k proposed, `accepted`).
+  int commit_round(int row, Sequence& seq, std::span<const Token> tokens, int accepted);
+  // Notifies the observer of where every live sequence's KV lives and writes the state record.
+  void end_step(const std::vector<RowPlacement>& placements);
+  void record(nlohmann::json record);
+
+  // Finished rows never come back; a strategy calls this to learn whether to stop.
+  bool all_finished() const;
+  // Index of the next sequence not yet admitted into a batch or pool, or -1.
+  int next_unadmitted();
+
+  class StageTimer {
+   public:
+    StageTimer(Engine& engine, Stage stage);
+    ~StageTimer();
+    StageTimer(const StageTimer&) = delete;
+    StageTimer& operator=(const StageTimer&) = delete;
+
+   private:
+    double& slot_;
+    std::chrono::steady_clock::time_point start_;
+  };
+
+ private:
+  double& stage_seconds(Stage stage);
+  void trace_pass(ModelRole role, const char* form, int rows, int tokens, int past,
+                  std::uint64_t inputs, std::uint64_t positions, std::uint64_t mask,
+                  const ForwardOutput& out);
+
+  Backend& backend_;
+  const Scenario& scenario_;
+  std::vector<Sequence>& sequences_;
+  const Drafter* drafter_;
+  Observer* observer_;
+  TraceWriter* trace_;
+  RunMetrics metrics_;
+  ForwardOutput output_;
+  PaddedBatch padded_scratch_;
+  PackedBatch packed_scratch_;
+  bool trace_details_ = false;
+  int k_;
+  int step_ = 0;
+  int admitted_ = 0;
+};
+
+}  // namespace lockstep::sim

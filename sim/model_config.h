@@ -1,0 +1,36 @@
+// Model shapes and weight seeds as plain numbers. sim/ knows models only by their
+// dimensions (for KV byte counts and the symbolic model's vocabulary); reference/ and gpu/
+// build real weights from the same config.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lockstep::sim {
+
+struct ModelConfig {
+  std::string name;  // preset name or "custom"
+  int vocab = 0;     // token ids are in [0, vocab)
+  int d_model = 0;
+  int n_layers = 0;
+  int n_heads = 0;
+  int n_kv_heads = 0;
+  int head_dim = 0;  // d_model / n_heads for every preset
+  int ffn = 0;
+  std::uint64_t seed = 0;  // weights (and the symbolic model's hash) are keyed on it
+
+  // int8 K and V for every layer and kv head: the bytes one KV slot of one row occupies.
+  std::int64_t kv_bytes_per_slot() const { return 2LL * n_layers * n_kv_heads * head_dim; }
+};
+
+// Throws InputError naming the first inconsistent field (prefix names the config's place
+// in a scenario, e.g. "target").
+void validate(const ModelConfig& config, const std::string& prefix);
+
+// Known presets: tiny, small, draft-tiny, draft-small, vicuna-7b, vicuna-68m. Throws InputError
+// listing the known names when `name` is not one of them.
+ModelConfig preset(const std::string& name, std::uint64_t seed);
+std::vector<std::string> preset_names();
+
+}  // namespace lockstep::sim

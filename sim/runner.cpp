@@ -1,0 +1,112 @@
+#include "sim/runner.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "sim/engine.h"
+#include "sim/error.h"
+#include "sim/hash.h"
+#include "sim/strategies.h"
+
+namespace lockstep::sim {
+std::vector<Sequence> make_sequences(const Scenario& scenario) {
+  std::vector<Sequence> out;
+  out.reserve(scenario.prompts.size());
+  for (std::size_t i = 0; i < scenario.prompts.size(); ++i) {
+    Sequence s;
+    s.id = static_cast<std::int32_t>(i);
+    s.prompt_len = static_cast<std::int32_t>(scenario.prompts[i].size());
+    s.tokens = scenario.prompts[i];
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::vector<Token>> RunResult::outputs() const {
+  std::vector<std::vector<Token>> out;
+  for (const auto& s : sequences) out.emplace_back(s.tokens.begin() + s.prompt_len, s.tokens.end());
+  return out;
+}
+
+ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenario) {
+  Scenario ar = scenario;
+  ar.strategy = "ar";
+  ar.batch_size = 1;
+  ar.eos_token.reset();
+  ar.max_new_tokens = scenario.max_new_tokens + scenario.k;
+  ar.faults.clear();
+  std::vector<Sequence> sequences = make_sequences(ar);
+  Engine engine(backend, ar, sequences, nullptr, nullptr, nullptr);
+  run_strategy(engine);
+  ReferenceContinuation out;
+  for (const auto& s : sequences)
+    out.tokens.emplace_back(s.tokens.begin() + s.prompt_len, s.tokens.end());
+  return out;
+}
+
+std::vector<std::vector<Token>> oracle_outputs(const ReferenceContinuation& reference,
+                                               const Scenario& scenario) {
+  std::vector<std::vector<Token>> out;
+  for (const auto& continuation : reference.tokens) {
+    std::vector<Token> tokens;
+    for (Token t : continuation) {
+      if (static_cast<int>(tokens.size()) >= scenario.max_new_tokens) break;
+      tokens.push_back(t);
+      if (scenario.eos_token && t == *scenario.eos_token) break;
+    }
+    out.push_back(std::move(tokens));
+  }
+  return out;
+}
+
+void run_scenario(Backend& backend, const Scenario& scenario,
+                  const ReferenceContinuation& reference, RunResult& result,
+                  const RunOptions& options) {
+  validate_scenario(scenario);
+  require(reference.tokens.size() == scenario.prompts.size(),
+          "run_scenario: reference does not match the prompts");
+  require(result.sequences.size() == scenario.prompts.size() &&
+              std::all_of(result.sequences.begin(), result.sequences.end(),
+                          [](const Sequence& s) { return s.generated() == 0 && !s.prefilled; }),
+          "run_scenario: sequences must come fresh from make_sequences");
+  const bool drafting = scenario.strategy != "ar";
+  std::unique_ptr<Drafter> drafter;
+  if (drafting) drafter = make_drafter(scenario.draft, reference, scenario.target.vocab);
+  ObserverList observers;
+  for (Observer* o : options.observers) observers.add(o);
+  Engine engine(backend, scenario, result.sequences, drafter.get(),
+                observers.empty() ? nullptr : &observers, options.trace);
+  engine.set_trace_details(options.trace_details);
+  if (options.trace) {
+    std::uint64_t prompts = mix64(scenario.prompts.size());
+    for (const auto& p : scenario.prompts) {
+      for (Token t : p) prompts = combine(prompts, static_cast<std::uint64_t>(t));
+      prompts = combine(prompts, ~0ULL);
+    }
+    options.trace->record(
+        {{"event", "run"},
+         {"scenario", scenario.name},
+         {"strategy", scenario.strategy},
+         {"batch_size", scenario.batch_size},
+         {"k", scenario.k},
+         {"max_new_tokens", scenario.max_new_tokens},
+         {"window", scenario.window},
+         {"eos_token", scenario.eos_token ? nlohmann::json(*scenario.eos_token) : nlohmann::json()},
+         {"target", scenario.target.name},
+         {"target_seed", scenario.target.seed},
+         {"draft_model", scenario.draft.model.name},
+         {"draft_seed", scenario.draft.model.seed},
+         {"sequences", scenario.prompts.size()},
+         {"prompts", hex64(prompts)},
+         {"faults", scenario.faults}});
+  }
+  const auto start = std::chrono::steady_clock::now();
+  run_strategy(engine);
+  result.metrics = engine.metrics();
+  // Whatever the stages did not account for: bookkeeping, drafting logic, observers, trace.
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.metrics.seconds.other = std::max(0.0, wall - result.metrics.seconds.total());
+}
+
+}  // namespace lockstep::sim

@@ -1,0 +1,73 @@
+// A scenario: everything a run needs, loaded from JSON (scenarios/SCHEMA.md documents the
+// format). Loading never guesses: a missing, unknown or out-of-range field is an InputError
+// that names it. Prompts given as SpecBench references are resolved in a second phase so
+// the command line can supply the data path.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/batch.h"
+#include "sim/model_config.h"
+
+namespace lockstep::sim {
+
+struct DrafterSpec {
+  enum class Kind { oracle, script };
+  Kind kind = Kind::oracle;
+  double accept_prob = 1.0;                // oracle: chance a proposal is the true token
+  std::uint64_t seed = 0;                  // keys the corruption of proposals
+  std::vector<std::vector<int>> accepted;  // script: [round][sequence]
+  ModelConfig model;                       // the draft model whose cache is kept in sync
+};
+
+struct SpecBenchSource {
+  std::string path;  // empty: must come from --specbench
+  int count = 0;
+  int offset = 0;
+  int max_prompt_tokens = 0;  // 0: no truncation; else keep the first N bytes-tokens
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string backend;
+  ModelConfig target;
+  DrafterSpec draft;
+  std::string strategy;
+  int batch_size = 0;
+  int k = 0;
+  int max_new_tokens = 0;
+  int window = 0;
+  std::optional<Token> eos_token;
+  std::vector<std::string> faults;
+  std::vector<std::vector<Token>> prompts;   // resolved prompts
+  std::optional<SpecBenchSource> specbench;  // set until resolved
+};
+
+// Parses and validates a scenario document. `origin` prefixes error messages (a file name).
+Scenario parse_scenario(const std::string& json_text, const std::string& origin);
+Scenario load_scenario_file(const std::string& path);
+
+// Re-validates after command-line overrides and reads SpecBench prompts if the scenario
+// refers to them (`specbench_path` overrides the file's path when not empty).
+void finalize_scenario(Scenario& scenario, const std::string& specbench_path);
+
+// Cross-field checks (strategy known, window >= batch size for exspec, tokens < vocab, ...).
+void validate_scenario(const Scenario& scenario);
+
+// Byte-level tokenizer: one token per UTF-8 byte (ids 0..255).
+std::vector<Token> byte_tokenize(const std::string& text);
+
+// First turns of SpecBench's question.jsonl, records [offset, offset + count).
+std::vector<std::string> read_specbench_questions(const std::string& path, int offset, int count);
+
+// The scenario compiled into the binary, run when `lockstep run` gets no file.
+const char* default_scenario_json();
+
+std::vector<std::string> strategy_names();
+bool is_padded_strategy(const std::string& strategy);
+
+}  // namespace lockstep::sim

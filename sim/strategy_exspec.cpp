@@ -1,0 +1,141 @@
+// exspec: a sliding pool of `window` sequences, each with its own KV row starting at slot 0
+// (per-sequence state, no padding at rest).
+//
+// Each step serves the largest group of live sequences with equal length *and* equal cache
+// state (prefilled or not); such rows stack without any padding, so the round needs no
+// realignment at all. When no group is large enough to fill the batch (min(batch_size,
+// live)), a fallback takes up to batch_size sequences (prefilled ones first, in pool order),
+// right-aligns them with a move plan (the EQSPEC layout), runs the round and moves each
+// survivor back to slot 0. Finished sequences free their pool row for the next prompt.
+// Relies on: I3 via the crop after every round and the symmetric move plans; I4 via
+// per-sequence placements (first slot 0, length = committed - 1).
+#include <algorithm>
+#include <map>
+
+#include "sim/padded_round.h"
+#include "sim/strategies.h"
+
+namespace lockstep::sim {
+namespace {
+
+struct GroupKey {
+  int length;
+  bool prefilled;
+  auto operator<=>(const GroupKey&) const = default;
+};
+
+struct Pool {
+  CacheId target;
+  CacheId draft;
+  std::vector<int> seq_of_row;  // [window], -1 when free
+};
+
+void move_rows(Engine& engine, const Pool& pool, const std::vector<SlotMove>& moves) {
+  engine.move(ModelRole::target, MovePlan{pool.target, pool.target, moves});
+  if (engine.drafting()) engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves});
+}
+
+void crop_row(Engine& engine, const Pool& pool, int row, int from) {
+  engine.crop(ModelRole::target, pool.target, row, from);
+  if (engine.drafting()) engine.crop(ModelRole::draft, pool.draft, row, from);
+}
+
+void admit(Engine& engine, Pool& pool) {
+  for (std::size_t row = 0; row < pool.seq_of_row.size(); ++row) {
+    int& slot = pool.seq_of_row[row];
+    if (slot >= 0 && !engine.sequence(slot).finished) continue;
+    slot = engine.next_unadmitted();
+    if (slot < 0) continue;
+    crop_row(engine, pool, static_cast<int>(row), 0);
+  }
+}
+
+// Chosen rows for this step and whether they form a same-length, same-state group.
+std::pair<std::vector<int>, bool> choose_rows(Engine& engine, const Pool& pool) {
+  std::map<GroupKey, std::vector<int>> groups;
+  std::vector<int> live;
+  for (std::size_t row = 0; row < pool.seq_of_row.size(); ++row) {
+    const int id = pool.seq_of_row[row];
+    if (id < 0 || engine.sequence(id).finished) continue;
+    live.push_back(static_cast<int>(row));
+    const Sequence& seq = engine.sequence(id);
+    groups[{seq.length(), seq.prefilled}].push_back(static_cast<int>(row));
+  }
+  const std::size_t wanted =
+      std::min<std::size_t>(static_cast<std::size_t>(engine.scenario().batch_size), live.size());
+  const std::vector<int>* best = nullptr;
+  for (const auto& [key, rows] : groups) {
+    if (best == nullptr || rows.size() > best->size()) best = &rows;
+  }
+  if (best != nullptr && best->size() >= wanted) {
+    return {std::vector<int>(best->begin(), best->begin() + static_cast<std::ptrdiff_t>(wanted)),
+            true};
+  }
+  std::stable_partition(live.begin(), live.end(), [&](int row) {
+    return engine.sequence(pool.seq_of_row[static_cast<std::size_t>(row)]).prefilled;
+  });
+  live.resize(wanted);
+  return {live, false};
+}
+
+}  // namespace
+
+void run_exspec(Engine& engine) {
+  const int window = engine.scenario().window;
+  const int capacity = engine.kv_capacity();
+  Pool pool{engine.create_cache(ModelRole::target, window, capacity),
+            engine.drafting() ? engine.create_cache(ModelRole::draft, window, capacity) : CacheId{},
+            std::vector<int>(static_cast<std::size_t>(window), -1)};
+  while (true) {
+    admit(engine, pool);
+    auto [rows, grouped] = choose_rows(engine, pool);
+    if (rows.empty()) break;
+    engine.begin_step();
+    if (grouped) ++engine.metrics().grouped_steps;
+
+    std::vector<int> seqs;
+    for (int row : rows) seqs.push_back(pool.seq_of_row[static_cast<std::size_t>(row)]);
+    PaddedGroup group = align_group(engine, pool.target, pool.draft, seqs, rows);
+    std::vector<SlotMove> to_aligned;
+    for (const auto& row : group.rows) {
+      const Sequence& seq = engine.sequence(row.seq);
+      if (seq.prefilled && row.pad > 0) {
+        to_aligned.push_back({row.cache_row, 0, row.cache_row, row.pad, seq.cached_length()});
+      }
+    }
+    move_rows(engine, pool, to_aligned);
+
+    const RoundOutcome outcome = run_padded_round(engine, group);
+    const std::vector<int> committed = commit_rows(engine, group.rows, outcome, outcome.accepted);
+    trace_round(engine, "padded", group.rows, group.width, outcome, committed, grouped);
+
+    // Back to per-sequence rows at slot 0; drop rejected drafts.
+    std::vector<SlotMove> to_rest;
+    for (const auto& row : group.rows) {
+      const Sequence& seq = engine.sequence(row.seq);
+      if (!seq.finished && row.pad > 0) {
+        to_rest.push_back({row.cache_row, row.pad, row.cache_row, 0, seq.cached_length()});
+      }
+    }
+    move_rows(engine, pool, to_rest);
+    std::vector<RowPlacement> placements;
+    for (std::size_t row = 0; row < pool.seq_of_row.size(); ++row) {
+      const int id = pool.seq_of_row[row];
+      if (id < 0) continue;
+      const Sequence& seq = engine.sequence(id);
+      if (seq.finished || !seq.prefilled) continue;
+      const bool served = std::find(rows.begin(), rows.end(), static_cast<int>(row)) != rows.end();
+      if (served) crop_row(engine, pool, static_cast<int>(row), seq.cached_length());
+      const int r = static_cast<int>(row);
+      placements.push_back(
+          {id, ModelRole::target, pool.target, r, 0, seq.cached_length(), seq.cached_length()});
+      if (engine.drafting()) {
+        placements.push_back(
+            {id, ModelRole::draft, pool.draft, r, 0, seq.cached_length(), seq.cached_length()});
+      }
+    }
+    engine.end_step(placements);
+  }
+}
+
+}  // namespace lockstep::sim

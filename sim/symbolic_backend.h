@@ -1,0 +1,82 @@
+// The symbolic backend: a deterministic stand-in for a transformer that is exactly as
+// sensitive to synchronization bugs as a real one, thousands of times cheaper.
+//
+// Each KV slot stores what a real cache entry depends on (position id, token, and the
+// "state" the token computed) plus its provenance tag for the verifier. A query's output is
+// a hash of exactly what its attention sees: the visible slots' contents in slot order, its
+// own position id and token. So a wrong position id, a visible pad, a stale or misplaced
+// entry changes the output (and every later output that attends to it), while padding,
+// batch mates and pass shape, which a correct implementation hides, change nothing.
+//
+// Attention over a contiguous visible range uses a per-row prefix-hash chain so a decode
+// step costs O(1) hashes per token; any other visible set is hashed slot by slot. Both paths
+// fold the same values in the same order, so they agree by construction (and a test checks).
+// Chain values depend on slot contents only, never on slot indices, so a move that carries
+// a row's whole chained range carries its chain values along instead of rehashing.
+#pragma once
+
+#include <vector>
+
+#include "sim/backend.h"
+
+namespace lockstep::sim {
+
+class SymbolicBackend final : public Backend {
+ public:
+  std::string name() const override { return "symbolic"; }
+
+  CacheId create_cache(const ModelConfig& model, int rows, int capacity) override;
+  int cache_rows(CacheId cache) const override;
+  int cache_capacity(CacheId cache) const override;
+  const ModelConfig& cache_model(CacheId cache) const override;
+
+  void run_padded(const PaddedBatch& batch, ForwardOutput& out) override;
+  void run_packed(const PackedBatch& batch, ForwardOutput& out) override;
+  void apply_moves(const MovePlan& plan) override;
+  void crop(CacheId cache, int row, int from_slot) override;
+  std::uint64_t kv_digest(CacheId cache, int row, int first, int count) const override;
+  std::optional<SlotProvenance> provenance(CacheId cache, int row, int slot) const override;
+
+  // Exposed for the test that pins the chain fast path to the slot-by-slot definition.
+  std::uint64_t attention_hash_slow(CacheId cache, int row,
+                                    const std::vector<std::int32_t>& slots) const;
+
+ private:
+  struct Entry {
+    bool written = false;
+    TokenTag tag;
+    Token token = 0;
+    std::int32_t position = 0;
+    std::uint64_t state = 0;
+  };
+  struct Row {
+    std::vector<Entry> slots;          // [S]
+    std::vector<std::uint64_t> chain;  // [S] chain[s] = fold of slots [chain_lo, s]
+    int chain_lo = 0;
+    int chain_hi = 0;    // chain valid on [chain_lo, chain_hi)
+    int high_water = 0;  // slots at and above it were never written since the last crop
+  };
+  struct Cache {
+    ModelConfig model;
+    int capacity = 0;
+    std::vector<Row> rows;
+  };
+
+  Cache& cache(CacheId id);
+  const Cache& cache(CacheId id) const;
+  static std::uint64_t content(const Entry& e);
+  static void invalidate_from(Row& row, int slot);
+  static bool one_move_per_row_in_place(const MovePlan& plan);
+  static void shift_in_row(Row& row, const SlotMove& m);
+  std::uint64_t range_hash(Row& row, int lo, int hi);
+  // Writes the query token to `slot`, attends (via `attend`), stores the resulting state and
+  // returns it.
+  template <typename Attend>
+  std::uint64_t run_query(const Cache& c, Row& row, int slot, Token token, std::int32_t position,
+                          TokenTag tag, Attend&& attend);
+
+  std::vector<Cache> caches_;
+  std::vector<std::int32_t> scratch_slots_;
+};
+
+}  // namespace lockstep::sim

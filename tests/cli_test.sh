@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The CLI contract of `lockstep run`: exit codes (0 ok, 1 violation, 2 bad input or usage),
+# errors that name the bad field, overrides, --summary-json fields, --help that teaches.
+# Usage: cli_test.sh LOCKSTEP_BINARY  (run from the source root)
+set -u
+bin="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME EXPECTED_EXIT PATTERN -- command...
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  "$@" >"$work/out" 2>&1
+  local got=$?
+  if [[ $got -ne $want ]]; then
+    echo "FAIL $name: exit $got, expected $want"; sed 's/^/    /' "$work/out" | head -20; failed=$((failed + 1)); return
+  fi
+  if [[ -n $pattern ]] && ! grep -qE -- "$pattern" "$work/out"; then
+    echo "FAIL $name: output lacks /$pattern/"; sed 's/^/    /' "$work/out" | head -20; failed=$((failed + 1)); return
+  fi
+  passed=$((passed + 1))
+}
+
+check "default scenario runs" 0 "OK: every sequence equals batch-1 AR" -- "$bin" run
+check "help teaches run" 0 "--max-new-tokens" -- "$bin" run --help
+check "top-level help" 0 "lockstep run --help" -- "$bin" --help
+check "no subcommand is usage" 2 "" -- "$bin"
+check "unknown option is usage" 2 "" -- "$bin" run --bogus
+check "missing file" 2 "cannot|No such|not" -- "$bin" run "$work/absent.json"
+check "unknown strategy override" 2 "strategy" -- "$bin" run --strategy nonsense
+check "unknown backend override" 2 "unknown backend 'warp'" -- "$bin" run --backend warp
+check "k out of range" 2 "'k'|k " -- "$bin" run --k 0
+check "unknown fault" 2 "unknown fault 'no-such-fault'" -- "$bin" run --fault no-such-fault
+check "window below batch for exspec" 2 "window" -- "$bin" run --strategy exspec --batch-size 8 --window 4
+check "specbench scenario without data path" 2 "specbench" -- "$bin" run scenarios/specbench.json
+
+printf '{"name": "x"' >"$work/truncated.json"
+check "malformed json names the file" 2 "truncated.json" -- "$bin" run "$work/truncated.json"
+python3 - "$work/missing_k.json" <<'PY'
+import json, sys
+d = json.load(open("scenarios/single_sequence.json"))
+del d["k"]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+check "missing field is named" 2 "missing required field 'k'" -- "$bin" run "$work/missing_k.json"
+
+for strategy in ar spec1 eqspec exspec rollback packed; do
+  check "override strategy $strategy" 0 "strategy $strategy" -- "$bin" run scenarios/ragged_worst_case.json --strategy "$strategy"
+done
+check "overrides apply" 0 "batch 2, k 3" -- "$bin" run scenarios/single_sequence.json --batch-size 2 --k 3 --max-new-tokens 5 --seed 9 --no-check
+
+check "summary json written" 0 "" -- "$bin" run scenarios/eos_inside_draft.json --summary-json "$work/s.json" --trace "$work/t.jsonl"
+if python3 - "$work/s.json" "$work/t.jsonl" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+need = ["scenario", "backend", "strategy", "batch_size", "k", "sequences", "equivalent_sequences", "violations",
+        "steps", "generated_tokens", "draft_proposed", "draft_accepted", "mean_tokens_per_step", "realign_bytes",
+        "stage_seconds", "trace_digest", "outputs"]
+missing = [f for f in need if f not in s]
+assert not missing, missing
+assert set(["draft", "verify", "realign", "other"]) <= set(s["stage_seconds"]), s["stage_seconds"]
+assert s["equivalent_sequences"] == s["sequences"] == len(s["outputs"]) == 3, s
+assert s["violations"] == [], s["violations"]
+assert len(s["trace_digest"]) == 16
+lines = open(sys.argv[2]).read().splitlines()
+assert all(json.loads(l)["event"] for l in lines)
+PY
+then passed=$((passed + 1)); else echo "FAIL summary json fields"; failed=$((failed + 1)); fi
+d1=$("$bin" run scenarios/exspec_pool.json | grep "trace digest")
+d2=$("$bin" run scenarios/exspec_pool.json | grep "trace digest")
+if [[ -n $d1 && $d1 == "$d2" ]]; then passed=$((passed + 1)); else echo "FAIL digest not reproducible: $d1 / $d2"; failed=$((failed + 1)); fi
+ls "$work"/*.partial >/dev/null 2>&1 && { echo "FAIL a .partial file was left behind"; failed=$((failed + 1)); }
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

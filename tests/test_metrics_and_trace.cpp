@@ -1,0 +1,129 @@
+// Metrics are defined once (sim/metrics.h); these tests pin each definition on scenarios
+// whose acceptance pattern is scripted, so the expected figures follow from the script by
+// hand. Traces: canonical lines (sorted keys, re-dump identical), the digest is FNV-1a of the
+// non-timing lines, and a failed run never leaves a trace under the final name.
+#define BOOST_TEST_MODULE metrics_and_trace
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "sim/hash.h"
+#include "sim/metrics.h"
+#include "sim/trace.h"
+#include "tests/test_support.h"
+#include "verify/verify.h"
+
+namespace lockstep {
+namespace {
+
+verify::CheckedRun run(const std::string& file, const std::string& strategy,
+                       const std::string& trace = "") {
+  sim::Scenario s = test::load_ready(test::source_path("scenarios/" + file));
+  s.strategy = strategy;
+  verify::CheckOptions options;
+  options.trace_path = trace;
+  return verify::run_checked(s, options);
+}
+
+BOOST_AUTO_TEST_CASE(uniform_script_gives_exact_rates) {
+  // Every round accepts 2 of k=4 drafts and commits 3 tokens; 20 new tokens per sequence
+  // take 7 rounds (6 x 3 + 2, the last cut by max_new_tokens).
+  const auto r = run("uniform_acceptance.json", "eqspec");
+  const auto& m = r.result.metrics;
+  BOOST_TEST(m.rounds == 4 * 7);
+  BOOST_TEST(m.draft_proposed == 4 * 7 * 4);
+  BOOST_TEST(m.draft_accepted == 4 * 7 * 2);
+  BOOST_TEST(m.acceptance_rate() == 0.5);
+  BOOST_TEST(m.generated_tokens == 4 * 20);
+  BOOST_TEST(m.mean_tokens_per_step() == 80.0 / 28.0);
+  BOOST_TEST(m.accepted_length_histogram == (std::vector<std::int64_t>{0, 0, 28, 0, 0}));
+  BOOST_TEST(m.position_acceptance() == (std::vector<double>{1.0, 1.0, 0.0, 0.0}));
+  // Equal acceptance keeps the rectangle: EQSPEC moves nothing when all prompts are
+  // right-aligned from the start and advance equally.
+  BOOST_TEST(m.realign_bytes == 0);
+}
+
+BOOST_AUTO_TEST_CASE(worst_case_raggedness_moves_seven_rows_per_step) {
+  const auto r = run("ragged_worst_case.json", "eqspec");
+  const auto& m = r.result.metrics;
+  // Row 0 accepts 5 (6 tokens per round), rows 1-7 accept 0 (1 token per round).
+  BOOST_TEST(m.accepted_length_histogram.front() > 0);
+  BOOST_TEST(m.accepted_length_histogram.back() > 0);
+  BOOST_TEST(m.realign_bytes > 0);
+  // Every move is a whole row of one cache; moved bytes are slots x bytes per slot.
+  const auto s = test::load_ready(test::source_path("scenarios/ragged_worst_case.json"));
+  BOOST_TEST(m.realign_bytes % s.draft.model.kv_bytes_per_slot() == 0);
+  // Rollback keeps min(a) = 0 drafts: one token per round for everyone, no moves.
+  const auto rb = run("ragged_worst_case.json", "rollback");
+  BOOST_TEST(rb.result.metrics.realign_bytes == 0);
+  BOOST_TEST(rb.result.metrics.mean_tokens_per_step() == 1.0);
+  // Packed never moves KV.
+  BOOST_TEST(run("ragged_worst_case.json", "packed").result.metrics.realign_bytes == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ar_generates_one_token_per_step_and_proposes_nothing) {
+  const auto r = run("more_slots_than_prompts.json", "ar");
+  BOOST_TEST(r.result.metrics.mean_tokens_per_step() == 1.0);
+  BOOST_TEST(r.result.metrics.draft_proposed == 0);
+  BOOST_TEST(r.result.metrics.acceptance_rate() == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(exspec_grouping_rate_is_grouped_over_all_steps) {
+  const auto r = run("exspec_pool.json", "exspec");
+  const auto& m = r.result.metrics;
+  BOOST_TEST(m.grouped_steps > 0);
+  BOOST_TEST(m.grouped_steps <= m.steps);
+  BOOST_TEST(m.grouping_rate() ==
+             static_cast<double>(m.grouped_steps) / static_cast<double>(m.steps));
+}
+
+BOOST_AUTO_TEST_CASE(trace_is_canonical_and_digest_is_fnv_of_non_timing_lines) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("lockstep_trace_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "t.jsonl").string();
+  const auto r = run("ragged_worst_case.json", "eqspec", path);
+  std::ifstream in(path);
+  BOOST_TEST_REQUIRE(in.good());
+  sim::Fnv1a fnv;
+  std::string line;
+  int lines = 0;
+  int timing = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    const auto record = nlohmann::json::parse(line);
+    BOOST_TEST(record.dump() == line);  // sorted keys, compact: canonical
+    if (record.at("event") == "timing") {
+      ++timing;
+      continue;
+    }
+    fnv.update(line);
+    fnv.update("\n");
+  }
+  BOOST_TEST(lines > 10);
+  BOOST_TEST(timing == 1);
+  BOOST_TEST(fnv.value() == r.trace_digest);
+  BOOST_TEST(!std::filesystem::exists(path + ".partial"));
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(unfinished_trace_is_not_published) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("lockstep_trace2_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "t.jsonl").string();
+  {
+    sim::TraceWriter writer(path);
+    writer.record({{"event", "run"}});
+    // destroyed without close(): a failed run
+  }
+  BOOST_TEST(!std::filesystem::exists(path));
+  BOOST_TEST(!std::filesystem::exists(path + ".partial"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace lockstep

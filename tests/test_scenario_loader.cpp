@@ -1,0 +1,473 @@
+// Scenario loader: the built-in scenario loads as documented, every prompt and model form
+// parses to the values it stands for, and every kind of bad input is an InputError whose
+// message names the field by its exact path (with the file it came from). SpecBench reading
+// is tested on small files written to a fresh temporary directory; the real question set is
+// checked only when the shared data folder is present.
+#define BOOST_TEST_MODULE scenario_loader
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/error.h"
+#include "sim/scenario.h"
+
+using lockstep::InputError;
+using nlohmann::json;
+namespace fs = std::filesystem;
+namespace sim = lockstep::sim;
+
+namespace {
+
+const std::string kOrigin = "scenarios/x.json";
+
+// The default scenario with one edit applied, as text: each bad case differs from a valid
+// document in exactly the field under test.
+std::string patched(const std::function<void(json&)>& edit) {
+  json doc = json::parse(sim::default_scenario_json());
+  edit(doc);
+  return doc.dump();
+}
+
+// Scenario-drafted variant of the default: 4 prompts, k = 4.
+void make_script(json& doc) {
+  doc["draft"] = {{"kind", "script"}, {"accepted", {{0, 4, 2, 1}, {3, 3, 0, 4}}}};
+}
+
+// A named predicate rather than a lambda: Boost prints the predicate's source on failure.
+struct MessageContains {
+  std::string needle;
+  bool operator()(const InputError& e) const {
+    const bool found = std::string(e.what()).find(needle) != std::string::npos;
+    BOOST_CHECK_MESSAGE(found, "error '" << e.what() << "' does not contain '" << needle << "'");
+    return found;
+  }
+};
+
+void check_error(const std::function<void()>& action, const std::string& needle) {
+  BOOST_CHECK_EXCEPTION(action(), InputError, MessageContains{needle});
+}
+
+std::vector<sim::Token> bytes_of(const std::string& text) {
+  return std::vector<sim::Token>(reinterpret_cast<const unsigned char*>(text.data()),
+                                 reinterpret_cast<const unsigned char*>(text.data()) + text.size());
+}
+
+// A directory of its own per test, removed afterwards, so parallel test runs never collide.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    path = fs::temp_directory_path() / ("lockstep_scenario_test_" + std::to_string(::getpid()) +
+                                        "_" + std::to_string(counter++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name, std::ios::binary) << text;
+    return (path / name).string();
+  }
+};
+
+const std::vector<std::string> kTurns = {"Write a haiku about caches.",
+                                         "Explain speculative decoding in one sentence.",
+                                         "Caf\xc3\xa9 menu: list three drinks."};
+
+std::string specbench_jsonl() {
+  std::string text;
+  for (std::size_t i = 0; i < kTurns.size(); ++i) {
+    json record = {{"question_id", 81 + i}, {"turns", {kTurns[i], "a second turn"}}};
+    text += record.dump() + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(default_scenario_loads_with_documented_values) {
+  const sim::Scenario s = sim::parse_scenario(sim::default_scenario_json(), "<default>");
+  BOOST_TEST(s.name == "default");
+  BOOST_TEST(!s.description.empty());
+  BOOST_TEST(s.backend == "symbolic");
+  BOOST_TEST(s.target.name == "tiny");
+  BOOST_TEST(s.target.seed == 1u);
+  BOOST_TEST(s.target.vocab == 256);
+  BOOST_TEST((s.draft.kind == sim::DrafterSpec::Kind::oracle));
+  BOOST_TEST(s.draft.accept_prob == 0.7);
+  BOOST_TEST(s.draft.seed == 42u);
+  BOOST_TEST(s.draft.model.name == "draft-tiny");
+  BOOST_TEST(s.draft.model.seed == 42u);  // the default draft model takes the drafter's seed
+  BOOST_TEST(s.strategy == "eqspec");
+  BOOST_TEST(s.batch_size == 4);
+  BOOST_TEST(s.k == 4);
+  BOOST_TEST(s.max_new_tokens == 24);
+  BOOST_TEST(s.window == 8);
+  BOOST_TEST(!s.eos_token.has_value());
+  BOOST_TEST(s.faults.empty());
+  BOOST_TEST(!s.specbench.has_value());
+  std::vector<std::size_t> lengths;
+  for (const auto& p : s.prompts) lengths.push_back(p.size());
+  BOOST_TEST(lengths == (std::vector<std::size_t>{3, 9, 1, 14}), boost::test_tools::per_element());
+  BOOST_TEST(s.prompts[0] == (std::vector<sim::Token>{17, 42, 7}),
+             boost::test_tools::per_element());
+
+  sim::Scenario copy = s;
+  BOOST_CHECK_NO_THROW(sim::finalize_scenario(copy, ""));
+  BOOST_TEST(copy.prompts == s.prompts);
+}
+
+BOOST_AUTO_TEST_CASE(strategy_table) {
+  BOOST_TEST(sim::strategy_names() == (std::vector<std::string>{"ar", "spec1", "eqspec", "exspec",
+                                                                "rollback", "packed"}),
+             boost::test_tools::per_element());
+  for (const char* padded : {"ar", "spec1", "eqspec", "rollback"}) {
+    BOOST_TEST(sim::is_padded_strategy(padded), padded);
+  }
+  BOOST_TEST(!sim::is_padded_strategy("exspec"));
+  BOOST_TEST(!sim::is_padded_strategy("packed"));
+  check_error([] { sim::is_padded_strategy("bogus"); }, "unknown strategy 'bogus'");
+}
+
+BOOST_AUTO_TEST_CASE(byte_tokenizer_gives_one_token_per_utf8_byte) {
+  BOOST_TEST(sim::byte_tokenize("A\xc3\xa9\xff") == (std::vector<sim::Token>{65, 195, 169, 255}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sim::byte_tokenize("").empty());
+}
+
+BOOST_AUTO_TEST_CASE(text_prompts_are_byte_tokenized) {
+  const std::string text = patched([](json& d) {
+    d["prompts"] = {{"text", {"hi", "\xc3\xa9t\xc3\xa9", "x", "four"}}};
+  });
+  const sim::Scenario s = sim::parse_scenario(text, kOrigin);
+  BOOST_TEST_REQUIRE(s.prompts.size() == 4u);
+  BOOST_TEST(s.prompts[0] == (std::vector<sim::Token>{'h', 'i'}), boost::test_tools::per_element());
+  BOOST_TEST(s.prompts[1] == (std::vector<sim::Token>{0xc3, 0xa9, 't', 0xc3, 0xa9}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(model_forms) {
+  sim::Scenario s = sim::parse_scenario(patched([](json& d) { d["target"] = "tiny"; }), kOrigin);
+  BOOST_TEST(s.target.name == "tiny");
+  BOOST_TEST(s.target.seed == 0u);  // the bare preset name means seed 0
+
+  // A full shape: head_dim follows from d_model / n_heads; the draft model shares the vocab.
+  s = sim::parse_scenario(
+      patched([](json& d) {
+        d["target"] = {{"vocab", 300},    {"d_model", 48}, {"n_layers", 3}, {"n_heads", 6},
+                       {"n_kv_heads", 2}, {"ffn", 96},     {"seed", 9}};
+        d["draft"]["model"] = {{"vocab", 300},    {"d_model", 16}, {"n_layers", 1}, {"n_heads", 2},
+                               {"n_kv_heads", 1}, {"ffn", 32},     {"seed", 3}};
+      }),
+      kOrigin);
+  BOOST_TEST(s.target.name == "custom");
+  BOOST_TEST(s.target.vocab == 300);
+  BOOST_TEST(s.target.head_dim == 8);
+  BOOST_TEST(s.target.n_kv_heads == 2);
+  BOOST_TEST(s.target.seed == 9u);
+  BOOST_TEST(s.draft.model.name == "custom");
+  BOOST_TEST(s.draft.model.head_dim == 8);
+  BOOST_TEST(s.draft.model.seed == 3u);
+
+  s = sim::parse_scenario(patched([](json& d) {
+                            d["draft"]["model"] = {{"preset", "draft-tiny"}, {"seed", 5}};
+                          }),
+                          kOrigin);
+  BOOST_TEST(s.draft.model.seed == 5u);
+  BOOST_TEST(s.draft.seed == 42u);
+}
+
+BOOST_AUTO_TEST_CASE(script_drafter) {
+  sim::Scenario s = sim::parse_scenario(patched(make_script), kOrigin);
+  BOOST_TEST((s.draft.kind == sim::DrafterSpec::Kind::script));
+  BOOST_TEST_REQUIRE(s.draft.accepted.size() == 2u);
+  BOOST_TEST(s.draft.accepted[1] == (std::vector<int>{3, 3, 0, 4}),
+             boost::test_tools::per_element());
+  BOOST_TEST(s.draft.seed == 0u);  // documented default for scripts
+  BOOST_TEST(s.draft.model.name == "draft-tiny");
+
+  // k is validated again after a command-line override: 4 was fine, 3 is not.
+  s.k = 3;
+  check_error([&] { sim::validate_scenario(s); }, "draft.accepted[0][1] = 4 exceeds k = 3");
+}
+
+BOOST_AUTO_TEST_CASE(bad_inputs_name_the_field) {
+  struct Case {
+    const char* label;
+    std::function<void(json&)> edit;
+    std::string needle;
+  };
+  const std::vector<Case> cases = {
+      {"missing k", [](json& d) { d.erase("k"); }, kOrigin + ": missing required field 'k'"},
+      {"typo", [](json& d) { d["batchsize"] = 4; },
+       kOrigin + ": unknown field 'batchsize' (did you mean 'batch_size'?)"},
+      {"accept_prob range", [](json& d) { d["draft"]["accept_prob"] = 1.5; },
+       kOrigin + ": field 'draft.accept_prob' must be a number in [0, 1], got 1.5"},
+      {"accept_prob type", [](json& d) { d["draft"]["accept_prob"] = "high"; },
+       "field 'draft.accept_prob' must be a number in [0, 1], got \"high\""},
+      {"k zero", [](json& d) { d["k"] = 0; }, "field 'k' must be an integer in [1, 64], got 0"},
+      {"k fractional", [](json& d) { d["k"] = 4.5; }, "field 'k' must be an integer in [1, 64]"},
+      {"batch too big", [](json& d) { d["batch_size"] = 5000; }, "field 'batch_size'"},
+      {"max_new_tokens negative", [](json& d) { d["max_new_tokens"] = -1; },
+       "field 'max_new_tokens' must be an integer in [1, 1000000], got -1"},
+      {"window zero", [](json& d) { d["window"] = 0; }, "field 'window'"},
+      {"exspec window",
+       [](json& d) {
+         d["strategy"] = "exspec";
+         d["window"] = 2;
+       },
+       "field 'window' (2) must be >= batch_size (4)"},
+      {"strategy", [](json& d) { d["strategy"] = "bsp"; },
+       "field 'strategy' must be one of ar, spec1, eqspec, exspec, rollback, packed, got 'bsp'"},
+      {"eos past vocab", [](json& d) { d["eos_token"] = 256; },
+       kOrigin + ": eos_token = 256 is not a token id of target vocab 256"},
+      {"eos negative", [](json& d) { d["eos_token"] = -1; }, "field 'eos_token'"},
+      {"unknown fault", [](json& d) { d["faults"] = {"stale_kv"}; },
+       "faults[0]: unknown fault 'stale_kv' (this build knows no faults yet)"},
+      {"fault not a string", [](json& d) { d["faults"] = {1}; }, "field 'faults[0]'"},
+      {"token past vocab", [](json& d) { d["prompts"][1][5] = 300; },
+       "prompts[1][5] = 300 is not a token id of target vocab 256"},
+      {"token not int", [](json& d) { d["prompts"][0][1] = "a"; }, "field 'prompts[0][1]'"},
+      {"no prompts", [](json& d) { d["prompts"] = json::array(); }, "field 'prompts'"},
+      {"empty prompt", [](json& d) { d["prompts"][2] = json::array(); }, "field 'prompts[2]'"},
+      {"prompts both forms",
+       [](json& d) {
+         d["prompts"] = {{"text", {"a"}}, {"specbench", {{"count", 1}}}};
+       },
+       "field 'prompts' must hold exactly one of 'text' or 'specbench'"},
+      {"empty text",
+       [](json& d) {
+         d["prompts"] = {{"text", {"ok", ""}}};
+       },
+       "field 'prompts.text[1]' must be a non-empty string"},
+      {"text needs byte vocab",
+       [](json& d) {
+         d["target"] = {{"vocab", 128},    {"d_model", 64}, {"n_layers", 1}, {"n_heads", 4},
+                        {"n_kv_heads", 2}, {"ffn", 64},     {"seed", 0}};
+         d["draft"]["model"] = d["target"];
+         d["prompts"] = {{"text", {"a"}}};
+       },
+       "field 'prompts.text' needs a target vocab of at least 256"},
+      {"specbench count",
+       [](json& d) {
+         d["prompts"] = {{"specbench", {{"count", 0}}}};
+       },
+       "field 'prompts.specbench.count' must be an integer in [1, "},
+      {"specbench unknown",
+       [](json& d) {
+         d["prompts"] = {{"specbench", {{"count", 1}, {"n", 2}}}};
+       },
+       "unknown field 'prompts.specbench.n'"},
+      {"unknown preset", [](json& d) { d["target"] = "huge"; },
+       "field 'target': unknown model preset 'huge'"},
+      {"preset without seed",
+       [](json& d) {
+         d["target"] = {{"preset", "tiny"}};
+       },
+       "missing required field 'target.seed'"},
+      {"negative seed", [](json& d) { d["target"]["seed"] = -3; }, "field 'target.seed'"},
+      {"custom missing ffn",
+       [](json& d) {
+         d["target"] = {{"vocab", 256}, {"d_model", 64},   {"n_layers", 1},
+                        {"n_heads", 4}, {"n_kv_heads", 2}, {"seed", 0}};
+       },
+       "missing required field 'target.ffn'"},
+      {"custom zero heads",
+       [](json& d) {
+         d["target"] = {{"vocab", 256},    {"d_model", 64}, {"n_layers", 1}, {"n_heads", 0},
+                        {"n_kv_heads", 2}, {"ffn", 64},     {"seed", 0}};
+       },
+       "field 'target.n_heads'"},
+      {"custom inconsistent",
+       [](json& d) {
+         d["target"] = {{"vocab", 256},    {"d_model", 64}, {"n_layers", 1}, {"n_heads", 3},
+                        {"n_kv_heads", 1}, {"ffn", 64},     {"seed", 0}};
+       },
+       kOrigin + ": target: d_model (64) must equal n_heads * head_dim"},
+      {"draft model field",
+       [](json& d) {
+         d["draft"]["model"] = {{"preset", "draft-tiny"}, {"sed", 1}};
+       },
+       "unknown field 'draft.model.sed' (did you mean 'seed'?)"},
+      {"draft vocab mismatch", [](json& d) { d["draft"]["model"] = "vicuna-68m"; },
+       "draft.model.vocab (32000) must equal target.vocab (256)"},
+      {"draft kind", [](json& d) { d["draft"]["kind"] = "model"; },
+       "field 'draft.kind' must be one of oracle, script, got \"model\""},
+      {"draft without kind", [](json& d) { d["draft"].erase("kind"); },
+       "missing required field 'draft.kind'"},
+      {"oracle without seed", [](json& d) { d["draft"].erase("seed"); },
+       "missing required field 'draft.seed'"},
+      {"oracle with script field", [](json& d) { d["draft"]["accepted"] = {{1}}; },
+       "unknown field 'draft.accepted'"},
+      {"script round size",
+       [](json& d) {
+         make_script(d);
+         d["draft"]["accepted"][0] = {1, 2, 3};
+       },
+       "draft.accepted[0] has 3 entries but there are 4 prompts"},
+      {"script exceeds k",
+       [](json& d) {
+         make_script(d);
+         d["k"] = 5;
+         d["draft"]["accepted"] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 7, 0, 0}};
+       },
+       "draft.accepted[3][1] = 7 exceeds k = 5"},
+      {"script empty",
+       [](json& d) {
+         make_script(d);
+         d["draft"]["accepted"] = json::array();
+       },
+       "field 'draft.accepted' must be a non-empty list"},
+      {"script negative",
+       [](json& d) {
+         make_script(d);
+         d["draft"]["accepted"][1][2] = -1;
+       },
+       "field 'draft.accepted[1][2]' must be an integer in [0, "},
+      {"empty name", [](json& d) { d["name"] = ""; }, "field 'name' must be a non-empty string"},
+      {"missing backend", [](json& d) { d.erase("backend"); }, "missing required field 'backend'"},
+      {"description type", [](json& d) { d["description"] = 3; }, "field 'description'"},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.label) {
+      const std::string text = patched(c.edit);
+      check_error([&] { sim::parse_scenario(text, kOrigin); }, c.needle);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(document_level_errors) {
+  check_error([] { sim::parse_scenario("{\"name\": \"a\",\n  \"k\": }", kOrigin); },
+              kOrigin + ": malformed JSON: parse error at line 2, column");
+  check_error([] { sim::parse_scenario("", kOrigin); }, kOrigin + ": malformed JSON");
+  check_error([] { sim::parse_scenario("[1, 2]", kOrigin); },
+              kOrigin + ": the document must be an object");
+  // nlohmann keeps the last of two equal keys; the loader refuses to pick one.
+  check_error([] { sim::parse_scenario("{\"k\": 4, \"k\": 5}", kOrigin); },
+              kOrigin + ": duplicate field 'k'");
+  check_error(
+      [] {
+        sim::parse_scenario("{\"prompts\": [[1], {\"a\": 1, \"b\": {\"c\": 1, \"c\": 2}}]}",
+                            kOrigin);
+      },
+      "duplicate field 'prompts[1].b.c'");
+  check_error([] { sim::load_scenario_file("no/such/scenario.json"); },
+              "cannot read scenario file 'no/such/scenario.json'");
+}
+
+BOOST_AUTO_TEST_CASE(overrides_are_revalidated) {
+  const sim::Scenario base = sim::parse_scenario(sim::default_scenario_json(), "<default>");
+  sim::Scenario s = base;
+  s.k = 65;
+  check_error([&] { sim::validate_scenario(s); },
+              "field 'k' must be an integer in [1, 64], got 65");
+  s = base;
+  s.strategy = "exspec";
+  s.batch_size = 16;
+  check_error([&] { sim::finalize_scenario(s, ""); },
+              "field 'window' (8) must be >= batch_size (16)");
+  s.window = 16;
+  BOOST_CHECK_NO_THROW(sim::validate_scenario(s));
+  s = base;
+  s.batch_size = 0;
+  check_error([&] { sim::validate_scenario(s); }, "field 'batch_size'");
+  s = base;
+  s.strategy = "nope";
+  check_error([&] { sim::validate_scenario(s); }, "field 'strategy'");
+}
+
+BOOST_AUTO_TEST_CASE(specbench_reader) {
+  TempDir dir;
+  const std::string path = dir.write("questions.jsonl", specbench_jsonl());
+
+  const auto middle = sim::read_specbench_questions(path, 1, 2);
+  BOOST_TEST(middle == (std::vector<std::string>{kTurns[1], kTurns[2]}),
+             boost::test_tools::per_element());
+  BOOST_TEST(sim::read_specbench_questions(path, 0, 3).size() == 3u);
+
+  check_error([&] { sim::read_specbench_questions(path, 2, 2); }, "has 3 records");
+  check_error([&] { sim::read_specbench_questions(path, 5, 1); }, "has 3 records");
+  check_error([&] { sim::read_specbench_questions(path, 0, 0); }, "count");
+  check_error([&] { sim::read_specbench_questions((dir.path / "absent.jsonl").string(), 0, 1); },
+              "absent.jsonl");
+
+  // Line 2 is broken; the error names it even though record 0 alone was asked for.
+  const std::string broken =
+      dir.write("broken.jsonl", "{\"turns\": [\"ok\"]}\n{\"turns\": [\"a\"\n");
+  check_error([&] { sim::read_specbench_questions(broken, 0, 1); },
+              "broken.jsonl: line 2: malformed JSON");
+  const std::string no_turns =
+      dir.write("no_turns.jsonl", "{\"turns\": [\"ok\"]}\n\n{\"question\": \"x\"}\n");
+  check_error([&] { sim::read_specbench_questions(no_turns, 0, 1); }, "no_turns.jsonl: line 3:");
+}
+
+BOOST_AUTO_TEST_CASE(specbench_prompts_resolve_in_finalize) {
+  TempDir dir;
+  const std::string path = dir.write("questions.jsonl", specbench_jsonl());
+  const std::string text = patched([](json& d) {
+    d["prompts"] = {{"specbench", {{"count", 2}, {"offset", 1}, {"max_prompt_tokens", 12}}}};
+    d["draft"] = {{"kind", "script"}, {"accepted", {{1, 2}}}};  // one entry per SpecBench prompt
+  });
+  sim::Scenario s = sim::parse_scenario(text, kOrigin);
+  BOOST_TEST_REQUIRE(s.specbench.has_value());
+  BOOST_TEST(s.prompts.empty());
+  BOOST_TEST(s.specbench->count == 2);
+  BOOST_TEST(s.specbench->offset == 1);
+  BOOST_TEST(s.specbench->path.empty());
+
+  sim::Scenario unresolved = s;
+  check_error([&] { sim::finalize_scenario(unresolved, ""); },
+              "prompts.specbench.path is not set; pass --specbench PATH");
+
+  sim::finalize_scenario(s, path);
+  BOOST_TEST(!s.specbench.has_value());
+  BOOST_TEST_REQUIRE(s.prompts.size() == 2u);
+  BOOST_TEST(s.prompts[0] == bytes_of(kTurns[1].substr(0, 12)), boost::test_tools::per_element());
+  BOOST_TEST(s.prompts[1] == bytes_of(kTurns[2].substr(0, 12)), boost::test_tools::per_element());
+
+  // Without max_prompt_tokens the whole first turn is kept; a path in the file is used
+  // relative to the scenario file itself.
+  const std::string scenario_path =
+      dir.write("run.json", patched([](json& d) {
+                  d["prompts"] = {{"specbench", {{"path", "questions.jsonl"}, {"count", 3}}}};
+                  d["batch_size"] = 3;
+                }));
+  s = sim::load_scenario_file(scenario_path);
+  BOOST_TEST(fs::equivalent(s.specbench->path, path));
+  sim::finalize_scenario(s, "");
+  BOOST_TEST_REQUIRE(s.prompts.size() == 3u);
+  BOOST_TEST(s.prompts[2] == bytes_of(kTurns[2]), boost::test_tools::per_element());
+
+  // The command line wins over the file, and a bad override path is named.
+  s = sim::load_scenario_file(scenario_path);
+  check_error([&] { sim::finalize_scenario(s, (dir.path / "other.jsonl").string()); },
+              "other.jsonl");
+
+  // The script was sized for 2 prompts; asking for 3 is a cross-field error.
+  s = sim::parse_scenario(text, kOrigin);
+  s.specbench->count = 3;
+  check_error([&] { sim::finalize_scenario(s, path); },
+              "draft.accepted[0] has 2 entries but there are 3 prompts");
+}
+
+BOOST_AUTO_TEST_CASE(real_specbench_questions) {
+  const fs::path path = LOCKSTEP_SOURCE_DIR "/../shared/data/specbench/question.jsonl";
+  if (!fs::exists(path)) {
+    BOOST_TEST_MESSAGE("skipped: " << path << " not present");
+    return;
+  }
+  const auto all = sim::read_specbench_questions(path.string(), 0, 480);
+  BOOST_TEST(all.size() == 480u);
+  BOOST_TEST(all[0].starts_with("Compose an engaging travel blog"));
+  check_error([&] { sim::read_specbench_questions(path.string(), 479, 2); }, "has 480 records");
+}

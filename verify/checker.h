@@ -1,0 +1,95 @@
+// The invariant checker (DESIGN §5): an Observer that mirrors every KV operation the
+// controller issued in a shadow provenance map, and checks
+//   I1 positions   every fed token's position id equals its logical index
+//   I2 visibility  every query sees exactly its own sequence's tokens 0..j, in order, with
+//                  the committed (or currently speculated) token ids: no pad, no other row,
+//                  no stale or rejected entry
+//   I3 provenance  after each step, each sequence's KV slots hold its committed prefix,
+//                  contiguous and in order, in the target and the draft cache; on a backend
+//                  that can introspect (symbolic) the backend's own slots are checked too
+//   I4 length sync the controller's KV length equals committed - 1 and rows end at the
+//                  layout's width
+//   I5 equivalence every committed token equals the batch-1 AR oracle's
+// at every step, and reports each violation with its step, row and slot.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/backend.h"
+#include "sim/observer.h"
+#include "sim/sequence.h"
+
+namespace lockstep::verify {
+
+struct Violation {
+  std::string invariant;  // "I1".."I5"
+  int step = 0;
+  int row = 0;
+  int slot = 0;
+  std::string detail;  // one line
+};
+
+class InvariantChecker final : public sim::Observer {
+ public:
+  // `sequences` is the controller's truth (watched, not owned); `oracle` the batch-1 AR
+  // outputs; `backend` is consulted for introspection when it can answer.
+  InvariantChecker(const std::vector<sim::Sequence>& sequences,
+                   std::vector<std::vector<sim::Token>> oracle, const sim::Backend& backend);
+
+  void on_step_begin(int step) override { step_ = step; }
+  void on_create_cache(sim::CacheId cache, sim::ModelRole role, int rows, int capacity) override;
+  void on_forward_padded(sim::ModelRole role, const sim::PaddedBatch& batch,
+                         const sim::ForwardOutput& out) override;
+  void on_forward_packed(sim::ModelRole role, const sim::PackedBatch& batch,
+                         const sim::ForwardOutput& out) override;
+  void on_moves(const sim::MovePlan& plan) override;
+  void on_crop(sim::CacheId cache, int row, int from_slot) override;
+  void on_commit(int step, int row, const sim::Sequence& seq, int index) override;
+  void on_step_end(int step, const std::vector<sim::RowPlacement>& placements) override;
+
+  // Sequences whose output stopped before the oracle's (checked once the run is over).
+  void finish();
+
+  const std::vector<Violation>& violations() const { return violations_; }
+  std::int64_t violation_count() const { return count_; }
+  // Only the first kMaxKept violations are kept; all are counted.
+  static constexpr std::size_t kMaxKept = 100;
+
+ private:
+  struct Slot {
+    bool written = false;
+    sim::TokenTag tag;
+    sim::Token token = 0;
+  };
+  struct ShadowCache {
+    sim::ModelRole role;
+    int capacity = 0;
+    std::vector<std::vector<Slot>> rows;
+  };
+
+  void report(const char* invariant, int row, int slot, std::string detail);
+  ShadowCache& shadow(sim::CacheId cache);
+  // The token the query's context must hold at `index` of sequence `seq`.
+  sim::Token expected_token(int seq, int index) const;
+  // Records a fed token (shadow write, I1, fed-token bookkeeping) and checks I2 on `visible`.
+  void write_and_check(sim::ModelRole role, ShadowCache& cache, int cache_row, int slot,
+                       sim::Token token, std::int32_t position, sim::TokenTag tag,
+                       const std::vector<std::int32_t>& visible);
+  void check_slots(const sim::RowPlacement& p);
+
+  const std::vector<sim::Sequence>& sequences_;
+  std::vector<std::vector<sim::Token>> oracle_;
+  const sim::Backend& backend_;
+  std::map<int, ShadowCache> caches_;
+  std::vector<std::vector<sim::Token>> fed_;  // [seq][index] latest token fed at that index
+  std::vector<bool> diverged_;                // I5 reported once per sequence
+  std::vector<Violation> violations_;
+  std::int64_t count_ = 0;
+  int step_ = 0;
+  std::vector<std::int32_t> scratch_;
+};
+
+}  // namespace lockstep::verify

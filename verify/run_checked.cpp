@@ -1,0 +1,72 @@
+#include <chrono>
+
+#include "sim/hash.h"
+#include "verify/verify.h"
+
+namespace lockstep::verify {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& options) {
+  sim::validate_scenario(scenario);
+  CheckedRun run;
+  run.scenario = scenario;
+  const auto reference_start = std::chrono::steady_clock::now();
+  sim::ReferenceContinuation reference;
+  {
+    // A separate backend instance: the oracle must not share caches with the run it judges.
+    auto oracle_backend = sim::make_backend(scenario.backend);
+    reference = sim::compute_reference(*oracle_backend, scenario);
+  }
+  run.reference_seconds = seconds_since(reference_start);
+  run.oracle = sim::oracle_outputs(reference, scenario);
+
+  auto backend = sim::make_backend(scenario.backend);
+  std::optional<sim::TraceWriter> trace;
+  if (options.trace_path.empty()) {
+    trace.emplace();
+  } else {
+    trace.emplace(options.trace_path);
+  }
+  run.result.sequences = sim::make_sequences(scenario);
+  std::optional<InvariantChecker> checker;
+  sim::RunOptions run_options;
+  run_options.trace = &*trace;
+  run_options.trace_details = options.trace_details && !options.trace_path.empty();
+  run.invariants_checked = options.check_invariants;
+  if (options.check_invariants) {
+    checker.emplace(run.result.sequences, run.oracle, *backend);
+    run_options.observers.push_back(&*checker);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  sim::run_scenario(*backend, scenario, reference, run.result, run_options);
+  run.run_seconds = seconds_since(start);
+  if (checker) {
+    checker->finish();
+    run.violations = checker->violations();
+    run.violation_count = checker->violation_count();
+  }
+  const auto outputs = run.result.outputs();
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    run.equivalent_sequences += outputs[i] == run.oracle[i] ? 1 : 0;
+  trace->record({{"event", "timing"},
+                 {"backend", scenario.backend},
+                 {"run_seconds", run.run_seconds},
+                 {"reference_seconds", run.reference_seconds},
+                 {"stage_seconds",
+                  {{"draft", run.result.metrics.seconds.draft},
+                   {"verify", run.result.metrics.seconds.verify},
+                   {"realign", run.result.metrics.seconds.realign},
+                   {"prefill", run.result.metrics.seconds.prefill},
+                   {"other", run.result.metrics.seconds.other}}}});
+  trace->close();
+  run.trace_digest = trace->digest();
+  return run;
+}
+
+}  // namespace lockstep::verify

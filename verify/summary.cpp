@@ -1,0 +1,71 @@
+#include "sim/hash.h"
+#include "verify/verify.h"
+
+namespace lockstep::verify {
+
+nlohmann::json summary_json(const CheckedRun& run) {
+  const auto& m = run.result.metrics;
+  nlohmann::json violations = nlohmann::json::array();
+  for (const auto& v : run.violations) {
+    violations.push_back({{"invariant", v.invariant},
+                          {"step", v.step},
+                          {"row", v.row},
+                          {"slot", v.slot},
+                          {"detail", v.detail}});
+  }
+  nlohmann::json sequences = nlohmann::json::array();
+  for (const auto& s : run.result.sequences) {
+    sequences.push_back({{"seq", s.id},
+                         {"prompt_tokens", s.prompt_len},
+                         {"generated", s.generated()},
+                         {"rounds", s.rounds},
+                         {"draft_proposed", s.draft_proposed},
+                         {"draft_accepted", s.draft_accepted},
+                         {"mean_tokens_per_step",
+                          s.rounds == 0 ? 0.0 : static_cast<double>(s.generated()) / s.rounds},
+                         {"equivalent", run.result.outputs()[static_cast<std::size_t>(s.id)] ==
+                                            run.oracle[static_cast<std::size_t>(s.id)]}});
+  }
+  return {
+      {"scenario", run.scenario.name},
+      {"backend", run.scenario.backend},
+      {"strategy", run.scenario.strategy},
+      {"batch_size", run.scenario.batch_size},
+      {"k", run.scenario.k},
+      {"window", run.scenario.window},
+      {"max_new_tokens", run.scenario.max_new_tokens},
+      {"sequences", run.result.sequences.size()},
+      {"equivalent_sequences", run.equivalent_sequences},
+      {"invariants_checked", run.invariants_checked},
+      {"violation_count", run.violation_count},
+      {"violations", violations},
+      {"steps", m.steps},
+      {"rounds", m.rounds},
+      {"forward_passes", m.forward_passes},
+      {"generated_tokens", m.generated_tokens},
+      {"draft_proposed", m.draft_proposed},
+      {"draft_accepted", m.draft_accepted},
+      {"acceptance_rate", m.acceptance_rate()},
+      {"mean_tokens_per_step", m.mean_tokens_per_step()},
+      {"accepted_length_histogram", m.accepted_length_histogram},
+      {"position_acceptance", m.position_acceptance()},
+      {"grouped_steps", m.grouped_steps},
+      {"grouping_rate", m.grouping_rate()},
+      {"realign_bytes", m.realign_bytes},
+      {"realign_moves", m.realign_moves},
+      {"realign_share", m.realign_share()},
+      {"stage_seconds",
+       {{"draft", m.seconds.draft},
+        {"verify", m.seconds.verify},
+        {"realign", m.seconds.realign},
+        {"prefill", m.seconds.prefill},
+        {"other", m.seconds.other}}},
+      {"run_seconds", run.run_seconds},
+      {"reference_seconds", run.reference_seconds},
+      {"trace_digest", sim::hex64(run.trace_digest)},
+      {"outputs", run.result.outputs()},
+      {"per_sequence", sequences},
+  };
+}
+
+}  // namespace lockstep::verify

@@ -1,0 +1,48 @@
+// verify/: the public face of the verifier. A checked run executes a scenario on its
+// backend, computes the batch-1 AR oracle on a separate instance of the same backend,
+// watches every step with the invariant checker (unless checking is off) and compares every
+// output with the oracle.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/runner.h"
+#include "sim/scenario.h"
+#include "verify/checker.h"
+
+namespace lockstep::verify {
+
+struct CheckOptions {
+  bool check_invariants = true;
+  std::string trace_path;      // empty: digest only, no file
+  bool trace_details = false;  // add full-tensor "detail" records (not in the digest)
+};
+
+struct CheckedRun {
+  sim::Scenario scenario;
+  sim::RunResult result;
+  std::vector<std::vector<sim::Token>> oracle;  // batch-1 AR outputs
+  std::vector<Violation> violations;
+  std::int64_t violation_count = 0;
+  int equivalent_sequences = 0;
+  bool invariants_checked = false;
+  std::uint64_t trace_digest = 0;
+  double reference_seconds = 0;  // wall time of the oracle computation
+  double run_seconds = 0;
+
+  bool ok() const {
+    return violation_count == 0 && equivalent_sequences == static_cast<int>(oracle.size());
+  }
+};
+
+CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& options);
+
+// The summary object of `lockstep run --summary-json` (docs/cli.md lists its fields).
+nlohmann::json summary_json(const CheckedRun& run);
+
+}  // namespace lockstep::verify
