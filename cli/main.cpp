@@ -4,8 +4,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/calibrate_command.h"
+#include "cli/faults_command.h"
+#include "cli/replay_command.h"
 #include "cli/run_command.h"
+#include "cli/sweep_command.h"
+#include "cli/viz_command.h"
+#include "reference/cpu_backend.h"
 #include "sim/error.h"
+#if defined(LOCKSTEP_HAVE_CUDA)
+#include "gpu/gpu_backend.h"
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -16,8 +25,19 @@ int main(int argc, char** argv) {
       "lockstep"};
   app.require_subcommand(1);
   app.footer("Run `lockstep run --help` for the options of a run.");
-  int* run_exit = lockstep::cli::add_run_command(app);
+  // Each subcommand's callback sets the exit status; add one line per subcommand here.
+  int exit_code = 0;
+  lockstep::cli::add_run_command(app, exit_code);
+  lockstep::cli::add_replay_command(app, exit_code);
+  lockstep::cli::add_faults_command(app, exit_code);
+  lockstep::cli::add_sweep_command(app, exit_code);
+  lockstep::cli::add_calibrate_command(app, exit_code);
+  lockstep::cli::add_viz_command(app, exit_code);
   try {
+    lockstep::reference::register_cpu_backend();
+#if defined(LOCKSTEP_HAVE_CUDA)
+    lockstep::gpu::register_gpu_backend();  // constructing it without a device is an InputError (exit 2)
+#endif
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -33,5 +53,5 @@ int main(int argc, char** argv) {
     std::cerr << "lockstep: internal error: " << e.what() << "\n";
     return 3;
   }
-  return *run_exit;
+  return exit_code;
 }

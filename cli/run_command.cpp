@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "cli/viz_command.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/scenario.h"
@@ -25,9 +26,10 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::vector<std::string> faults;
   std::string trace_path, summary_path;
+  std::string viz_dir;  // --viz: render every step there (implies a detailed trace)
   bool no_check = false;
   bool trace_details = false;
-  int exit_code = 0;
+  std::string cost;  // --cost HW:PAIR[:PRECISION]
 };
 
 void apply_overrides(const RunArgs& a, sim::Scenario& s) {
@@ -39,6 +41,23 @@ void apply_overrides(const RunArgs& a, sim::Scenario& s) {
   if (a.window) s.window = *a.window;
   if (a.seed) s.draft.seed = *a.seed;
   if (!a.faults.empty()) s.faults = a.faults;
+}
+
+// The cost model's figures beside the measured ones (docs/cost-model.md); labelled as
+// predictions because they are arithmetic on the run's passes, not timings.
+void print_prediction(const verify::CheckedRun& run) {
+  const auto& p = *run.predicted;
+  const auto s = p.stages(sim::RealignMode::inplace);
+  const auto generated = run.result.metrics.generated_tokens;
+  fmt::print("  predicted      {}: draft {:.4f}  verify {:.4f}  realign {:.4f}  prefill {:.4f}  "
+             "other {:.4f} s\n",
+             run.cost_spec, s.draft, s.verify, s.realign, s.prefill, s.other);
+  fmt::print("  predicted      {:.0f} tokens/s, realignment {:.1f}% of step time "
+             "(published realignment: {:.0f} tokens/s, {:.1f}%)\n",
+             p.tokens_per_second(generated, sim::RealignMode::inplace),
+             100.0 * p.realign_share(sim::RealignMode::inplace),
+             p.tokens_per_second(generated, sim::RealignMode::paper),
+             100.0 * p.realign_share(sim::RealignMode::paper));
 }
 
 void print_summary(const verify::CheckedRun& run) {
@@ -67,6 +86,7 @@ void print_summary(const verify::CheckedRun& run) {
       "  stage seconds  draft {:.4f}  verify {:.4f}  realign {:.4f}  prefill {:.4f}  other "
       "{:.4f}\n",
       m.seconds.draft, m.seconds.verify, m.seconds.realign, m.seconds.prefill, m.seconds.other);
+  if (run.predicted) print_prediction(run);
   fmt::print("  trace digest   {}\n", sim::hex64(run.trace_digest));
   constexpr std::size_t kShown = 10;
   for (std::size_t i = 0; i < run.violations.size() && i < kShown; ++i) {
@@ -94,17 +114,25 @@ int execute(const RunArgs& a) {
   options.check_invariants = !a.no_check;
   options.trace_path = a.trace_path;
   options.trace_details = a.trace_details;
+  // --viz needs the detail records; without --trace they go to a temporary file.
+  std::optional<TemporaryTrace> viz_trace;
+  if (!a.viz_dir.empty()) {
+    if (options.trace_path.empty()) options.trace_path = viz_trace.emplace().path();
+    options.trace_details = true;
+  }
+  options.cost = a.cost;
   const verify::CheckedRun run = verify::run_checked(scenario, options);
   print_summary(run);
   if (!a.summary_path.empty())
     write_file_atomically(a.summary_path, verify::summary_json(run).dump(2) + "\n");
   if (!a.trace_path.empty()) fmt::print("  trace          written to {}\n", a.trace_path);
+  if (!a.viz_dir.empty()) render_for_run(options.trace_path, a.viz_dir);
   return run.ok() ? 0 : 1;
 }
 
 }  // namespace
 
-int* add_run_command(CLI::App& app) {
+void add_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* run = app.add_subcommand(
       "run", "Run a scenario, check every invariant at every step, compare with batch-1 AR");
@@ -128,14 +156,19 @@ int* add_run_command(CLI::App& app) {
   run->add_option("--trace", args->trace_path, "Write the canonical JSON Lines trace to FILE");
   run->add_flag("--trace-details", args->trace_details,
                 "Also write every pass's tensors and every crop to the trace (\"detail\" records)");
+  run->add_option("--viz", args->viz_dir,
+                  "Render every step as a picture into DIR, with DIR/index.html (see lockstep viz)");
   run->add_option("--summary-json", args->summary_path,
                   "Write the run summary as one JSON object to FILE");
   run->add_option("--specbench", args->specbench,
                   "Path of SpecBench question.jsonl for scenarios that use it");
+  run->add_option("--cost", args->cost,
+                  "Predict GPU time: HW:PAIR[:int8|bf16[:BW_FRACTION:LAUNCH_US]], e.g. "
+                  "h200:vicuna-7b/vicuna-68m; overrides the scenario's \"cost\" "
+                  "(docs/cost-model.md; `lockstep sweep --help` lists the presets)");
   run->add_flag("--no-check", args->no_check,
                 "Skip the per-step invariant checks (outputs are still compared)");
-  run->callback([args] { args->exit_code = execute(*args); });
-  return &args->exit_code;
+  run->callback([args, &exit_code] { exit_code = execute(*args); });
 }
 
 }  // namespace lockstep::cli

@@ -6,7 +6,8 @@
 
 namespace lockstep::cli {
 
-// Adds the subcommand to `app`; returns a pointer to the exit code it will set.
-int* add_run_command(CLI::App& app);
+// Adds the subcommand to `app`; when it runs, its callback stores the process exit status in
+// `exit_code` (every subcommand follows this pattern: see cli/main.cpp).
+void add_run_command(CLI::App& app, int& exit_code);
 
 }  // namespace lockstep::cli

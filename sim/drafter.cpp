@@ -65,6 +65,12 @@ class ScriptDrafter final : public Drafter {
   int vocab_;
 };
 
+// The draft model's own greedy choice is the proposal.
+class ModelDrafter final : public Drafter {
+ public:
+  Token propose(const Sequence&, int, int, int, Token model_choice) const override { return model_choice; }
+};
+
 }  // namespace
 
 Token corrupt_token(Token token, std::uint64_t key, int vocab) {
@@ -80,6 +86,8 @@ std::unique_ptr<Drafter> make_drafter(const DrafterSpec& spec, const ReferenceCo
       return std::make_unique<OracleDrafter>(spec, truth, vocab);
     case DrafterSpec::Kind::script:
       return std::make_unique<ScriptDrafter>(spec, truth, vocab);
+    case DrafterSpec::Kind::model:
+      return std::make_unique<ModelDrafter>();
   }
   throw ContractError("make_drafter: unknown drafter kind");
 }

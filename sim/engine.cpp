@@ -21,6 +21,20 @@ nlohmann::json tags_json(const std::vector<TokenTag>& tags) {
   return out;
 }
 
+// A preset strategy runs as its base strategy with the preset's faults added; the caller's
+// scenario is left as it is (its trace and summary keep the preset's name).
+std::unique_ptr<Scenario> resolve_preset(const Scenario& scenario) {
+  const StrategyPreset* preset = find_strategy_preset(scenario.strategy);
+  if (preset == nullptr) return nullptr;
+  auto out = std::make_unique<Scenario>(scenario);
+  out->strategy = preset->base;
+  for (const auto& f : preset->faults) {
+    if (std::find(out->faults.begin(), out->faults.end(), f) == out->faults.end())
+      out->faults.push_back(f);
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* role_name(ModelRole role) {
@@ -30,12 +44,14 @@ const char* role_name(ModelRole role) {
 Engine::Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>& sequences,
                const Drafter* drafter, Observer* observer, TraceWriter* trace)
     : backend_(backend),
-      scenario_(scenario),
+      resolved_(resolve_preset(scenario)),
+      scenario_(resolved_ ? *resolved_ : scenario),
+      faults_(FaultSet::from_names(scenario_.faults)),
       sequences_(sequences),
       drafter_(drafter),
       observer_(observer),
       trace_(trace),
-      k_(scenario.strategy == "ar" ? 0 : scenario.k) {
+      k_(scenario_.strategy == "ar" ? 0 : scenario_.k) {
   require(k_ == 0 || drafter_ != nullptr, "Engine: a drafting strategy needs a drafter");
   metrics_.accepted_length_histogram.assign(static_cast<std::size_t>(k_) + 1, 0);
 }
@@ -43,6 +59,12 @@ Engine::Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>
 int Engine::kv_capacity() const {
   int longest = 0;
   for (const auto& s : sequences_) longest = std::max(longest, s.prompt_len);
+  // Only the faults that let the layout run ahead need the room; the others keep the
+  // correct capacity so that, where they do not fire, the run is identical slot for slot.
+  if (faults_.has(Fault::stale_kv_after_rejection) || faults_.has(Fault::uniform_kv_offset) ||
+      faults_.has(Fault::padding_compounds) || faults_.has(Fault::bonus_kv_duplicated)) {
+    return longest + (scenario_.max_new_tokens + 1) * (k_ + 2) + k_ + 1;
+  }
   return longest + scenario_.max_new_tokens + k_ + 1;
 }
 

@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "sim/backend.h"
 #include "sim/drafter.h"
+#include "sim/faults.h"
 #include "sim/metrics.h"
 #include "sim/observer.h"
 #include "sim/scenario.h"
@@ -29,7 +31,11 @@ class Engine {
   Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>& sequences,
          const Drafter* drafter, Observer* observer, TraceWriter* trace);
 
+  // The scenario as the strategies see it: a preset (bsp-like, dsd-like) is resolved to its
+  // base strategy here, its faults joined to the scenario's.
   const Scenario& scenario() const { return scenario_; }
+  // Faults injected into this run (sim/faults.h); empty in a correct run.
+  const FaultSet& faults() const { return faults_; }
   std::vector<Sequence>& sequences() { return sequences_; }
   Sequence& sequence(int id) { return sequences_.at(static_cast<std::size_t>(id)); }
   RunMetrics& metrics() { return metrics_; }
@@ -41,7 +47,8 @@ class Engine {
   void set_trace_details(bool on) { trace_details_ = on && trace_ != nullptr; }
 
   // Enough KV slots for any sequence of this run: longest prompt, every new token, and the
-  // k + 1 speculative slots of a round.
+  // k + 1 speculative slots of a round. With faults, room for a layout that runs ahead of the
+  // sequence by up to k + 2 slots a step, so a faulty run fails an invariant, not a shape check.
   int kv_capacity() const;
 
   CacheId create_cache(ModelRole role, int rows, int capacity);
@@ -90,7 +97,9 @@ class Engine {
                   const ForwardOutput& out);
 
   Backend& backend_;
+  std::unique_ptr<Scenario> resolved_;  // set when the scenario names a strategy preset
   const Scenario& scenario_;
+  FaultSet faults_;
   std::vector<Sequence>& sequences_;
   const Drafter* drafter_;
   Observer* observer_;

@@ -73,6 +73,13 @@ ModelConfig preset(const std::string& name, std::uint64_t seed) {
   return c;
 }
 
+ModelConfig derived_draft(const ModelConfig& target, int layers) {
+  ModelConfig c = target;
+  c.n_layers = layers;
+  c.name = target.name + "[:" + std::to_string(layers) + "]";
+  return c;
+}
+
 std::vector<std::string> preset_names() {
   std::vector<std::string> names;
   for (const auto& [name, shape] : presets()) names.push_back(name);

@@ -33,4 +33,8 @@ void validate(const ModelConfig& config, const std::string& prefix);
 ModelConfig preset(const std::string& name, std::uint64_t seed);
 std::vector<std::string> preset_names();
 
+// A draft made of the target's first `layers` layers: same seed, so every backend builds it
+// from the target's own weight tensors (the cpu backend shares them, no copies).
+ModelConfig derived_draft(const ModelConfig& target, int layers);
+
 }  // namespace lockstep::sim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 #include "sim/error.h"
 
@@ -12,7 +13,22 @@ constexpr Token kPadToken = 0;
 
 struct Feed {
   Token token = kPadToken;
-  TokenTag tag;  // pad unless tag.seq >= 0
+  TokenTag tag;        // pad unless tag.seq >= 0
+  int slot_shift = 0;  // write slot - column: 0 except under fault bonus-kv-wrong-slot
+};
+
+// The layout faults a padded pass can carry, read once per pass from the engine.
+struct PassFaults {
+  bool positions_from_index = false;
+  bool pads_visible = false;
+  std::optional<Token> eos_is_pad;  // pad-equals-eos: tokens with this id count as padding
+
+  explicit PassFaults(const Engine& engine) {
+    const FaultSet& f = engine.faults();
+    positions_from_index = f.has(Fault::positions_from_padded_index);
+    pads_visible = f.has(Fault::pads_visible);
+    if (f.has(Fault::pad_equals_eos)) eos_is_pad = engine.scenario().eos_token;
+  }
 };
 
 // One rectangular pass over `rows`: `past` columns already in the cache, `tokens` new ones
@@ -20,8 +36,11 @@ struct Feed {
 // not the token tags, decides positions and the mask, so a layout bug shows up as a
 // tag/position disagreement.
 template <typename FeedAt>
-const PaddedBatch& padded_pass(PaddedBatch& b, CacheId cache, const std::vector<PaddedRow>& rows,
+const PaddedBatch& padded_pass(Engine& engine, CacheId cache, const std::vector<PaddedRow>& rows,
                                int past, int tokens, FeedAt&& feed) {
+  PaddedBatch& b = engine.padded_scratch();
+  const PassFaults faults(engine);
+  const Token pad_token = faults.eos_is_pad.value_or(kPadToken);
   b.cache = cache;
   b.rows = static_cast<int>(rows.size());
   b.past = past;
@@ -43,16 +62,29 @@ const PaddedBatch& padded_pass(PaddedBatch& b, CacheId cache, const std::vector<
     const PaddedRow& row = rows[r];
     b.cache_rows.push_back(row.cache_row);
     std::uint8_t* mask = b.mask.data() + r * columns;
-    const auto first_visible = static_cast<std::size_t>(std::clamp(row.pad, 0, past + tokens));
+    const int pad = faults.pads_visible ? 0 : row.pad;
+    const auto first_visible = static_cast<std::size_t>(std::clamp(pad, 0, past + tokens));
     std::fill(mask + first_visible, mask + columns, std::uint8_t{1});
+    if (faults.eos_is_pad) {
+      // The mask is rebuilt from the row's token ids (input_ids != pad_id): every cached EOS
+      // of the sequence is taken for padding.
+      const Sequence& seq = engine.sequence(row.seq);
+      for (int c = std::max(row.pad, 0); c < past; ++c) {
+        const int index = c - row.pad;
+        if (index < seq.length() && seq.tokens[static_cast<std::size_t>(index)] == pad_token)
+          mask[c] = 0;
+      }
+    }
     for (int t = 0; t < tokens; ++t) {
       const int column = past + t;
-      const Feed f = feed(r, t);
+      Feed f = feed(r, t);
+      if (f.tag.seq < 0) f.token = pad_token;
       b.input_ids.push_back(f.token);
-      b.positions.push_back(std::max(column - row.pad, 0));
-      b.write_slots.push_back(column);
+      b.positions.push_back(faults.positions_from_index ? column : std::max(column - row.pad, 0));
+      b.write_slots.push_back(column + f.slot_shift);
       b.tags.push_back(f.tag);
-      if (f.tag.seq < 0) mask[column] = 0;
+      if (f.tag.seq < 0 && !faults.pads_visible) mask[column] = 0;
+      if (faults.eos_is_pad && f.token == pad_token) mask[column] = 0;
     }
   }
   return b;
@@ -72,11 +104,11 @@ void prefill_fresh_rows(Engine& engine, const PaddedGroup& group) {
       return Feed{seq.tokens[static_cast<std::size_t>(c - row.pad)], TokenTag{seq.id, c - row.pad}};
     };
     engine.forward(ModelRole::target,
-                   padded_pass(engine.padded_scratch(), group.target, fresh, 0, group.width, feed),
+                   padded_pass(engine, group.target, fresh, 0, group.width, feed),
                    Stage::prefill);
     if (engine.drafting()) {
       engine.forward(ModelRole::draft,
-                     padded_pass(engine.padded_scratch(), group.draft, fresh, 0, group.width, feed),
+                     padded_pass(engine, group.draft, fresh, 0, group.width, feed),
                      Stage::prefill);
     }
   }
@@ -133,10 +165,12 @@ RoundOutcome run_padded_round(Engine& engine, const PaddedGroup& group) {
     return Feed{token, TokenTag{seq.id, seq.cached_length() + t}};
   };
 
-  for (int i = 0; i <= k && engine.drafting(); ++i) {
+  // The (k+1)-th draft pass only writes d_k's KV; bonus-kv-missing skips it.
+  const int draft_passes = engine.faults().has(Fault::bonus_kv_missing) ? k : k + 1;
+  for (int i = 0; i < draft_passes && engine.drafting(); ++i) {
     const ForwardOutput& o = engine.forward(
         ModelRole::draft,
-        padded_pass(engine.padded_scratch(), group.draft, group.rows, group.width + i, 1,
+        padded_pass(engine, group.draft, group.rows, group.width + i, 1,
                     [&](std::size_t r, int) { return fed(r, i); }),
         Stage::draft);
     if (i == k) break;
@@ -149,7 +183,12 @@ RoundOutcome run_padded_round(Engine& engine, const PaddedGroup& group) {
 
   const ForwardOutput& v = engine.forward(
       ModelRole::target,
-      padded_pass(engine.padded_scratch(), group.target, group.rows, group.width, k + 1, fed),
+      padded_pass(engine, group.target, group.rows, group.width, k + 1,
+                  [&](std::size_t r, int t) {
+                    Feed f = fed(r, t);
+                    if (t == 0) f.slot_shift = group.rows[r].bonus_slot_shift;
+                    return f;
+                  }),
       Stage::verify);
   for (std::size_t r = 0; r < rows; ++r) {
     std::copy_n(
@@ -179,7 +218,13 @@ std::vector<int> commit_rows(Engine& engine, const std::vector<PaddedRow>& rows,
                              const RoundOutcome& outcome, const std::vector<int>& keep) {
   std::vector<int> committed(rows.size());
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    const auto tokens = round_tokens(outcome.drafts[r], outcome.targets[r], keep[r]);
+    auto tokens = round_tokens(outcome.drafts[r], outcome.targets[r], keep[r]);
+    // accept-first-rejected: the last committed token is the first rejected draft instead of
+    // the target's correction (a fully accepted round has no rejected draft: the bonus stays).
+    if (engine.faults().has(Fault::accept_first_rejected) &&
+        keep[r] < static_cast<int>(outcome.drafts[r].size())) {
+      tokens.back() = outcome.drafts[r][static_cast<std::size_t>(keep[r])];
+    }
     committed[r] = engine.commit_round(rows[r].cache_row, engine.sequence(rows[r].seq), tokens,
                                        outcome.accepted[r]);
   }

@@ -6,6 +6,11 @@
 // at slots [pad_r, W), slots below pad_r are padding and masked, and the token at column c
 // gets position id c - pad_r (I1). Target and draft caches share the layout exactly.
 //
+// Faults injected here (sim/faults.h): positions-from-padded-index, pads-visible and
+// pad-equals-eos corrupt the pass tensors; bonus-kv-missing skips the last draft pass;
+// bonus-kv-wrong-slot moves the pending token's write slot; accept-first-rejected changes
+// what commit_rows commits.
+//
 // A round: prefill of rows whose KV is still empty (one pass over those rows, left padded);
 // k + 1 draft passes of one token each (the last only writes d_k's KV so the draft cache
 // mirrors the target's; its output is unused); one target pass over [pending, d_1..d_k].
@@ -23,6 +28,9 @@ struct PaddedRow {
   int seq = 0;
   int cache_row = 0;
   int pad = 0;
+  // Fault bonus-kv-wrong-slot only: how far from its column the next verify pass writes the
+  // pending (bonus) token's KV. Always 0 in a correct run.
+  int bonus_slot_shift = 0;
 };
 
 struct PaddedGroup {

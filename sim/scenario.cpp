@@ -20,7 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/cost_model.h"
 #include "sim/error.h"
+#include "sim/faults.h"
 
 namespace lockstep::sim {
 namespace {
@@ -43,10 +45,10 @@ constexpr Range kCount{1, std::numeric_limits<int>::max()};
 constexpr Range kDimension{1, std::numeric_limits<int>::max()};
 constexpr int kByteVocab = 256;
 
-// Faults this build can inject (DESIGN §4). Empty until the fault-injection work lands; a
-// scenario naming any fault must fail loudly rather than run fault-free.
+// Faults this build can inject (DESIGN §4): the registry of sim/faults.h. A scenario naming
+// any other fault must fail loudly rather than run fault-free.
 const std::vector<std::string>& known_faults() {
-  static const std::vector<std::string> table = {};
+  static const std::vector<std::string> table = fault_names();
   return table;
 }
 
@@ -261,8 +263,21 @@ DrafterSpec parse_drafter(const json& v, const Where& w) {
       }
     }
     d.seed = o.has("seed") ? as_seed(o.required("seed"), o.where("seed")) : 0;
+  } else if (kind == "model") {
+    // The draft model's own greedy tokens are the proposals: either an independent model
+    // ("model") or the target's first m layers with its embeddings and head ("target_layers").
+    Object o(v, w, {"kind", "model", "target_layers", "seed"});
+    d.kind = DrafterSpec::Kind::model;
+    if (o.has("model") == o.has("target_layers")) {
+      w.fail("a model drafter needs exactly one of 'model' (an independent draft model) or "
+             "'target_layers' (the target's first m layers)");
+    }
+    if (o.has("target_layers")) {
+      d.target_layers = as_int32(o.required("target_layers"), o.where("target_layers"), {1, 1 << 16});
+    }
+    d.seed = o.has("seed") ? as_seed(o.required("seed"), o.where("seed")) : 0;
   } else {
-    w.key("kind").fail("must be one of oracle, script, got " + describe(v.at("kind")));
+    w.key("kind").fail("must be one of oracle, script, model, got " + describe(v.at("kind")));
   }
   d.model = v.contains("model") ? parse_model(v.at("model"), w.key("model"))
                                 : preset("draft-tiny", d.seed);
@@ -367,8 +382,10 @@ json parse_json(const std::string& text, const std::string& origin) {
   json doc;
   try {
     doc = json::parse(text, track);
-  } catch (const json::parse_error& e) {
-    // Drop nlohmann's "[json.exception.parse_error.101] " tag; keep line and column.
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double (1e999: found by
+    // tests/fuzz/fuzz_scenario). Drop nlohmann's "[json.exception.parse_error.101] " tag;
+    // keep line and column.
     std::string message = e.what();
     if (auto pos = message.find("] "); message.starts_with("[json.") && pos != std::string::npos) {
       message = message.substr(pos + 2);
@@ -401,7 +418,7 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin)
   json doc = parse_json(json_text, origin);
   Object top(doc, Where{origin, ""},
              {"name", "description", "backend", "target", "draft", "strategy", "batch_size", "k",
-              "max_new_tokens", "window", "eos_token", "faults", "prompts"});
+              "max_new_tokens", "window", "eos_token", "faults", "prompts", "cost"});
   Scenario s;
   auto string_field = [&](const char* k, bool non_empty) {
     return as_string(top.required(k), top.where(k), non_empty);
@@ -411,6 +428,14 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin)
   s.backend = string_field("backend", true);
   s.target = parse_model(top.required("target"), top.where("target"));
   s.draft = parse_drafter(top.required("draft"), top.where("draft"));
+  if (s.draft.target_layers > 0) {
+    if (s.draft.target_layers > s.target.n_layers) {
+      top.where("draft").key("target_layers").fail("= " + std::to_string(s.draft.target_layers) +
+                                                   " exceeds the target's " + std::to_string(s.target.n_layers) +
+                                                   " layers");
+    }
+    s.draft.model = derived_draft(s.target, s.draft.target_layers);
+  }
   s.strategy = string_field("strategy", true);
   s.batch_size = require_int(top, "batch_size", kBatchSize);
   s.k = require_int(top, "k", kK);
@@ -424,6 +449,16 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin)
     s.faults.push_back(as_string(faults[i], top.where("faults").at(i), true));
   }
   parse_prompts(top.required("prompts"), top.where("prompts"), s);
+  // Optional, unlike every other top-level field: a cost model is an addition to a run, and
+  // the scenario library predates it (docs/cost-model.md).
+  if (top.has("cost")) {
+    s.cost = string_field("cost", true);
+    try {
+      parse_cost_spec(s.cost);
+    } catch (const InputError& e) {
+      top.where("cost").fail(std::string("is not a cost spec: ") + e.what());
+    }
+  }
   with_origin(origin, [&] { validate_scenario(s); });
   return s;
 }
@@ -461,9 +496,12 @@ void validate_scenario(const Scenario& s) {
                      "): draft and target share one tokenizer");
   }
   const auto names = strategy_names();
-  if (std::find(names.begin(), names.end(), s.strategy) == names.end()) {
+  // Presets (bsp-like, dsd-like: a base strategy plus faults, sim/faults.h) are accepted
+  // wherever a strategy is, but are not strategies: strategy_names() stays the correct ones.
+  if (std::find(names.begin(), names.end(), s.strategy) == names.end() &&
+      find_strategy_preset(s.strategy) == nullptr) {
     throw InputError("field 'strategy' must be one of " + join_names(names) + ", got '" +
-                     s.strategy + "'");
+                     s.strategy + "' (presets with faults: " + join_names(strategy_preset_names()) + ")");
   }
   check_range(s.batch_size, "batch_size", kBatchSize);
   check_range(s.k, "k", kK);
@@ -649,6 +687,7 @@ bool is_padded_strategy(const std::string& strategy) {
     return true;
   }
   if (strategy == "exspec" || strategy == "packed") return false;
+  if (const StrategyPreset* preset = find_strategy_preset(strategy)) return is_padded_strategy(preset->base);
   throw InputError("unknown strategy '" + strategy + "' (known: " + join_names(strategy_names()) +
                    ")");
 }

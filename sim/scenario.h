@@ -15,12 +15,13 @@
 namespace lockstep::sim {
 
 struct DrafterSpec {
-  enum class Kind { oracle, script };
+  enum class Kind { oracle, script, model };
   Kind kind = Kind::oracle;
   double accept_prob = 1.0;                // oracle: chance a proposal is the true token
   std::uint64_t seed = 0;                  // keys the corruption of proposals
   std::vector<std::vector<int>> accepted;  // script: [round][sequence]
   ModelConfig model;                       // the draft model whose cache is kept in sync
+  int target_layers = 0;  // model drafter made of the target's first m layers (0: not derived)
 };
 
 struct SpecBenchSource {
@@ -45,6 +46,9 @@ struct Scenario {
   std::vector<std::string> faults;
   std::vector<std::vector<Token>> prompts;   // resolved prompts
   std::optional<SpecBenchSource> specbench;  // set until resolved
+  // Optional "cost": HW:PAIR[:PRECISION] for predicted GPU time (docs/cost-model.md); empty:
+  // none. `lockstep run --cost` overrides it.
+  std::string cost;
 };
 
 // Parses and validates a scenario document. `origin` prefixes error messages (a file name).

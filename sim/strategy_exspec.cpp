@@ -7,6 +7,8 @@
 // live)), a fallback takes up to batch_size sequences (prefilled ones first, in pool order),
 // right-aligns them with a move plan (the EQSPEC layout), runs the round and moves each
 // survivor back to slot 0. Finished sequences free their pool row for the next prompt.
+// Faults (sim/faults.h): draft-cache-not-realigned drops the draft cache's move plans;
+// exspec-group-by-length groups on length alone (see choose_rows and the group step).
 // Relies on: I3 via the crop after every round and the symmetric move plans; I4 via
 // per-sequence placements (first slot 0, length = committed - 1).
 #include <algorithm>
@@ -32,7 +34,8 @@ struct Pool {
 
 void move_rows(Engine& engine, const Pool& pool, const std::vector<SlotMove>& moves) {
   engine.move(ModelRole::target, MovePlan{pool.target, pool.target, moves});
-  if (engine.drafting()) engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves});
+  if (engine.drafting() && !engine.faults().has(Fault::draft_cache_not_realigned))
+    engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves});
 }
 
 void crop_row(Engine& engine, const Pool& pool, int row, int from) {
@@ -59,7 +62,9 @@ std::pair<std::vector<int>, bool> choose_rows(Engine& engine, const Pool& pool) 
     if (id < 0 || engine.sequence(id).finished) continue;
     live.push_back(static_cast<int>(row));
     const Sequence& seq = engine.sequence(id);
-    groups[{seq.length(), seq.prefilled}].push_back(static_cast<int>(row));
+    // exspec-group-by-length: the cache state is left out of the key.
+    const bool state = !engine.faults().has(Fault::exspec_group_by_length) && seq.prefilled;
+    groups[{seq.length(), state}].push_back(static_cast<int>(row));
   }
   const std::size_t wanted =
       std::min<std::size_t>(static_cast<std::size_t>(engine.scenario().batch_size), live.size());
@@ -95,6 +100,12 @@ void run_exspec(Engine& engine) {
 
     std::vector<int> seqs;
     for (int row : rows) seqs.push_back(pool.seq_of_row[static_cast<std::size_t>(row)]);
+    if (grouped && engine.faults().has(Fault::exspec_group_by_length)) {
+      // The group step runs the whole group in its first member's cache state: a fresh
+      // member of a prefilled-led group is taken as prefilled and never gets its prompt's KV.
+      const bool state = engine.sequence(seqs.front()).prefilled;
+      for (int id : seqs) engine.sequence(id).prefilled = state;
+    }
     PaddedGroup group = align_group(engine, pool.target, pool.draft, seqs, rows);
     std::vector<SlotMove> to_aligned;
     for (const auto& row : group.rows) {

@@ -3,10 +3,14 @@
 // ragged acceptance needs nothing but a per-row crop: zero realignment, zero moves.
 // Continuous batching: a finished sequence's row is refilled with the next prompt, whose
 // prompt is prefilled by one varlen pass over all newly admitted rows.
+// Faults (sim/faults.h): stale-kv-after-rejection, uniform-kv-offset and
+// all-accepted-as-k-minus-1 corrupt the per-row extent bookkeeping; bonus-kv-missing skips
+// the last draft pass; accept-first-rejected acts in commit_rows.
 // Relies on: I1 (position = extent + offset = logical index), I3 via per-row crops.
 #include <algorithm>
 #include <vector>
 
+#include "sim/error.h"
 #include "sim/padded_round.h"
 #include "sim/strategies.h"
 
@@ -52,6 +56,10 @@ void run_packed(Engine& engine) {
   const CacheId draft =
       engine.drafting() ? engine.create_cache(ModelRole::draft, batch, capacity) : CacheId{};
   std::vector<int> seq_of_row(static_cast<std::size_t>(batch), -1);
+  // The layout's KV extent of each row. Correctly it is the sequence's cached length after
+  // every step; the length-bookkeeping faults make it drift (see the end of a step).
+  std::vector<int> extent_of_row(static_cast<std::size_t>(batch), 0);
+  const FaultSet& faults = engine.faults();
 
   auto for_both = [&](auto&& fn) {
     fn(ModelRole::target, target);
@@ -92,7 +100,11 @@ void run_packed(Engine& engine) {
                         }),
             Stage::prefill);
       });
-      for (const auto& row : fresh) engine.sequence(row.seq).prefilled = true;
+      for (const auto& row : fresh) {
+        engine.sequence(row.seq).prefilled = true;
+        extent_of_row[static_cast<std::size_t>(row.cache_row)] =
+            engine.sequence(row.seq).cached_length();
+      }
     }
 
     const std::size_t n = rows.size();
@@ -105,7 +117,7 @@ void run_packed(Engine& engine) {
     std::vector<int> cached(n);
     std::vector<int> first(n);
     for (std::size_t r = 0; r < n; ++r) {
-      cached[r] = engine.sequence(rows[r].seq).cached_length();
+      cached[r] = extent_of_row[static_cast<std::size_t>(rows[r].cache_row)];
       first[r] = engine.sequence(rows[r].seq).cached_length();
     }
     auto fed = [&](std::size_t r, int t) {
@@ -113,7 +125,9 @@ void run_packed(Engine& engine) {
                     : out.drafts[r][static_cast<std::size_t>(t - 1)];
     };
 
-    for (int i = 0; i <= k && engine.drafting(); ++i) {
+    // The (k+1)-th draft pass only writes d_k's KV; bonus-kv-missing skips it.
+    const int draft_passes = faults.has(Fault::bonus_kv_missing) ? k : k + 1;
+    for (int i = 0; i < draft_passes && engine.drafting(); ++i) {
       std::vector<int> extent(n);
       std::vector<int> index(n);
       for (std::size_t r = 0; r < n; ++r) {
@@ -129,7 +143,7 @@ void run_packed(Engine& engine) {
       for (std::size_t r = 0; r < n; ++r) {
         const Sequence& seq = engine.sequence(rows[r].seq);
         out.drafts[r][static_cast<std::size_t>(i)] =
-            engine.propose(seq, i + 1, cached[r] + i + 1, o.argmax[r]);
+            engine.propose(seq, i + 1, first[r] + i + 1, o.argmax[r]);
       }
     }
     const ForwardOutput& v = engine.forward(
@@ -145,14 +159,26 @@ void run_packed(Engine& engine) {
     const std::vector<int> committed = commit_rows(engine, rows, out, out.accepted);
     trace_round(engine, "packed", rows, 0, out, committed, false);
 
+    int most = 0;
+    for (int a : out.accepted) most = std::max(most, a);
     std::vector<RowPlacement> placements;
-    for (const auto& row : rows) {
+    for (std::size_t r = 0; r < n; ++r) {
+      const PaddedRow& row = rows[r];
       const Sequence& seq = engine.sequence(row.seq);
       if (seq.finished) continue;
+      int extent = seq.cached_length();
+      if (faults.any() && engine.drafting()) {
+        // An uncropped cache keeps all k+1 fed tokens; a scalar offset advances every row by
+        // the batch's most; a fully accepted round miscounted as k-1 drops d_k.
+        if (faults.has(Fault::stale_kv_after_rejection)) extent = cached[r] + k + 1;
+        if (faults.has(Fault::uniform_kv_offset)) extent = cached[r] + most + 1;
+        if (faults.has(Fault::all_accepted_as_k_minus_1) && out.accepted[r] == k) extent -= 1;
+        require(extent + k + 1 <= capacity, "packed: KV extent leaves no room for a round");
+      }
+      extent_of_row[static_cast<std::size_t>(row.cache_row)] = extent;
       for_both([&](ModelRole role, CacheId cache) {
-        engine.crop(role, cache, row.cache_row, seq.cached_length());
-        placements.push_back(
-            {seq.id, role, cache, row.cache_row, 0, seq.cached_length(), seq.cached_length()});
+        engine.crop(role, cache, row.cache_row, extent);
+        placements.push_back({seq.id, role, cache, row.cache_row, 0, extent, extent});
       });
     }
     engine.end_step(placements);

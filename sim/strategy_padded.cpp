@@ -8,6 +8,8 @@
 //   rollback        every row keeps min_i(a_i) drafts plus the target's token at that point,
 //                   so rows stay aligned and no KV moves: correct, but it throws work away.
 //   ar              rollback with k = 0: one token per row per step.
+// Faults (sim/faults.h) enter through kept_span / advance_aligned (KV length bookkeeping),
+// the draft move plan (draft-cache-not-realigned) and bonus_slot_shift (bonus-kv-wrong-slot).
 // Relies on: I1/I2 from padded_round's layout, I3 from the crop and the plan, I4 from the
 // width bookkeeping (checked by the verifier every step).
 #include <algorithm>
@@ -20,25 +22,80 @@
 namespace lockstep::sim {
 namespace {
 
+int max_accepted(const RoundOutcome& outcome) {
+  int most = 0;
+  for (int a : outcome.accepted) most = std::max(most, a);
+  return most;
+}
+
+// Where a surviving row's KV lies before the repad: `length` slots from `first`. Correctly
+// that is the sequence's cached prefix at its old pad; the length-bookkeeping faults change
+// it here, exactly where a real implementation would miscount (docs/faults.md).
+struct RowSpan {
+  int first = 0;
+  int length = 0;
+  bool duplicate_last = false;  // bonus-kv-duplicated: the last entry is appended twice
+};
+
+RowSpan kept_span(Engine& engine, const PaddedGroup& group, const PaddedRow& row, int a,
+                  int most_accepted) {
+  const FaultSet& f = engine.faults();
+  const int k = engine.k();
+  RowSpan span{row.pad, engine.sequence(row.seq).cached_length(), false};
+  if (!f.any() || !engine.drafting()) return span;
+  const int old_length = group.width - row.pad;
+  // An uncropped cache keeps every fed token; a scalar offset advances every row by the most.
+  if (f.has(Fault::stale_kv_after_rejection)) span.length = old_length + k + 1;
+  if (f.has(Fault::uniform_kv_offset)) span.length = old_length + most_accepted + 1;
+  if (f.has(Fault::all_accepted_as_k_minus_1) && a == k) span.length -= 1;
+  // No unpad: the old padding travels with the row as if it were content.
+  if (f.has(Fault::padding_compounds)) {
+    span.length += span.first;
+    span.first = 0;
+  }
+  span.duplicate_last = f.has(Fault::bonus_kv_duplicated) && span.length > 0;
+  return span;
+}
+
 // Drops finished rows, recomputes the width and realigns survivors to it.
-void repad(Engine& engine, PaddedGroup& group) {
-  std::erase_if(group.rows,
-                [&](const PaddedRow& row) { return engine.sequence(row.seq).finished; });
+void repad(Engine& engine, PaddedGroup& group, const RoundOutcome& outcome) {
+  const FaultSet& f = engine.faults();
+  const int most = max_accepted(outcome);
+  std::vector<PaddedRow> survivors;
+  std::vector<RowSpan> spans;
+  std::vector<int> accepted;
+  for (std::size_t r = 0; r < group.rows.size(); ++r) {
+    const PaddedRow& row = group.rows[r];
+    if (engine.sequence(row.seq).finished) continue;
+    survivors.push_back(row);
+    spans.push_back(kept_span(engine, group, row, outcome.accepted[r], most));
+    accepted.push_back(outcome.accepted[r]);
+  }
+  group.rows = std::move(survivors);
   int width = 0;
-  for (const auto& row : group.rows)
-    width = std::max(width, engine.sequence(row.seq).cached_length());
+  for (const auto& span : spans) width = std::max(width, span.length + (span.duplicate_last ? 1 : 0));
+  require(width + engine.k() + 1 <= engine.kv_capacity(), [&] {
+    return std::string("repad: layout width " + std::to_string(width) + " leaves no room for a round");
+  });
   MovePlan target_plan{group.target, group.target, {}};
-  for (auto& row : group.rows) {
-    const int length = engine.sequence(row.seq).cached_length();
-    const int pad = width - length;
-    // The row's committed prefix currently starts at its old pad.
-    if (pad != row.pad)
-      target_plan.moves.push_back({row.cache_row, row.pad, row.cache_row, pad, length});
+  for (std::size_t r = 0; r < group.rows.size(); ++r) {
+    PaddedRow& row = group.rows[r];
+    const RowSpan& span = spans[r];
+    const int pad = width - span.length - (span.duplicate_last ? 1 : 0);
+    // The row's kept span moves so that it ends at the new width.
+    if (pad != span.first)
+      target_plan.moves.push_back({row.cache_row, span.first, row.cache_row, pad, span.length});
+    if (span.duplicate_last) {
+      target_plan.moves.push_back(
+          {row.cache_row, span.first + span.length - 1, row.cache_row, pad + span.length, 1});
+    }
     row.pad = pad;
+    if (f.has(Fault::bonus_kv_wrong_slot) && engine.drafting())
+      row.bonus_slot_shift = engine.k() - 1 - accepted[r];
   }
   group.width = width;
   engine.move(ModelRole::target, target_plan);
-  if (engine.drafting())
+  if (engine.drafting() && !f.has(Fault::draft_cache_not_realigned))
     engine.move(ModelRole::draft, MovePlan{group.draft, group.draft, target_plan.moves});
   for (const auto& row : group.rows) {
     engine.crop(ModelRole::target, group.target, row.cache_row, width);
@@ -46,11 +103,24 @@ void repad(Engine& engine, PaddedGroup& group) {
   }
 }
 
-// Every row keeps `kept` drafts plus one token: alignment is preserved.
-void advance_aligned(Engine& engine, PaddedGroup& group, int kept) {
+// Every row keeps `kept` drafts plus one token: alignment is preserved. The faults that
+// miscount the KV length move the whole rectangle by the wrong amount.
+void advance_aligned(Engine& engine, PaddedGroup& group, int kept, const RoundOutcome& outcome) {
   std::erase_if(group.rows,
                 [&](const PaddedRow& row) { return engine.sequence(row.seq).finished; });
-  group.width += kept + 1;
+  int advance = kept + 1;
+  const FaultSet& f = engine.faults();
+  if (f.any() && engine.drafting()) {
+    if (f.has(Fault::stale_kv_after_rejection)) advance = engine.k() + 1;
+    if (f.has(Fault::uniform_kv_offset)) advance = max_accepted(outcome) + 1;
+    if (f.has(Fault::all_accepted_as_k_minus_1) && kept == engine.k()) advance -= 1;
+    if (f.has(Fault::bonus_kv_wrong_slot)) {
+      for (auto& row : group.rows) row.bonus_slot_shift = engine.k() - 1 - kept;
+    }
+  }
+  group.width += advance;
+  require(group.rows.empty() || group.width + engine.k() + 1 <= engine.kv_capacity(),
+          "advance_aligned: layout width leaves no room for a round");
   for (const auto& row : group.rows) {
     engine.crop(ModelRole::target, group.target, row.cache_row, group.width);
     if (engine.drafting()) engine.crop(ModelRole::draft, group.draft, row.cache_row, group.width);
@@ -92,9 +162,9 @@ void run_padded_strategy(Engine& engine) {
       const std::vector<int> committed = commit_rows(engine, group.rows, outcome, keep);
       trace_round(engine, "padded", group.rows, group.width, outcome, committed, false);
       if (rollback) {
-        advance_aligned(engine, group, keep.front());
+        advance_aligned(engine, group, keep.front(), outcome);
       } else {
-        repad(engine, group);
+        repad(engine, group, outcome);
       }
       engine.end_step(padded_placements(engine, group));
     }

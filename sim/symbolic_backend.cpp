@@ -42,6 +42,9 @@ CacheId SymbolicBackend::create_cache(const ModelConfig& model, int rows, int ca
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
   Cache c;
   c.model = model;
+  // Depth is part of the identity so that a draft made of the target's first layers is a
+  // different function from the target, as it is in a real transformer.
+  c.model_key = combine(model.seed, static_cast<std::uint64_t>(model.n_layers));
   c.capacity = capacity;
   c.rows.resize(static_cast<std::size_t>(rows));
   for (auto& row : c.rows) {
@@ -113,7 +116,7 @@ std::uint64_t SymbolicBackend::run_query(const Cache& c, Row& row, int slot, Tok
   row.high_water = std::max(row.high_water, slot + 1);
   invalidate_from(row, slot);
   const std::uint64_t seen = attend();
-  const std::uint64_t state = combine(combine(c.model.seed, pack(position, token)), seen);
+  const std::uint64_t state = combine(combine(c.model_key, pack(position, token)), seen);
   own.state = state;
   invalidate_from(row, slot);
   return state;
@@ -214,7 +217,7 @@ void SymbolicBackend::shift_in_row(Row& row, const SlotMove& m) {
 void SymbolicBackend::apply_moves(const MovePlan& plan) {
   Cache& src = cache(plan.src);
   Cache& dst = cache(plan.dst);
-  require(src.model.seed == dst.model.seed && src.model.vocab == dst.model.vocab,
+  require(src.model_key == dst.model_key && src.model.vocab == dst.model.vocab,
           "apply_moves: source and destination caches belong to different models");
   require(src.capacity == dst.capacity, "apply_moves: caches differ in capacity");
   plan.check_shapes(static_cast<int>(src.rows.size()), static_cast<int>(dst.rows.size()),

@@ -58,6 +58,7 @@ class SymbolicBackend final : public Backend {
   };
   struct Cache {
     ModelConfig model;
+    std::uint64_t model_key = 0;  // the model's identity in the hash: seed and depth
     int capacity = 0;
     std::vector<Row> rows;
   };

@@ -33,6 +33,9 @@ check "unknown strategy override" 2 "strategy" -- "$bin" run --strategy nonsense
 check "unknown backend override" 2 "unknown backend 'warp'" -- "$bin" run --backend warp
 check "k out of range" 2 "'k'|k " -- "$bin" run --k 0
 check "unknown fault" 2 "unknown fault 'no-such-fault'" -- "$bin" run --fault no-such-fault
+check "a fault is a violation: exit 1" 1 "VIOLATION I1 at step 2 row 1 slot 11" -- "$bin" run scenarios/ragged_worst_case.json --fault positions-from-padded-index
+check "cpu backend runs" 0 "OK: every sequence equals batch-1 AR" -- "$bin" run scenarios/model_drafter_target_layers.json
+check "model drafter on cpu with packed" 0 "cpu backend, strategy packed" -- "$bin" run scenarios/model_drafter_independent.json --strategy packed
 check "window below batch for exspec" 2 "window" -- "$bin" run --strategy exspec --batch-size 8 --window 4
 check "specbench scenario without data path" 2 "specbench" -- "$bin" run scenarios/specbench.json
 

@@ -4,12 +4,19 @@
 #define BOOST_TEST_MODULE strategies
 #include <boost/test/unit_test.hpp>
 
+#include "reference/cpu_backend.h"
 #include "sim/scenario.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 
 namespace lockstep {
 namespace {
+
+// Scenario files name their backend (symbolic or cpu); both are available here.
+struct RegisterBackends {
+  RegisterBackends() { reference::register_cpu_backend(); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
 verify::CheckedRun run(sim::Scenario s, const std::string& strategy) {
   s.strategy = strategy;

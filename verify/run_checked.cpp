@@ -43,9 +43,20 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
     checker.emplace(run.result.sequences, run.oracle, *backend);
     run_options.observers.push_back(&*checker);
   }
+  // The command line's spec, else the scenario's; observes after the checker.
+  std::optional<sim::CostObserver> cost;
+  const std::string& cost_spec = options.cost.empty() ? scenario.cost : options.cost;
+  if (!cost_spec.empty()) {
+    cost.emplace(sim::parse_cost_spec(cost_spec), scenario);
+    run_options.observers.push_back(&*cost);
+  }
   const auto start = std::chrono::steady_clock::now();
   sim::run_scenario(*backend, scenario, reference, run.result, run_options);
   run.run_seconds = seconds_since(start);
+  if (cost) {
+    run.predicted = cost->prediction();
+    run.cost_spec = cost->model().spec();
+  }
   if (checker) {
     checker->finish();
     run.violations = checker->violations();
@@ -54,6 +65,16 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   const auto outputs = run.result.outputs();
   for (std::size_t i = 0; i < outputs.size(); ++i)
     run.equivalent_sequences += outputs[i] == run.oracle[i] ? 1 : 0;
+  // One record per kept violation, before the timing record, so pictures and tools can
+  // point at the step; a clean run has none, so its digest is unchanged.
+  for (const auto& v : run.violations) {
+    trace->record({{"event", "violation"},
+                   {"invariant", v.invariant},
+                   {"step", v.step},
+                   {"row", v.row},
+                   {"slot", v.slot},
+                   {"detail", v.detail}});
+  }
   trace->record({{"event", "timing"},
                  {"backend", scenario.backend},
                  {"run_seconds", run.run_seconds},

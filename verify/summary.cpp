@@ -26,7 +26,7 @@ nlohmann::json summary_json(const CheckedRun& run) {
                          {"equivalent", run.result.outputs()[static_cast<std::size_t>(s.id)] ==
                                             run.oracle[static_cast<std::size_t>(s.id)]}});
   }
-  return {
+  nlohmann::json out = {
       {"scenario", run.scenario.name},
       {"backend", run.scenario.backend},
       {"strategy", run.scenario.strategy},
@@ -66,6 +66,24 @@ nlohmann::json summary_json(const CheckedRun& run) {
       {"outputs", run.result.outputs()},
       {"per_sequence", sequences},
   };
+  if (run.predicted) {
+    // Predictions of the cost model (docs/cost-model.md) beside the measured stage_seconds.
+    const auto& p = *run.predicted;
+    const auto stages = [](const sim::StageSeconds& s) {
+      return nlohmann::json{{"draft", s.draft},     {"verify", s.verify}, {"realign", s.realign},
+                            {"prefill", s.prefill}, {"other", s.other},   {"total", s.total()}};
+    };
+    out["cost"] = run.cost_spec;
+    out["predicted_seconds"] = stages(p.stages(sim::RealignMode::inplace));
+    out["predicted_tokens_per_second"] =
+        p.tokens_per_second(m.generated_tokens, sim::RealignMode::inplace);
+    out["predicted_realign_share"] = p.realign_share(sim::RealignMode::inplace);
+    out["predicted_realign_bytes"] = p.realign_bytes;
+    out["predicted_paper_seconds"] = stages(p.stages(sim::RealignMode::paper));
+    out["predicted_paper_tokens_per_second"] =
+        p.tokens_per_second(m.generated_tokens, sim::RealignMode::paper);
+  }
+  return out;
 }
 
 }  // namespace lockstep::verify

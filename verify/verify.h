@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/cost_observer.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 #include "verify/checker.h"
@@ -21,6 +22,8 @@ struct CheckOptions {
   bool check_invariants = true;
   std::string trace_path;      // empty: digest only, no file
   bool trace_details = false;  // add full-tensor "detail" records (not in the digest)
+  // Cost model "HW:PAIR[:PRECISION]" (sim/cost_model.h); empty: the scenario's `cost`, if any.
+  std::string cost;
 };
 
 struct CheckedRun {
@@ -34,6 +37,8 @@ struct CheckedRun {
   std::uint64_t trace_digest = 0;
   double reference_seconds = 0;  // wall time of the oracle computation
   double run_seconds = 0;
+  std::optional<sim::CostPrediction> predicted;  // set when a cost spec was given
+  std::string cost_spec;                         // the cost model's canonical spec
 
   bool ok() const {
     return violation_count == 0 && equivalent_sequences == static_cast<int>(oracle.size());

@@ -1,0 +1,459 @@
+#include "gpu/gpu_backend.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include <cuda_runtime_api.h>
+
+#include "gpu/check.h"
+#include "gpu/device_buffer.h"
+#include "gpu/gemm.h"
+#include "reference/host_math.h"
+#include "gpu/kernels.h"
+#include "gpu/plan.h"
+#include "reference/numerics.h"
+#include "sim/error.h"
+#include "sim/hash.h"
+
+namespace lockstep::gpu {
+
+// The host-side definitions shared with the CPU reference.
+using reference::argmax_lowest;
+using reference::attention_score_scale;
+using reference::build_rope_rows;
+using reference::digest_logits;
+using reference::kGainEmbedding;
+using reference::kGainHead;
+using reference::kGainProjection;
+using reference::kKvScale;
+using reference::residual_gain_of_layer;
+
+namespace {
+
+// Tensor ids: reference/weights.cpp tensor_id and TensorKind, the same numbers.
+enum class TensorKind : std::uint32_t { embedding = 0, lm_head = 1, wq = 2, wk = 3, wv = 4, wo = 5, wg = 6, wu = 7, wd = 8 };
+std::uint64_t tensor_id(TensorKind kind, int layer) {
+  return (static_cast<std::uint64_t>(layer + 1) << 8) | static_cast<std::uint64_t>(kind);
+}
+
+std::string model_key(const sim::ModelConfig& c) {
+  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) + ":" +
+         std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" + std::to_string(c.n_kv_heads) + ":" +
+         std::to_string(c.head_dim) + ":" + std::to_string(c.ffn);
+}
+
+// An int8 matrix [rows, cols] on the device, padded with zeros to [pad16(rows), pad16(cols)],
+// and its per-row scales.
+struct DeviceTensor {
+  int rows = 0, cols = 0, rows_padded = 0, ld = 0;
+  DeviceBuffer<std::int8_t> values;
+  DeviceBuffer<float> scales;
+};
+
+struct DeviceModel {
+  sim::ModelConfig config;
+  std::shared_ptr<const DeviceTensor> embedding, lm_head;
+  struct Layer {
+    std::shared_ptr<const DeviceTensor> wq, wk, wv, wo, wg, wu, wd;
+  };
+  std::vector<Layer> layers;
+  std::vector<float> rope_cos, rope_sin;  // host copies, [positions, D / 2]
+  DeviceBuffer<float> rope_cos_device, rope_sin_device;
+  int rope_positions = 0;
+  float score_scale = 0;
+  int kv_width() const { return config.n_kv_heads * config.head_dim; }
+};
+
+struct DeviceCache {
+  std::shared_ptr<DeviceModel> model;
+  int rows = 0;
+  int capacity = 0;
+  DeviceBuffer<std::int8_t> k;  // [rows, L, S, C]
+  DeviceBuffer<std::int8_t> v;  // [rows, L, C, S]
+  std::size_t row_bytes() const {
+    return static_cast<std::size_t>(model->config.n_layers) * static_cast<std::size_t>(capacity) *
+           static_cast<std::size_t>(model->kv_width());
+  }
+};
+
+std::string describe(cudaError_t status) { return std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status); }
+
+}  // namespace
+
+int cuda_device_count() {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();  // clear the sticky error so later calls start clean
+    return 0;
+  }
+  return count;
+}
+
+struct GpuBackend::Impl {
+  cudaStream_t stream = nullptr;
+  std::unique_ptr<Int8Gemm> gemm;
+  std::map<std::tuple<std::uint64_t, std::uint64_t, int, int>, std::shared_ptr<const DeviceTensor>> tensors;
+  std::map<std::string, std::shared_ptr<DeviceModel>> models;
+  std::vector<DeviceCache> caches;
+  bool keep_logits = false;
+  std::vector<float> logits;  // [N, V] of the last pass (host)
+
+  // Per-pass workspaces, grown on demand.
+  std::vector<std::int32_t> plan_host;
+  DeviceBuffer<std::int32_t> plan_device;
+  DeviceBuffer<float> h, q, k, v, attn, gate, up, act, logits_device, factor, scratch;
+  DeviceBuffer<std::int8_t> xq;
+  DeviceBuffer<std::int32_t> acc;
+  DeviceBuffer<int> flag;
+  std::vector<std::int32_t> moves_host;
+  DeviceBuffer<std::int32_t> moves_device;
+  DeviceBuffer<std::int8_t> staging;
+
+  ~Impl() {
+    gemm.reset();
+    if (stream) cudaStreamDestroy(stream);
+  }
+
+  DeviceCache& cache(sim::CacheId id) {
+    require(id.value >= 0 && id.value < static_cast<int>(caches.size()), "unknown cache id");
+    return caches[static_cast<std::size_t>(id.value)];
+  }
+  const DeviceCache& cache(sim::CacheId id) const {
+    require(id.value >= 0 && id.value < static_cast<int>(caches.size()), "unknown cache id");
+    return caches[static_cast<std::size_t>(id.value)];
+  }
+
+  // Mirrors reference/weights.cpp WeightStore::get: shared by (seed, id, rows, cols).
+  std::shared_ptr<const DeviceTensor> tensor(std::uint64_t seed, std::uint64_t id, int rows, int cols, double gain) {
+    auto& slot = tensors[{seed, id, rows, cols}];
+    if (slot) return slot;
+    auto t = std::make_shared<DeviceTensor>();
+    t->rows = rows;
+    t->cols = cols;
+    t->rows_padded = pad16(rows);
+    t->ld = pad16(cols);
+    t->values.reserve(static_cast<std::size_t>(t->rows_padded) * static_cast<std::size_t>(t->ld));
+    t->scales.reserve(static_cast<std::size_t>(rows));
+    launch_generate_weights(t->values.get(), rows, cols, t->rows_padded, t->ld, seed, id, stream);
+    launch_generate_scales(t->scales.get(), rows, cols, gain, seed, id, stream);
+    slot = std::move(t);
+    return slot;
+  }
+
+  // Mirrors reference/model.cpp Model::Model and Model::ensure_weights.
+  std::shared_ptr<DeviceModel> model_for(const sim::ModelConfig& config) {
+    auto& slot = models[model_key(config)];
+    if (slot) return slot;
+    sim::validate(config, config.name);
+    require(config.head_dim % 2 == 0, "Model: head_dim must be even for RoPE");
+    for (int kk : {config.d_model, config.ffn, config.n_heads * config.head_dim}) {
+      if (kk > numerics::kMaxExactK) {
+        throw InputError("model " + config.name + ": a reduction over K = " + std::to_string(kk) +
+                         " exceeds the exact int32 bound " + std::to_string(numerics::kMaxExactK));
+      }
+    }
+    auto m = std::make_shared<DeviceModel>();
+    m->config = config;
+    m->score_scale = attention_score_scale(config.head_dim);
+    const auto seed = config.seed;
+    const int d = config.d_model;
+    const int q_width = config.n_heads * config.head_dim;
+    const int kv = m->kv_width();
+    m->embedding = tensor(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d, kGainEmbedding);
+    m->lm_head = tensor(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, kGainHead);
+    for (int l = 0; l < config.n_layers; ++l) {
+      DeviceModel::Layer layer;
+      layer.wq = tensor(seed, tensor_id(TensorKind::wq, l), q_width, d, kGainProjection);
+      layer.wk = tensor(seed, tensor_id(TensorKind::wk, l), kv, d, kGainProjection);
+      layer.wv = tensor(seed, tensor_id(TensorKind::wv, l), kv, d, kGainProjection);
+      const double residual_gain = residual_gain_of_layer(l);
+      layer.wo = tensor(seed, tensor_id(TensorKind::wo, l), d, q_width, residual_gain);
+      layer.wg = tensor(seed, tensor_id(TensorKind::wg, l), config.ffn, d, kGainProjection);
+      layer.wu = tensor(seed, tensor_id(TensorKind::wu, l), config.ffn, d, kGainProjection);
+      layer.wd = tensor(seed, tensor_id(TensorKind::wd, l), d, config.ffn, residual_gain);
+      m->layers.push_back(std::move(layer));
+    }
+    slot = std::move(m);
+    return slot;
+  }
+
+  // Mirrors reference/model.cpp Model::ensure_rope; the table is uploaded whole when it grows.
+  void ensure_rope(DeviceModel& m, int positions) {
+    if (positions <= m.rope_positions) return;
+    build_rope_rows(m.config.head_dim, m.rope_positions, positions, m.rope_cos, m.rope_sin);
+    m.rope_positions = positions;
+    m.rope_cos_device.upload(m.rope_cos, stream);
+    m.rope_sin_device.upload(m.rope_sin, stream);
+  }
+
+  // dst [n, out] (+)= dequantize(x_q . W^T): the GEMM on padded shapes, then the epilogue.
+  void project(const DeviceTensor& w, int n, float* dst, bool accumulate) {
+    const int np = pad16(n);
+    gemm->run(xq.get(), w.values.get(), acc.get(), np, w.rows_padded, w.ld, stream);
+    launch_dequantize(acc.get(), w.rows_padded, n, w.rows, w.scales.get(), factor.get(), dst, accumulate, stream);
+  }
+  void quantize(const float* x, int n, int k, bool rms) {
+    launch_quantize_rows(x, n, k, xq.get(), pad16(n), pad16(k), factor.get(), rms, stream);
+  }
+
+  void forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out);
+};
+
+GpuBackend::GpuBackend() : impl_(std::make_unique<Impl>()) {
+  int count = 0;
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess || count == 0) {
+    if (status != cudaSuccess) cudaGetLastError();
+    throw InputError("the gpu backend needs a CUDA device, and none is usable here (" +
+                     (status != cudaSuccess ? describe(status) : std::string("cudaGetDeviceCount found 0 devices")) +
+                     "); run on a machine with an NVIDIA GPU of compute capability 9.0 or later, or use --backend cpu");
+  }
+  int device = 0;
+  LOCKSTEP_CUDA_CHECK(cudaGetDevice(&device));
+  int major = 0;
+  LOCKSTEP_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+  if (major < 9) {
+    throw InputError("the gpu backend is built for sm_90 (compute capability 9.0); device " + std::to_string(device) +
+                     " has compute capability " + std::to_string(major) + ".x");
+  }
+  LOCKSTEP_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
+  impl_->gemm = std::make_unique<Int8Gemm>();
+  impl_->flag.reserve(1);
+}
+
+GpuBackend::~GpuBackend() = default;
+
+sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
+  require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
+  if (capacity > numerics::kMaxExactK) {
+    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " + std::to_string(numerics::kMaxExactK) +
+                     " slots: attention sums would leave the exact int32 range");
+  }
+  DeviceCache c;
+  c.model = impl_->model_for(model);
+  c.rows = rows;
+  c.capacity = capacity;
+  const std::size_t bytes = static_cast<std::size_t>(rows) * c.row_bytes();
+  c.k.reserve(bytes);
+  c.v.reserve(bytes);
+  c.k.zero(impl_->stream);
+  c.v.zero(impl_->stream);
+  impl_->caches.push_back(std::move(c));
+  return sim::CacheId{static_cast<int>(impl_->caches.size()) - 1};
+}
+
+int GpuBackend::cache_rows(sim::CacheId id) const { return impl_->cache(id).rows; }
+int GpuBackend::cache_capacity(sim::CacheId id) const { return impl_->cache(id).capacity; }
+const sim::ModelConfig& GpuBackend::cache_model(sim::CacheId id) const { return impl_->cache(id).model->config; }
+
+const std::vector<float>& GpuBackend::last_logits() const { return impl_->logits; }
+void GpuBackend::keep_logits(bool on) { impl_->keep_logits = on; }
+
+// Mirrors reference/model.cpp Model::forward, step by step; comments name the reference lines.
+void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out) {
+  DeviceModel& m = *c.model;
+  const sim::ModelConfig& cfg = m.config;
+  const int n = plan.size();
+  const int capacity = c.capacity;
+  for (int i = 0; i < n; ++i) {
+    const auto ui = static_cast<std::size_t>(i);
+    require(plan.tokens[ui] >= 0 && plan.tokens[ui] < cfg.vocab, [&] {
+      return "Model::forward: token " + std::to_string(plan.tokens[ui]) + " outside vocab " + std::to_string(cfg.vocab);
+    });
+    require(plan.positions[ui] >= 0, "Model::forward: negative position id");
+    require(plan.rows[ui] >= 0 && plan.rows[ui] < c.rows, "Model::forward: cache row out of range");
+    require(plan.write_slots[ui] >= 0 && plan.write_slots[ui] < capacity, "Model::forward: write slot out of range");
+  }
+  for (int s : plan.visible) require(s >= 0 && s < capacity, "Model::forward: visible slot out of range");
+  out.argmax.assign(static_cast<std::size_t>(n), 0);
+  out.digest.assign(static_cast<std::size_t>(n), 0);
+  logits.clear();
+  if (n == 0) return;
+  ensure_rope(m, plan.max_position());
+
+  const int d = cfg.d_model;
+  const int heads = cfg.n_heads;
+  const int dh = cfg.head_dim;
+  const int qw = heads * dh;
+  const int kvw = m.kv_width();
+  const int ffn = cfg.ffn;
+  const int vocab = cfg.vocab;
+  const int layers = cfg.n_layers;
+  const auto un = static_cast<std::size_t>(n);
+  const auto np = static_cast<std::size_t>(pad16(n));
+  const int max_visible = std::max(1, plan.max_visible());
+
+  // Workspaces for this shape.
+  const auto widest = static_cast<std::size_t>(std::max({pad16(d), pad16(qw), pad16(ffn), pad16(vocab)}));
+  h.reserve(un * static_cast<std::size_t>(d));
+  q.reserve(un * static_cast<std::size_t>(qw));
+  k.reserve(un * static_cast<std::size_t>(kvw));
+  v.reserve(un * static_cast<std::size_t>(kvw));
+  attn.reserve(un * static_cast<std::size_t>(qw));
+  gate.reserve(un * static_cast<std::size_t>(ffn));
+  up.reserve(un * static_cast<std::size_t>(ffn));
+  act.reserve(un * static_cast<std::size_t>(ffn));
+  logits_device.reserve(un * static_cast<std::size_t>(vocab));
+  factor.reserve(np);
+  scratch.reserve(un * static_cast<std::size_t>(heads) * static_cast<std::size_t>(max_visible));
+  xq.reserve(np * widest);
+  acc.reserve(np * widest);
+
+  const PlanLayout layout = pack_plan(plan, plan_host);
+  plan_device.upload(plan_host, stream);
+  const std::int32_t* p = plan_device.get();
+  const std::int32_t* tokens = p + layout.tokens;
+  const std::int32_t* positions = p + layout.positions;
+  const std::int32_t* rows = p + layout.rows;
+  const std::int32_t* write_slots = p + layout.write_slots;
+  const std::int32_t* offsets = p + layout.visible_offsets;
+  const std::int32_t* visible = p + layout.visible;
+  const int no_error = INT_MAX;
+  LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(flag.get(), &no_error, sizeof no_error, cudaMemcpyHostToDevice, stream));
+
+  // [N, d] residual stream from the int8 embedding rows.
+  launch_embed(h.get(), m.embedding->values.get(), m.embedding->ld, m.embedding->scales.get(), tokens, n, d, stream);
+  for (int l = 0; l < layers; ++l) {
+    const DeviceModel::Layer& w = m.layers[static_cast<std::size_t>(l)];
+    quantize(h.get(), n, d, /*rms=*/true);
+    project(*w.wq, n, q.get(), false);  // [N, H*D]
+    project(*w.wk, n, k.get(), false);  // [N, G*D]
+    project(*w.wv, n, v.get(), false);
+    launch_rope(q.get(), n, heads, dh, positions, m.rope_cos_device.get(), m.rope_sin_device.get(), stream);
+    launch_rope(k.get(), n, cfg.n_kv_heads, dh, positions, m.rope_cos_device.get(), m.rope_sin_device.get(), stream);
+    launch_kv_write(k.get(), v.get(), n, kvw, rows, write_slots, c.k.get(), c.v.get(), l, layers, capacity, kKvScale,
+                    stream);
+    launch_attention(q.get(), n, heads, cfg.n_kv_heads, dh, rows, offsets, visible, c.k.get(), c.v.get(), l, layers,
+                     capacity, m.score_scale, kKvScale, scratch.get(), max_visible, attn.get(), stream);
+    quantize(attn.get(), n, qw, /*rms=*/false);
+    project(*w.wo, n, h.get(), /*accumulate=*/true);
+    launch_check_finite(h.get(), static_cast<std::int64_t>(n) * d, 2 * l, flag.get(), stream);
+    // SwiGLU MLP.
+    quantize(h.get(), n, d, /*rms=*/true);
+    project(*w.wg, n, gate.get(), false);
+    project(*w.wu, n, up.get(), false);
+    launch_swiglu(gate.get(), up.get(), act.get(), static_cast<std::int64_t>(n) * ffn, stream);
+    quantize(act.get(), n, ffn, /*rms=*/false);
+    project(*w.wd, n, h.get(), /*accumulate=*/true);
+    launch_check_finite(h.get(), static_cast<std::int64_t>(n) * d, 2 * l + 1, flag.get(), stream);
+  }
+  quantize(h.get(), n, d, /*rms=*/true);
+  project(*m.lm_head, n, logits_device.get(), false);  // [N, V]
+  launch_check_finite(logits_device.get(), static_cast<std::int64_t>(n) * vocab, 2 * layers, flag.get(), stream);
+
+  std::vector<int> flag_host;
+  flag.download(flag_host, 1, stream);
+  if (flag_host[0] != INT_MAX) {
+    const int code = flag_host[0];
+    const char* where = code == 2 * layers ? "the logits" : (code % 2 == 0 ? "the attention block" : "the MLP block");
+    const int layer = code == 2 * layers ? layers : code / 2;
+    throw InputError(std::string("non-finite value (NaN or Inf) in ") + where + " of layer " + std::to_string(layer) +
+                     ": the exact numerics contract treats it as an error, not a value");
+  }
+  logits_device.download(logits, un * static_cast<std::size_t>(vocab), stream);
+  for (std::size_t i = 0; i < un; ++i) {
+    const float* row = logits.data() + i * static_cast<std::size_t>(vocab);
+    out.argmax[i] = argmax_lowest(row, vocab);
+    out.digest[i] = digest_logits(row, vocab);
+  }
+  if (!keep_logits) logits.clear();
+}
+
+void GpuBackend::run_padded(const sim::PaddedBatch& b, sim::ForwardOutput& out) {
+  DeviceCache& c = impl_->cache(b.cache);
+  b.check_shapes(c.rows, c.capacity);
+  impl_->forward(c, build_plan(b), out);
+}
+
+void GpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) {
+  DeviceCache& c = impl_->cache(b.cache);
+  b.check_shapes(c.rows, c.capacity);
+  impl_->forward(c, build_plan(b), out);
+}
+
+void GpuBackend::apply_moves(const sim::MovePlan& plan) {
+  DeviceCache& src = impl_->cache(plan.src);
+  DeviceCache& dst = impl_->cache(plan.dst);
+  require(src.model == dst.model, "apply_moves: source and destination caches belong to different models");
+  require(src.capacity == dst.capacity, "apply_moves: source and destination caches differ in capacity");
+  plan.check_shapes(src.rows, dst.rows, src.capacity);
+  if (plan.moves.empty()) return;
+  const int layers = src.model->config.n_layers;
+  const int kvw = src.model->kv_width();
+  const auto count = plan.moves.size();
+  // One upload: [M, 5] moves then [M + 1] slot prefix sums.
+  auto& host = impl_->moves_host;
+  host.clear();
+  for (const auto& mv : plan.moves) host.insert(host.end(), {mv.src_row, mv.src_slot, mv.dst_row, mv.dst_slot, mv.length});
+  std::int64_t total = 0;
+  host.push_back(0);
+  for (const auto& mv : plan.moves) {
+    total += mv.length;
+    require(total <= INT_MAX, "apply_moves: plan moves more than 2^31 slots");
+    host.push_back(static_cast<std::int32_t>(total));
+  }
+  if (total == 0) return;
+  impl_->moves_device.upload(host, impl_->stream);
+  const std::int32_t* moves = impl_->moves_device.get();
+  const std::int32_t* prefix = moves + 5 * count;
+  impl_->staging.reserve(2 * static_cast<std::size_t>(total) * static_cast<std::size_t>(layers) * static_cast<std::size_t>(kvw));
+  launch_stage_moves(moves, prefix, static_cast<int>(count), total, src.k.get(), src.v.get(), layers, src.capacity, kvw,
+                     impl_->staging.get(), impl_->stream);
+  launch_write_moves(moves, prefix, static_cast<int>(count), total, impl_->staging.get(), dst.k.get(), dst.v.get(), layers,
+                     dst.capacity, kvw, impl_->stream);
+}
+
+void GpuBackend::crop(sim::CacheId id, int row, int from_slot) {
+  DeviceCache& c = impl_->cache(id);
+  require(row >= 0 && row < c.rows, "crop: row out of range");
+  require(from_slot >= 0 && from_slot <= c.capacity, "crop: slot outside capacity");
+  launch_crop(c.k.get(), c.v.get(), row, from_slot, c.model->config.n_layers, c.capacity, c.model->kv_width(),
+              impl_->stream);
+}
+
+void GpuBackend::download_row(sim::CacheId id, int row, int layer, std::vector<std::int8_t>& k,
+                              std::vector<std::int8_t>& vt) const {
+  const DeviceCache& c = impl_->cache(id);
+  require(row >= 0 && row < c.rows && layer >= 0 && layer < c.model->config.n_layers, "download_row: out of range");
+  const std::size_t plane = static_cast<std::size_t>(c.capacity) * static_cast<std::size_t>(c.model->kv_width());
+  const std::size_t offset = (static_cast<std::size_t>(row) * static_cast<std::size_t>(c.model->config.n_layers) +
+                              static_cast<std::size_t>(layer)) * plane;
+  k.resize(plane);
+  vt.resize(plane);
+  LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(k.data(), c.k.get() + offset, plane, cudaMemcpyDeviceToHost, impl_->stream));
+  LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(vt.data(), c.v.get() + offset, plane, cudaMemcpyDeviceToHost, impl_->stream));
+  LOCKSTEP_CUDA_CHECK(cudaStreamSynchronize(impl_->stream));
+}
+
+// Mirrors reference/cpu_backend.cpp CpuBackend::kv_digest on the downloaded row.
+std::uint64_t GpuBackend::kv_digest(sim::CacheId id, int row_index, int first, int count) const {
+  const DeviceCache& c = impl_->cache(id);
+  require(row_index >= 0 && row_index < c.rows, "kv_digest: row out of range");
+  require(first >= 0 && count >= 0 && first + count <= c.capacity, "kv_digest: range outside capacity");
+  const auto kvw = static_cast<std::size_t>(c.model->kv_width());
+  const auto cap = static_cast<std::size_t>(c.capacity);
+  std::uint64_t h = sim::mix64(static_cast<std::uint64_t>(count));
+  std::vector<std::int8_t> k, vt;
+  for (int l = 0; l < c.model->config.n_layers; ++l) {
+    download_row(id, row_index, l, k, vt);
+    for (int s = first; s < first + count; ++s) {
+      for (std::size_t ch = 0; ch < kvw; ++ch) {
+        const auto slot = static_cast<std::size_t>(s);
+        const auto kb = static_cast<std::uint8_t>(k[slot * kvw + ch]);
+        const auto vb = static_cast<std::uint8_t>(vt[ch * cap + slot]);
+        h = sim::combine(h, static_cast<std::uint64_t>(kb) << 8 | vb);
+      }
+    }
+  }
+  return h;
+}
+
+void register_gpu_backend() {
+  sim::register_backend("gpu", [] { return std::make_unique<GpuBackend>(); });
+}
+
+}  // namespace lockstep::gpu

@@ -1,0 +1,110 @@
+// Device twin of the attention loop of reference/model.cpp Model::forward, for one (token,
+// head) per block: q quantized per head (amax is a max, exact in any order), integer scores
+// q8 . k8 over the token's visible slots, dequantized with (q_scale * score_scale), their max
+// (order-independent), integer softmax weights softmax_weight(score, max), the integer
+// normalizer and integer P.V sums (exact in any order), then attention_output per channel.
+// The same formulas, in the same per-element order, as the reference; only the order of the
+// exact integer sums and of the max differs.
+#include "gpu/check.h"
+#include "gpu/kernels.h"
+#include "reference/numerics.h"
+
+namespace lockstep::gpu {
+namespace {
+
+constexpr int kThreads = 128;
+
+__global__ void attention(const float* q, int heads, int kv_heads, int head_dim, const std::int32_t* rows,
+                          const std::int32_t* visible_offsets, const std::int32_t* visible, const std::int8_t* k_cache,
+                          const std::int8_t* v_cache, int layer, int layers, int capacity, float score_scale,
+                          float kv_scale, float* scratch, int max_visible, float* out) {
+  extern __shared__ std::int8_t q8[];  // [D]
+  __shared__ float fpart[kThreads];
+  __shared__ int ipart[kThreads];
+  const int i = blockIdx.x;
+  const int hd = blockIdx.y;
+  const int group = heads / kv_heads;
+  const int g = hd / group;
+  const int kvw = kv_heads * head_dim;
+  const float* qh = q + (static_cast<std::int64_t>(i) * heads + hd) * head_dim;
+
+  float amax = 0.0f;
+  for (int j = threadIdx.x; j < head_dim; j += blockDim.x) amax = fmaxf(amax, fabsf(qh[j]));
+  fpart[threadIdx.x] = amax;
+  __syncthreads();
+  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) fpart[threadIdx.x] = fmaxf(fpart[threadIdx.x], fpart[threadIdx.x + stride]);
+    __syncthreads();
+  }
+  const float q_scale = numerics::activation_scale(fpart[0]);
+  for (int j = threadIdx.x; j < head_dim; j += blockDim.x) q8[j] = numerics::quantize(qh[j], q_scale);
+  __syncthreads();
+
+  const std::int64_t plane = static_cast<std::int64_t>(capacity) * kvw;
+  const std::int64_t base = (static_cast<std::int64_t>(rows[i]) * layers + layer) * plane;
+  const std::int8_t* kc = k_cache + base;
+  const std::int8_t* vt = v_cache + base;
+  const int first = visible_offsets[i];
+  const int count = visible_offsets[i + 1] - first;
+  float* scores = scratch + (static_cast<std::int64_t>(i) * heads + hd) * max_visible;
+  int* weights = reinterpret_cast<int*>(scores);
+
+  float max_score = -INFINITY;
+  for (int s = threadIdx.x; s < count; s += blockDim.x) {
+    const std::int8_t* key = kc + static_cast<std::int64_t>(visible[first + s]) * kvw + g * head_dim;
+    std::int32_t acc = 0;
+    for (int j = 0; j < head_dim; ++j) acc += static_cast<std::int32_t>(q8[j]) * key[j];
+    const float score = numerics::dequantize(acc, q_scale, score_scale);
+    scores[s] = score;
+    max_score = max_score < score ? score : max_score;
+  }
+  __syncthreads();  // every thread has read fpart[0]
+  fpart[threadIdx.x] = max_score;
+  __syncthreads();
+  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) {
+      const float other = fpart[threadIdx.x + stride];
+      fpart[threadIdx.x] = fpart[threadIdx.x] < other ? other : fpart[threadIdx.x];
+    }
+    __syncthreads();
+  }
+  max_score = fpart[0];
+
+  int normalizer = 0;
+  for (int s = threadIdx.x; s < count; s += blockDim.x) {
+    const std::int32_t w = numerics::softmax_weight(scores[s], max_score);
+    weights[s] = w;  // same thread, same s: the score it overwrites was its own
+    normalizer += w;
+  }
+  ipart[threadIdx.x] = normalizer;
+  __syncthreads();
+  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) ipart[threadIdx.x] += ipart[threadIdx.x + stride];
+    __syncthreads();
+  }
+  normalizer = ipart[0];
+
+  float* o = out + (static_cast<std::int64_t>(i) * heads + hd) * head_dim;
+  for (int j = threadIdx.x; j < head_dim; j += blockDim.x) {
+    const std::int8_t* values = vt + static_cast<std::int64_t>(g * head_dim + j) * capacity;
+    std::int32_t acc = 0;
+    for (int s = 0; s < count; ++s) acc += weights[s] * values[visible[first + s]];
+    o[j] = numerics::attention_output(acc, normalizer, kv_scale);
+  }
+}
+
+}  // namespace
+
+void launch_attention(const float* q, int n, int heads, int kv_heads, int head_dim, const std::int32_t* rows,
+                      const std::int32_t* visible_offsets, const std::int32_t* visible, const std::int8_t* k_cache,
+                      const std::int8_t* v_cache, int layer, int layers, int capacity, float score_scale,
+                      float kv_scale, float* scratch, int max_visible, float* out, cudaStream_t stream) {
+  if (n == 0 || heads == 0) return;
+  const dim3 grid(static_cast<unsigned>(n), static_cast<unsigned>(heads));
+  attention<<<grid, kThreads, static_cast<std::size_t>(head_dim), stream>>>(
+      q, heads, kv_heads, head_dim, rows, visible_offsets, visible, k_cache, v_cache, layer, layers, capacity,
+      score_scale, kv_scale, scratch, max_visible, out);
+  LOCKSTEP_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace lockstep::gpu

@@ -1,0 +1,100 @@
+#include "gpu/plan.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "sim/error.h"
+
+namespace lockstep::gpu {
+
+int TokenPlan::max_visible() const {
+  int best = 0;
+  for (std::size_t i = 0; i + 1 < visible_offsets.size(); ++i) best = std::max(best, visible_offsets[i + 1] - visible_offsets[i]);
+  return best;
+}
+
+int TokenPlan::max_position() const {
+  int best = 0;
+  for (auto p : positions) best = std::max(best, p + 1);
+  return best;
+}
+
+// Mirrors reference/cpu_backend.cpp CpuBackend::run_padded.
+TokenPlan build_plan(const sim::PaddedBatch& b) {
+  TokenPlan plan;
+  plan.visible_offsets.push_back(0);
+  for (int r = 0; r < b.rows; ++r) {
+    for (int t = 0; t < b.tokens; ++t) {
+      const auto i = static_cast<std::size_t>(r) * static_cast<std::size_t>(b.tokens) + static_cast<std::size_t>(t);
+      plan.tokens.push_back(b.input_ids[i]);
+      plan.positions.push_back(b.positions[i]);
+      plan.rows.push_back(b.cache_rows[static_cast<std::size_t>(r)]);
+      plan.write_slots.push_back(b.write_slots[i]);
+      sim::visible_slots(b, r, t, plan.visible);
+      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
+    }
+  }
+  resolve_duplicate_writes(plan);
+  return plan;
+}
+
+// Mirrors reference/cpu_backend.cpp CpuBackend::run_packed.
+TokenPlan build_plan(const sim::PackedBatch& b) {
+  TokenPlan plan;
+  plan.visible_offsets.push_back(0);
+  for (int r = 0; r < b.rows(); ++r) {
+    const auto ur = static_cast<std::size_t>(r);
+    for (int i = b.row_offsets[ur]; i < b.row_offsets[ur + 1]; ++i) {
+      const auto ui = static_cast<std::size_t>(i);
+      const int slot = b.kv_extent[ur] + (i - b.row_offsets[ur]);
+      plan.tokens.push_back(b.tokens[ui]);
+      plan.positions.push_back(b.positions[ui]);
+      plan.rows.push_back(b.cache_rows[ur]);
+      plan.write_slots.push_back(slot);
+      for (int s = 0; s <= slot; ++s) plan.visible.push_back(s);
+      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
+    }
+  }
+  resolve_duplicate_writes(plan);
+  return plan;
+}
+
+void resolve_duplicate_writes(TokenPlan& plan) {
+  const auto n = plan.tokens.size();
+  require(plan.rows.size() == n && plan.write_slots.size() == n, "resolve_duplicate_writes: plan arrays disagree");
+  plan.write_enabled.assign(n, 1);
+  std::map<std::pair<std::int32_t, std::int32_t>, std::size_t> last;  // (row, slot) -> last writer
+  for (std::size_t i = 0; i < n; ++i) {
+    auto [it, inserted] = last.try_emplace({plan.rows[i], plan.write_slots[i]}, i);
+    if (!inserted) {
+      plan.write_enabled[it->second] = 0;
+      it->second = i;
+    }
+  }
+}
+
+PlanLayout pack_plan(const TokenPlan& plan, std::vector<std::int32_t>& out) {
+  PlanLayout l;
+  l.n = plan.size();
+  const auto n = static_cast<std::size_t>(l.n);
+  require(plan.visible_offsets.size() == n + 1 && plan.write_enabled.size() == n, "pack_plan: plan not built");
+  l.tokens = 0;
+  l.positions = l.tokens + n;
+  l.rows = l.positions + n;
+  l.write_slots = l.rows + n;
+  l.visible_offsets = l.write_slots + n;
+  l.visible = l.visible_offsets + n + 1;
+  l.total = l.visible + plan.visible.size();
+  out.clear();
+  out.reserve(l.total);
+  out.insert(out.end(), plan.tokens.begin(), plan.tokens.end());
+  out.insert(out.end(), plan.positions.begin(), plan.positions.end());
+  out.insert(out.end(), plan.rows.begin(), plan.rows.end());
+  for (std::size_t i = 0; i < n; ++i) out.push_back(plan.write_enabled[i] ? plan.write_slots[i] : -1);
+  out.insert(out.end(), plan.visible_offsets.begin(), plan.visible_offsets.end());
+  out.insert(out.end(), plan.visible.begin(), plan.visible.end());
+  return l;
+}
+
+}  // namespace lockstep::gpu

@@ -1,0 +1,192 @@
+#include "reference/cpu_backend.h"
+
+#include <algorithm>
+
+#include "reference/numerics.h"
+#include "sim/error.h"
+#include "sim/hash.h"
+
+namespace lockstep::reference {
+namespace {
+
+std::string model_key(const sim::ModelConfig& c) {
+  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) + ":" +
+         std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" + std::to_string(c.n_kv_heads) + ":" +
+         std::to_string(c.head_dim) + ":" + std::to_string(c.ffn);
+}
+
+}  // namespace
+
+CpuBackend::CpuBackend() : store_(std::make_shared<WeightStore>()) { check_fp_environment(); }
+
+std::shared_ptr<Model> CpuBackend::model_for(const sim::ModelConfig& config) {
+  auto& slot = models_[model_key(config)];
+  if (!slot) slot = std::make_shared<Model>(config, store_);
+  return slot;
+}
+
+sim::CacheId CpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
+  require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
+  if (capacity > numerics::kMaxExactK) {
+    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " + std::to_string(numerics::kMaxExactK) +
+                     " slots: attention sums would leave the exact int32 range");
+  }
+  Cache c;
+  c.model = model_for(model);
+  c.capacity = capacity;
+  for (int r = 0; r < rows; ++r) c.rows.push_back(c.model->make_row(capacity));
+  caches_.push_back(std::move(c));
+  return sim::CacheId{static_cast<int>(caches_.size()) - 1};
+}
+
+CpuBackend::Cache& CpuBackend::cache(sim::CacheId id) {
+  require(id.value >= 0 && id.value < static_cast<int>(caches_.size()), "unknown cache id");
+  return caches_[static_cast<std::size_t>(id.value)];
+}
+const CpuBackend::Cache& CpuBackend::cache(sim::CacheId id) const {
+  require(id.value >= 0 && id.value < static_cast<int>(caches_.size()), "unknown cache id");
+  return caches_[static_cast<std::size_t>(id.value)];
+}
+int CpuBackend::cache_rows(sim::CacheId id) const { return static_cast<int>(cache(id).rows.size()); }
+int CpuBackend::cache_capacity(sim::CacheId id) const { return cache(id).capacity; }
+const sim::ModelConfig& CpuBackend::cache_model(sim::CacheId id) const { return cache(id).model->config(); }
+
+void CpuBackend::run(Cache& c, const PassPlan& plan, sim::ForwardOutput& out) {
+  PassResult result = c.model->forward(plan, c.rows, c.capacity, keep_logits_);
+  out.argmax = std::move(result.argmax);
+  out.digest = std::move(result.digest);
+  last_logits_ = std::move(result.logits);
+}
+
+void CpuBackend::run_padded(const sim::PaddedBatch& b, sim::ForwardOutput& out) {
+  Cache& c = cache(b.cache);
+  b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
+  PassPlan plan;
+  plan.visible_offsets.push_back(0);
+  for (int r = 0; r < b.rows; ++r) {
+    for (int t = 0; t < b.tokens; ++t) {
+      const auto i = static_cast<std::size_t>(r) * static_cast<std::size_t>(b.tokens) + static_cast<std::size_t>(t);
+      plan.tokens.push_back(b.input_ids[i]);
+      plan.positions.push_back(b.positions[i]);
+      plan.rows.push_back(b.cache_rows[static_cast<std::size_t>(r)]);
+      plan.write_slots.push_back(b.write_slots[i]);
+      sim::visible_slots(b, r, t, plan.visible);
+      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
+    }
+  }
+  run(c, plan, out);
+}
+
+void CpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) {
+  Cache& c = cache(b.cache);
+  b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
+  PassPlan plan;
+  plan.visible_offsets.push_back(0);
+  for (int r = 0; r < b.rows(); ++r) {
+    const auto ur = static_cast<std::size_t>(r);
+    for (int i = b.row_offsets[ur]; i < b.row_offsets[ur + 1]; ++i) {
+      const auto ui = static_cast<std::size_t>(i);
+      const int slot = b.kv_extent[ur] + (i - b.row_offsets[ur]);
+      plan.tokens.push_back(b.tokens[ui]);
+      plan.positions.push_back(b.positions[ui]);
+      plan.rows.push_back(b.cache_rows[ur]);
+      plan.write_slots.push_back(slot);
+      for (int s = 0; s <= slot; ++s) plan.visible.push_back(s);
+      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
+    }
+  }
+  run(c, plan, out);
+}
+
+void CpuBackend::apply_moves(const sim::MovePlan& plan) {
+  Cache& src = cache(plan.src);
+  Cache& dst = cache(plan.dst);
+  require(src.model == dst.model, "apply_moves: source and destination caches belong to different models");
+  plan.check_shapes(static_cast<int>(src.rows.size()), static_cast<int>(dst.rows.size()), src.capacity);
+  const int layers = src.model->config().n_layers;
+  const auto kvw = static_cast<std::size_t>(src.model->kv_width());
+  const auto cap = static_cast<std::size_t>(src.capacity);
+  // Gather semantics: stage every source range before writing any destination.
+  struct Staged {
+    std::vector<std::int8_t> k, vt;  // [layers][len * kvw], [layers][kvw * len]
+  };
+  std::vector<Staged> staged(plan.moves.size());
+  for (std::size_t i = 0; i < plan.moves.size(); ++i) {
+    const auto& m = plan.moves[i];
+    const KvRow& row = src.rows[static_cast<std::size_t>(m.src_row)];
+    const auto len = static_cast<std::size_t>(m.length);
+    for (int l = 0; l < layers; ++l) {
+      const auto& k = row.k[static_cast<std::size_t>(l)];
+      const auto& vt = row.vt[static_cast<std::size_t>(l)];
+      const auto from = static_cast<std::size_t>(m.src_slot);
+      staged[i].k.insert(staged[i].k.end(), k.begin() + static_cast<std::ptrdiff_t>(from * kvw),
+                         k.begin() + static_cast<std::ptrdiff_t>((from + len) * kvw));
+      for (std::size_t c = 0; c < kvw; ++c) {
+        staged[i].vt.insert(staged[i].vt.end(), vt.begin() + static_cast<std::ptrdiff_t>(c * cap + from),
+                            vt.begin() + static_cast<std::ptrdiff_t>(c * cap + from + len));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < plan.moves.size(); ++i) {
+    const auto& m = plan.moves[i];
+    KvRow& row = dst.rows[static_cast<std::size_t>(m.dst_row)];
+    const auto len = static_cast<std::size_t>(m.length);
+    const auto to = static_cast<std::size_t>(m.dst_slot);
+    const std::int8_t* k_in = staged[i].k.data();
+    const std::int8_t* v_in = staged[i].vt.data();
+    for (int l = 0; l < layers; ++l) {
+      auto& k = row.k[static_cast<std::size_t>(l)];
+      auto& vt = row.vt[static_cast<std::size_t>(l)];
+      std::copy_n(k_in, len * kvw, k.begin() + static_cast<std::ptrdiff_t>(to * kvw));
+      k_in += len * kvw;
+      for (std::size_t c = 0; c < kvw; ++c) {
+        std::copy_n(v_in, len, vt.begin() + static_cast<std::ptrdiff_t>(c * cap + to));
+        v_in += len;
+      }
+    }
+  }
+}
+
+void CpuBackend::crop(sim::CacheId id, int row_index, int from_slot) {
+  Cache& c = cache(id);
+  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()), "crop: row out of range");
+  require(from_slot >= 0 && from_slot <= c.capacity, "crop: slot outside capacity");
+  KvRow& row = c.rows[static_cast<std::size_t>(row_index)];
+  const auto kvw = static_cast<std::size_t>(c.model->kv_width());
+  const auto cap = static_cast<std::size_t>(c.capacity);
+  const auto from = static_cast<std::size_t>(from_slot);
+  for (std::size_t l = 0; l < row.k.size(); ++l) {
+    std::fill(row.k[l].begin() + static_cast<std::ptrdiff_t>(from * kvw), row.k[l].end(), std::int8_t{0});
+    for (std::size_t ch = 0; ch < kvw; ++ch) {
+      std::fill(row.vt[l].begin() + static_cast<std::ptrdiff_t>(ch * cap + from),
+                row.vt[l].begin() + static_cast<std::ptrdiff_t>((ch + 1) * cap), std::int8_t{0});
+    }
+  }
+}
+
+std::uint64_t CpuBackend::kv_digest(sim::CacheId id, int row_index, int first, int count) const {
+  const Cache& c = cache(id);
+  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()), "kv_digest: row out of range");
+  require(first >= 0 && count >= 0 && first + count <= c.capacity, "kv_digest: range outside capacity");
+  const KvRow& row = c.rows[static_cast<std::size_t>(row_index)];
+  const auto kvw = static_cast<std::size_t>(c.model->kv_width());
+  const auto cap = static_cast<std::size_t>(c.capacity);
+  std::uint64_t h = sim::mix64(static_cast<std::uint64_t>(count));
+  for (std::size_t l = 0; l < row.k.size(); ++l) {
+    for (int s = first; s < first + count; ++s) {
+      for (std::size_t ch = 0; ch < kvw; ++ch) {
+        const auto slot = static_cast<std::size_t>(s);
+        const auto k = static_cast<std::uint8_t>(row.k[l][slot * kvw + ch]);
+        const auto v = static_cast<std::uint8_t>(row.vt[l][ch * cap + slot]);
+        h = sim::combine(h, static_cast<std::uint64_t>(k) << 8 | v);
+      }
+    }
+  }
+  return h;
+}
+
+void register_cpu_backend() {
+  sim::register_backend("cpu", [] { return std::make_unique<CpuBackend>(); });
+}
+
+}  // namespace lockstep::reference

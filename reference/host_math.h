@@ -1,0 +1,41 @@
+// Host-side pieces of the forward pass shared by the CPU reference (model.cpp) and the CUDA
+// runtime (gpu/), defined once here in g++-compiled code so both use the same libm and the
+// same constants:
+//   * the weight gains (the magnitude each tensor produces, see weights.h),
+//   * the RoPE table (built on the host in double; the device gets it uploaded),
+//   * the attention score scale,
+//   * argmax with ties to the lowest id and the logits digest (applied to logits copied back
+//     from the device on the GPU).
+// No Eigen here: the GPU runtime links this without the reference model.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace lockstep::reference {
+
+// K/V cache quantization scale, fixed per layer (never taken over a batch).
+constexpr float kKvScale = 4.0f / 127.0f;
+
+// 73 ~ the RMS of a uniform int8 weight, so projections of an RMS-normalized input come out
+// near unit scale; the residual writers (wo, wd) of layer l are 4 * 2^l times smaller so that
+// each layer nudges the residual stream, less and less with depth (which gives a draft made
+// of the target's first layers a useful acceptance rate).
+constexpr double kGainProjection = 73.0;
+constexpr double kGainResidual = 292.0;
+constexpr double kGainEmbedding = 73.0;
+constexpr double kGainHead = 18.25;
+constexpr double kResidualDecay = 2.0;
+double residual_gain_of_layer(int layer);
+
+// Appends rows [from, to) of the [positions, head_dim / 2] cos and sin tables.
+void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos, std::vector<float>& sin);
+
+float attention_score_scale(int head_dim);
+
+// Digest of a logits row: combine() over the float bit patterns in order.
+std::uint64_t digest_logits(const float* values, int count);
+// Strict >: ties keep the lowest id.
+std::int32_t argmax_lowest(const float* values, int count);
+
+}  // namespace lockstep::reference

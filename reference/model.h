@@ -1,0 +1,85 @@
+// The reference transformer (DESIGN §6): a Llama-style decoder (RMSNorm, RoPE, grouped-query
+// attention, SwiGLU, untied LM head) under the exact numerics contract of docs/numerics.md.
+// Every matrix product is int8 x int8 -> exact integer; every reduction is an integer sum or
+// a max; every elementwise step is a function of reference/numerics.h. A token's logits
+// therefore depend only on its own sequence's visible KV entries, never on batch mates,
+// padding, pass shape or summation order.
+//
+// Shapes: N tokens of a pass; d model width; H heads, G kv heads, D head dim; F ffn width;
+// V vocabulary; S slots of a cache row.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "reference/host_math.h"
+#include "reference/weights.h"
+#include "sim/batch.h"
+#include "sim/model_config.h"
+
+namespace lockstep::reference {
+
+// One cache row's KV for every layer: K as [S, G*D] int8, V transposed as [G*D, S] int8 so
+// that P.V reads it contiguously along slots (the TN layout of the GPU GEMM).
+struct KvRow {
+  std::vector<std::vector<std::int8_t>> k;   // [layers][S * G * D]
+  std::vector<std::vector<std::int8_t>> vt;  // [layers][G * D * S]
+};
+
+// What a pass asks of the model: N tokens, each written to `write_slot` of cache row
+// `row` and attending to the slots listed in visible[offsets[n], offsets[n+1]).
+struct PassPlan {
+  std::vector<sim::Token> tokens;           // [N]
+  std::vector<std::int32_t> positions;      // [N]
+  std::vector<std::int32_t> rows;           // [N] cache row of each token
+  std::vector<std::int32_t> write_slots;    // [N]
+  std::vector<std::int32_t> visible;        // concatenated visible slot lists
+  std::vector<std::int32_t> visible_offsets;  // [N + 1]
+};
+
+struct PassResult {
+  std::vector<sim::Token> argmax;     // [N] greedy token, ties to the lowest id
+  std::vector<std::uint64_t> digest;  // [N] digest of the token's logit bytes
+  std::vector<float> logits;          // [N, V] kept only when asked for
+};
+
+class Model {
+ public:
+  // Cheap: validates shapes; weights are generated (or shared through `store`) on first use.
+  Model(const sim::ModelConfig& config, std::shared_ptr<WeightStore> store);
+
+  const sim::ModelConfig& config() const { return config_; }
+  int kv_width() const { return config_.n_kv_heads * config_.head_dim; }  // G * D
+
+  // K/V quantization scales, fixed per layer (never taken over a batch).
+  static constexpr float kKvScale = reference::kKvScale;
+
+  // Runs `plan` against `cache` (indexed by cache row), writing each token's K/V to its slot
+  // before any query of the same layer attends. Throws InputError on NaN/Inf.
+  PassResult forward(const PassPlan& plan, std::vector<KvRow>& cache, int capacity, bool keep_logits = false);
+
+  KvRow make_row(int capacity) const;
+
+ private:
+  struct Layer {
+    std::shared_ptr<const QuantMatrix> wq, wk, wv, wo, wg, wu, wd;
+  };
+  void ensure_weights();
+  void ensure_rope(int positions);
+
+  sim::ModelConfig config_;
+  std::shared_ptr<WeightStore> store_;
+  std::shared_ptr<const QuantMatrix> embedding_;
+  std::shared_ptr<const QuantMatrix> lm_head_;
+  std::vector<Layer> layers_;
+  std::vector<float> rope_cos_;  // [positions, D / 2]
+  std::vector<float> rope_sin_;
+  int rope_positions_ = 0;
+  float score_scale_ = 0;  // kKvScale / sqrt(D), rounded once on the host
+};
+
+// Throws if flush-to-zero or denormals-are-zero is on: the contract needs IEEE denormals.
+void check_fp_environment();
+
+}  // namespace lockstep::reference

@@ -1,0 +1,38 @@
+// The one byte-equality helper of the gpu tests (STYLE 6): reports the first differing
+// element with its index, both values and the case that produced it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace lockstep::test {
+
+// "" when equal; else a description of the first difference.
+template <typename T>
+std::string first_difference(const std::vector<T>& a, const std::vector<T>& b, const std::string& what) {
+  std::ostringstream s;
+  if (a.size() != b.size()) {
+    s << what << ": sizes differ, " << a.size() << " vs " << b.size();
+    return s.str();
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0) {
+      s << what << ": first difference at index " << i << " of " << a.size() << ": " << +a[i] << " vs " << +b[i];
+      return s.str();
+    }
+  }
+  return "";
+}
+
+}  // namespace lockstep::test
+
+// Boost.Test check with the helper's message.
+#define LOCKSTEP_CHECK_BYTES_EQUAL(a, b, what)                                  \
+  do {                                                                          \
+    const std::string lockstep_diff_ = ::lockstep::test::first_difference((a), (b), (what)); \
+    BOOST_CHECK_MESSAGE(lockstep_diff_.empty(), lockstep_diff_);                \
+  } while (0)

@@ -1,0 +1,238 @@
+// The cpu backend's invariances (DESIGN I6), compared as bytes, never with a tolerance:
+// a sequence's logits digests and KV bytes are identical whether it runs alone or in a
+// padded batch with random neighbours and random left padding; incremental decoding equals
+// recomputation from scratch; packed equals padded. Plus the guards of the numerics contract
+// and the model drafter.
+#define BOOST_TEST_MODULE reference
+#include <boost/test/unit_test.hpp>
+#include <rapidcheck/boost_test.h>
+
+#include <random>
+
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
+#include "reference/cpu_backend.h"
+#include "sim/error.h"
+#include "sim/runner.h"
+#include "tests/test_support.h"
+#include "verify/verify.h"
+
+namespace lockstep {
+namespace {
+
+using sim::Token;
+
+// Logit digests of one sequence's tokens, and the digest of its KV slots.
+struct SequenceBytes {
+  std::vector<std::uint64_t> logits;
+  std::uint64_t kv = 0;
+  bool operator==(const SequenceBytes&) const = default;
+};
+
+sim::PackedBatch packed(sim::CacheId cache, int row, const std::vector<Token>& tokens, int extent) {
+  sim::PackedBatch b;
+  b.cache = cache;
+  b.cache_rows = {row};
+  b.row_offsets = {0, static_cast<int>(tokens.size())};
+  b.kv_extent = {extent};
+  b.tokens = tokens;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    b.positions.push_back(extent + static_cast<int>(i));
+    b.tags.push_back({0, extent + static_cast<int>(i)});
+  }
+  return b;
+}
+
+// `chunks` fed one pass after another to a fresh batch-1 packed cache.
+SequenceBytes alone(const sim::ModelConfig& model, const std::vector<std::vector<Token>>& chunks) {
+  reference::CpuBackend backend;
+  const auto cache = backend.create_cache(model, 1, 256);
+  SequenceBytes out;
+  int extent = 0;
+  for (const auto& chunk : chunks) {
+    const auto result = backend.forward_packed(packed(cache, 0, chunk, extent));
+    out.logits.insert(out.logits.end(), result.digest.begin(), result.digest.end());
+    extent += static_cast<int>(chunk.size());
+  }
+  out.kv = backend.kv_digest(cache, 0, 0, extent);
+  return out;
+}
+
+// The same chunks in row `target` of a right-aligned padded batch whose other rows hold
+// random tokens; row r has min(pads[r], first pass width) left pads. Returns the target
+// row's bytes.
+SequenceBytes in_padded_batch(const sim::ModelConfig& model, const std::vector<std::vector<Token>>& chunks,
+                              int rows, int target, const std::vector<int>& pads, std::uint32_t seed) {
+  reference::CpuBackend backend;
+  const auto cache = backend.create_cache(model, rows, 320);
+  std::mt19937 rng(seed);
+  std::vector<Token> stream;  // the target row's tokens, all chunks
+  for (const auto& c : chunks) stream.insert(stream.end(), c.begin(), c.end());
+  const int target_pad = pads[static_cast<std::size_t>(target)];
+  const int first_width = static_cast<int>(chunks.front().size()) + target_pad;
+  SequenceBytes out;
+  int past = 0;
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    const int tokens = c == 0 ? first_width : static_cast<int>(chunks[c].size());
+    const int columns = past + tokens;
+    sim::PaddedBatch b;
+    b.cache = cache;
+    b.rows = rows;
+    b.past = past;
+    b.tokens = tokens;
+    for (int r = 0; r < rows; ++r) {
+      const int pad = r == target ? target_pad : std::min(pads[static_cast<std::size_t>(r)], first_width);
+      b.cache_rows.push_back(r);
+      for (int s = 0; s < columns; ++s) b.mask.push_back(s >= pad ? 1 : 0);
+      for (int column = past; column < columns; ++column) {
+        const bool is_pad = column < pad;
+        Token token = static_cast<Token>(rng() % static_cast<std::uint32_t>(model.vocab));
+        if (r == target && !is_pad) token = stream[static_cast<std::size_t>(column - pad)];
+        b.input_ids.push_back(is_pad ? 0 : token);
+        b.positions.push_back(is_pad ? 0 : column - pad);
+        b.write_slots.push_back(column);
+        b.tags.push_back(is_pad ? sim::TokenTag{} : sim::TokenTag{r, column - pad});
+      }
+    }
+    const auto result = backend.forward_padded(b);
+    for (int t = 0; t < tokens; ++t) {
+      if (past + t >= target_pad) out.logits.push_back(result.digest[static_cast<std::size_t>(target * tokens + t)]);
+    }
+    past = columns;
+  }
+  out.kv = backend.kv_digest(cache, target, target_pad, static_cast<int>(stream.size()));
+  return out;
+}
+
+std::vector<Token> random_tokens(std::mt19937& rng, int count, int vocab) {
+  std::vector<Token> out(static_cast<std::size_t>(count));
+  for (auto& t : out) t = static_cast<Token>(rng() % static_cast<std::uint32_t>(vocab));
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(padding_and_neighbours_change_no_byte) {
+  const auto model = sim::preset("tiny", 3);
+  std::mt19937 rng(7);
+  // prefill of 12 tokens, one decode token, then a 6-token verify pass
+  const std::vector<std::vector<Token>> chunks = {random_tokens(rng, 12, 256), random_tokens(rng, 1, 256),
+                                                  random_tokens(rng, 6, 256)};
+  const SequenceBytes reference = alone(model, chunks);
+  for (int rows : {2, 5, 16}) {
+    std::vector<int> pads(static_cast<std::size_t>(rows));
+    for (auto& p : pads) p = static_cast<int>(rng() % 64);
+    const int target = static_cast<int>(rng() % static_cast<std::uint32_t>(rows));
+    BOOST_TEST((in_padded_batch(model, chunks, rows, target, pads, rng()) == reference),
+               "rows " << rows << " target " << target << " pad " << pads[static_cast<std::size_t>(target)]);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(incremental_decoding_equals_recomputation) {
+  const auto model = sim::preset("tiny", 5);
+  std::mt19937 rng(11);
+  const auto tokens = random_tokens(rng, 20, 256);
+  std::vector<std::vector<Token>> one_by_one;
+  for (Token t : tokens) one_by_one.push_back({t});
+  BOOST_TEST((alone(model, one_by_one) == alone(model, {tokens})));
+  BOOST_TEST((alone(model, {{tokens.begin(), tokens.begin() + 7}, {tokens.begin() + 7, tokens.end()}}) ==
+              alone(model, {tokens})));
+}
+
+BOOST_AUTO_TEST_CASE(changing_a_visible_token_changes_the_bytes) {
+  // The equalities above could hold trivially if the model ignored its context.
+  const auto model = sim::preset("tiny", 5);
+  std::mt19937 rng(13);
+  auto tokens = random_tokens(rng, 10, 256);
+  const auto a = alone(model, {tokens});
+  tokens[2] = (tokens[2] + 1) % 256;
+  const auto b = alone(model, {tokens});
+  BOOST_TEST(a.logits[1] == b.logits[1]);  // before the change: causal, unaffected
+  BOOST_TEST(a.logits[9] != b.logits[9]);  // after it: affected
+  BOOST_TEST(a.kv != b.kv);
+}
+
+RC_BOOST_PROP(batch_padding_and_shape_invariance, ()) {
+  const auto model = sim::preset("tiny", *rc::gen::inRange<std::uint64_t>(0, 100));
+  const int prompt = *rc::gen::inRange(1, 24);
+  const int verify = *rc::gen::inRange(1, 9);
+  const auto first = *rc::gen::container<std::vector<Token>>(static_cast<std::size_t>(prompt), rc::gen::inRange(0, 256));
+  const auto second = *rc::gen::container<std::vector<Token>>(static_cast<std::size_t>(verify), rc::gen::inRange(0, 256));
+  const SequenceBytes reference = alone(model, {first, second});
+  // Incremental and packed-in-one-pass agree.
+  std::vector<Token> all = first;
+  all.insert(all.end(), second.begin(), second.end());
+  const SequenceBytes whole = alone(model, {all});
+  RC_ASSERT(whole.kv == reference.kv);
+  RC_ASSERT(whole.logits == reference.logits);
+  // Padded with neighbours agrees.
+  const int rows = *rc::gen::inRange(2, 17);
+  const int target = *rc::gen::inRange(0, rows);
+  const auto pads = *rc::gen::container<std::vector<int>>(static_cast<std::size_t>(rows), rc::gen::inRange(0, 64));
+  RC_ASSERT(in_padded_batch(model, {first, second}, rows, target, pads, *rc::gen::arbitrary<std::uint32_t>()) ==
+            reference);
+}
+
+BOOST_AUTO_TEST_CASE(every_strategy_on_every_scenario_is_equivalent_on_cpu) {
+  reference::register_cpu_backend();
+  for (const auto& file : test::scenario_files()) {
+    sim::Scenario scenario = test::load_ready(file);
+    scenario.backend = "cpu";
+    if (scenario.name == "specbench") scenario.prompts.resize(4);  // keep the suite fast
+    for (const auto& strategy : sim::strategy_names()) {
+      scenario.strategy = strategy;
+      scenario.window = std::max(scenario.window, scenario.batch_size);
+      const auto run = verify::run_checked(scenario, verify::CheckOptions{});
+      BOOST_TEST(run.ok(), scenario.name << " / " << strategy << ": " << run.equivalent_sequences << " of "
+                                         << run.oracle.size() << " equivalent, " << run.violation_count
+                                         << " violations"
+                                         << (run.violations.empty() ? std::string()
+                                                                    : ": " + run.violations.front().detail));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(target_derived_draft_shares_weights_and_accepts) {
+  reference::register_cpu_backend();
+  const sim::Scenario base = test::load_ready(test::source_path("scenarios/model_drafter_target_layers.json"));
+  const auto run = verify::run_checked(base, verify::CheckOptions{});
+  BOOST_TEST(run.ok());
+  // A draft made of the target's first layer agrees with the target often enough to matter.
+  BOOST_TEST(run.result.metrics.mean_tokens_per_step() > 1.2);
+}
+
+BOOST_AUTO_TEST_CASE(guards_reject_bad_shapes_and_capacity) {
+  reference::CpuBackend backend;
+  const auto model = sim::preset("tiny", 1);
+  BOOST_CHECK_THROW(backend.create_cache(model, 1, 200000), InputError);
+  const auto cache = backend.create_cache(model, 2, 16);
+  sim::PackedBatch b = packed(cache, 0, {1, 2, 3}, 0);
+  b.positions.pop_back();
+  BOOST_CHECK_THROW(backend.forward_packed(b), ContractError);
+  b = packed(cache, 0, {1, 2, 3}, 14);  // needs slots 14..16 of 16
+  BOOST_CHECK_THROW(backend.forward_packed(b), ContractError);
+  b = packed(cache, 0, {1, 2, 300}, 0);  // token outside the vocabulary
+  BOOST_CHECK_THROW(backend.forward_packed(b), ContractError);
+  BOOST_CHECK_THROW(backend.apply_moves(sim::MovePlan{cache, cache, {{0, 10, 1, 0, 8}}}), ContractError);
+}
+
+BOOST_AUTO_TEST_CASE(big_presets_are_constructible) {
+  auto store = std::make_shared<reference::WeightStore>();
+  for (const char* name : {"vicuna-7b", "vicuna-68m", "small", "draft-tiny"}) {
+    const reference::Model model(sim::preset(name, 1), store);
+    BOOST_TEST(model.config().name == name);
+  }
+}
+
+#if defined(__x86_64__)
+BOOST_AUTO_TEST_CASE(flush_to_zero_is_refused) {
+  const unsigned saved = _mm_getcsr();
+  _mm_setcsr(saved | (1u << 15));
+  BOOST_CHECK_THROW(reference::check_fp_environment(), InputError);
+  _mm_setcsr(saved);
+  BOOST_CHECK_NO_THROW(reference::check_fp_environment());
+}
+#endif
+
+}  // namespace
+}  // namespace lockstep

@@ -1,0 +1,87 @@
+// What one step's picture shows, computed from a trace by replaying it (no drawing here):
+// the batch grid of the target's verify pass with every cell classified, the KV slot maps
+// of each cache before and after the step's realignment, the move plans, the EXSPEC pool
+// and the first violated invariant. Kept apart from the DOT text so tests can compare the
+// classification with the trace directly.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "viz/trace_reader.h"
+
+namespace lockstep::viz {
+
+// `stale` appears only in KV maps: a slot that still holds an old copy (a move copies, it
+// does not clear the source) outside every sequence's KV range, so no query may read it.
+enum class CellKind { empty, pad, prompt, committed, accepted, rejected, bonus, stale };
+// "empty", "pad", "prompt", "committed", "draft-accepted", "draft-rejected", "bonus", "stale".
+const char* kind_name(CellKind kind);
+
+struct Cell {
+  CellKind kind = CellKind::empty;
+  Tag tag;
+  int token = 0;
+  int position = -1;  // -1: none (empty slot)
+  bool violation = false;
+};
+
+// One batch row of the verify pass; `cells` are the pass's columns (padded: past + tokens,
+// packed: the row's KV extent + fed tokens, empty beyond). `bonus` is the target's own
+// token committed after the accepted drafts (kind empty when EOS or max_new cut it).
+struct GridRow {
+  int cache_row = 0, seq = 0, accepted = 0, committed = 0;
+  bool finished = false;
+  std::vector<Cell> cells;
+  Cell bonus;
+};
+
+struct KvMap {
+  std::vector<std::vector<Cell>> rows;  // [cache row][slot], trimmed to `columns`
+};
+
+// One cache on the page: its state after the verify pass ("before" the realignment) and at
+// the end of the step ("after"), with the move plans applied in between.
+struct CacheView {
+  int cache = 0;
+  std::string model;
+  std::int64_t bytes_per_slot = 0;
+  int columns = 0;
+  KvMap before, after;
+  std::vector<MovesRecord> moves;  // after the verify pass
+};
+
+struct PoolEntry {
+  int row = 0;
+  int seq = -1;  // -1: free
+  int kv_length = 0;
+  bool chosen = false;
+};
+
+struct StepView {
+  int step = 0;
+  int last_step = 0;
+  RunInfo run;
+  std::string trace_name;
+  bool has_round = false;  // a verify record (and its pass) was found for this step
+  std::string form;        // "padded" | "packed"
+  bool grouped = false;
+  int grid_columns = 0;
+  std::vector<GridRow> grid;
+  std::vector<CacheView> caches;             // target first, then draft
+  std::vector<MovesRecord> pre_moves;        // moves before the verify pass (exspec alignment)
+  std::vector<PoolEntry> pool;               // exspec only
+  std::optional<ViolationRecord> violation;  // the trace's first violation, on its step
+  std::int64_t violations_here = 0;          // kept violations recorded at this step
+  std::int64_t realign_bytes = 0;            // every move plan of the step
+  int realign_moves = 0;
+};
+
+// Views of steps [first, last] (clamped to the trace; last < 0: through the end).
+// Throws lockstep::InputError for traces without detail records or that contradict
+// themselves, naming the line.
+std::vector<StepView> build_step_views(const Trace& trace, int first, int last);
+
+}  // namespace lockstep::viz
