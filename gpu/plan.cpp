@@ -20,45 +20,20 @@ int TokenPlan::max_position() const {
   return best;
 }
 
-// Mirrors reference/cpu_backend.cpp CpuBackend::run_padded.
-TokenPlan build_plan(const sim::PaddedBatch& b) {
+namespace {
+
+template <typename Batch>
+TokenPlan build(const Batch& b) {
   TokenPlan plan;
-  plan.visible_offsets.push_back(0);
-  for (int r = 0; r < b.rows; ++r) {
-    for (int t = 0; t < b.tokens; ++t) {
-      const auto i = static_cast<std::size_t>(r) * static_cast<std::size_t>(b.tokens) + static_cast<std::size_t>(t);
-      plan.tokens.push_back(b.input_ids[i]);
-      plan.positions.push_back(b.positions[i]);
-      plan.rows.push_back(b.cache_rows[static_cast<std::size_t>(r)]);
-      plan.write_slots.push_back(b.write_slots[i]);
-      sim::visible_slots(b, r, t, plan.visible);
-      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
-    }
-  }
+  static_cast<reference::PassPlan&>(plan) = reference::make_pass_plan(b);
   resolve_duplicate_writes(plan);
   return plan;
 }
 
-// Mirrors reference/cpu_backend.cpp CpuBackend::run_packed.
-TokenPlan build_plan(const sim::PackedBatch& b) {
-  TokenPlan plan;
-  plan.visible_offsets.push_back(0);
-  for (int r = 0; r < b.rows(); ++r) {
-    const auto ur = static_cast<std::size_t>(r);
-    for (int i = b.row_offsets[ur]; i < b.row_offsets[ur + 1]; ++i) {
-      const auto ui = static_cast<std::size_t>(i);
-      const int slot = b.kv_extent[ur] + (i - b.row_offsets[ur]);
-      plan.tokens.push_back(b.tokens[ui]);
-      plan.positions.push_back(b.positions[ui]);
-      plan.rows.push_back(b.cache_rows[ur]);
-      plan.write_slots.push_back(slot);
-      for (int s = 0; s <= slot; ++s) plan.visible.push_back(s);
-      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
-    }
-  }
-  resolve_duplicate_writes(plan);
-  return plan;
-}
+}  // namespace
+
+TokenPlan build_plan(const sim::PaddedBatch& b) { return build(b); }
+TokenPlan build_plan(const sim::PackedBatch& b) { return build(b); }
 
 void resolve_duplicate_writes(TokenPlan& plan) {
   const auto n = plan.tokens.size();

@@ -1,7 +1,7 @@
 // Host-side plan building for the gpu backend: the controller's padded or packed batch
 // becomes the flat per-token plan that is uploaded in one copy. The plan is, field for
-// field, the reference's PassPlan (reference/cpu_backend.cpp run_padded / run_packed: same
-// token order, same visibility rule sim::visible_slots), plus one thing a parallel device
+// field, the reference's PassPlan (built by the same reference::make_pass_plan: same token
+// order, same visibility rule sim::visible_slots), plus one thing a parallel device
 // needs and a sequential CPU does not: `write_enabled`. The reference writes K/V token by
 // token in plan order, so when two tokens of a pass write the same (row, slot) the later one
 // wins; the device writes all tokens at once, so the earlier writers are disabled here.
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "reference/pass_plan.h"
 #include "sim/batch.h"
 
 namespace lockstep::gpu {
@@ -19,14 +20,10 @@ namespace lockstep::gpu {
 constexpr int kGemmPad = 16;
 constexpr int pad16(int n) { return (n + kGemmPad - 1) / kGemmPad * kGemmPad; }
 
-struct TokenPlan {
-  std::vector<sim::Token> tokens;             // [N]
-  std::vector<std::int32_t> positions;        // [N]
-  std::vector<std::int32_t> rows;             // [N] cache row of each token
-  std::vector<std::int32_t> write_slots;      // [N]
+// The reference's own plan (reference/pass_plan.h, the very same builder) plus the flags a
+// parallel device needs.
+struct TokenPlan : reference::PassPlan {
   std::vector<std::uint8_t> write_enabled;    // [N] 0 when a later token writes the same (row, slot)
-  std::vector<std::int32_t> visible;          // concatenated visible slot lists, increasing per token
-  std::vector<std::int32_t> visible_offsets;  // [N + 1]
 
   int size() const { return static_cast<int>(tokens.size()); }
   int max_visible() const;     // the longest visible list

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "reference/host_math.h"
+#include "reference/pass_plan.h"
 #include "reference/weights.h"
 #include "sim/batch.h"
 #include "sim/model_config.h"
@@ -25,17 +26,6 @@ namespace lockstep::reference {
 struct KvRow {
   std::vector<std::vector<std::int8_t>> k;   // [layers][S * G * D]
   std::vector<std::vector<std::int8_t>> vt;  // [layers][G * D * S]
-};
-
-// What a pass asks of the model: N tokens, each written to `write_slot` of cache row
-// `row` and attending to the slots listed in visible[offsets[n], offsets[n+1]).
-struct PassPlan {
-  std::vector<sim::Token> tokens;           // [N]
-  std::vector<std::int32_t> positions;      // [N]
-  std::vector<std::int32_t> rows;           // [N] cache row of each token
-  std::vector<std::int32_t> write_slots;    // [N]
-  std::vector<std::int32_t> visible;        // concatenated visible slot lists
-  std::vector<std::int32_t> visible_offsets;  // [N + 1]
 };
 
 struct PassResult {

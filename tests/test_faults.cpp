@@ -23,6 +23,7 @@
 #include "sim/faults.h"
 #include "sim/model_config.h"
 #include "sim/scenario.h"
+#include "tests/random_scenario.h"
 #include "tests/test_support.h"
 #include "verify/fault_matrix.h"
 #include "verify/trace_reader.h"
@@ -33,45 +34,19 @@ namespace {
 
 using nlohmann::json;
 
-sim::ModelConfig model_with_vocab(int vocab, std::uint64_t seed) {
-  sim::ModelConfig m = sim::preset("tiny", seed);
-  m.name = "custom";
-  m.vocab = vocab;
-  return m;
-}
-
-// The generator of tests/test_properties.cpp, with the strategy drawn too.
+// The shared generator, smaller (each case runs a fault and its fault-free twin), with the
+// strategy drawn too.
 sim::Scenario random_scenario() {
-  sim::Scenario s;
-  s.name = "property";
-  s.backend = "symbolic";
-  const int vocab = *rc::gen::element(3, 8, 16, 256);
-  s.target = model_with_vocab(vocab, *rc::gen::inRange<std::uint64_t>(0, 1000));
-  s.draft.model = model_with_vocab(vocab, *rc::gen::inRange<std::uint64_t>(0, 1000));
+  test::ScenarioBounds bounds;
+  bounds.batch_size = 8;
+  bounds.k = 5;
+  bounds.max_new_tokens = 16;
+  bounds.window = 16;
+  bounds.prompts = 8;
+  bounds.prompt_length = 24;
+  bounds.script_rounds = 3;
+  sim::Scenario s = test::random_scenario(bounds);
   s.strategy = *rc::gen::elementOf(sim::strategy_names());
-  s.batch_size = *rc::gen::inRange(1, 9);
-  s.k = *rc::gen::inRange(1, 6);
-  s.max_new_tokens = *rc::gen::inRange(1, 17);
-  s.window = *rc::gen::inRange(std::max(2, s.batch_size), 17);
-  const int prompts = *rc::gen::inRange(1, 9);
-  for (int i = 0; i < prompts; ++i) {
-    const int length = *rc::gen::inRange(1, 25);
-    s.prompts.push_back(*rc::gen::container<std::vector<sim::Token>>(
-        static_cast<std::size_t>(length), rc::gen::inRange<sim::Token>(0, vocab)));
-  }
-  if (*rc::gen::arbitrary<bool>()) s.eos_token = *rc::gen::inRange<sim::Token>(0, vocab);
-  s.draft.seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 20);
-  if (*rc::gen::arbitrary<bool>()) {
-    s.draft.kind = sim::DrafterSpec::Kind::oracle;
-    s.draft.accept_prob = *rc::gen::inRange(0, 1001) / 1000.0;
-  } else {
-    s.draft.kind = sim::DrafterSpec::Kind::script;
-    const int rounds = *rc::gen::inRange(1, 4);
-    for (int r = 0; r < rounds; ++r) {
-      s.draft.accepted.push_back(*rc::gen::container<std::vector<int>>(
-          static_cast<std::size_t>(prompts), rc::gen::inRange(0, s.k + 1)));
-    }
-  }
   return s;
 }
 

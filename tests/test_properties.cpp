@@ -10,51 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/model_config.h"
+#include "tests/random_scenario.h"
 #include "sim/scenario.h"
 #include "verify/verify.h"
 
 namespace lockstep {
 namespace {
-
-sim::ModelConfig model_with_vocab(int vocab, std::uint64_t seed) {
-  sim::ModelConfig m = sim::preset("tiny", seed);
-  m.name = "custom";
-  m.vocab = vocab;
-  return m;
-}
-
-sim::Scenario random_scenario() {
-  sim::Scenario s;
-  s.name = "property";
-  s.backend = "symbolic";
-  const int vocab = *rc::gen::element(3, 8, 16, 256);
-  s.target = model_with_vocab(vocab, *rc::gen::inRange<std::uint64_t>(0, 1000));
-  s.draft.model = model_with_vocab(vocab, *rc::gen::inRange<std::uint64_t>(0, 1000));
-  s.batch_size = *rc::gen::inRange(1, 17);
-  s.k = *rc::gen::inRange(1, 9);
-  s.max_new_tokens = *rc::gen::inRange(1, 25);
-  s.window = *rc::gen::inRange(std::max(2, s.batch_size), 33);
-  const int prompts = *rc::gen::inRange(1, 13);
-  for (int i = 0; i < prompts; ++i) {
-    const int length = *rc::gen::inRange(1, 41);
-    s.prompts.push_back(*rc::gen::container<std::vector<sim::Token>>(
-        static_cast<std::size_t>(length), rc::gen::inRange<sim::Token>(0, vocab)));
-  }
-  if (*rc::gen::arbitrary<bool>()) s.eos_token = *rc::gen::inRange<sim::Token>(0, vocab);
-  s.draft.seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 20);
-  if (*rc::gen::arbitrary<bool>()) {
-    s.draft.kind = sim::DrafterSpec::Kind::oracle;
-    s.draft.accept_prob = *rc::gen::inRange(0, 1001) / 1000.0;
-  } else {
-    s.draft.kind = sim::DrafterSpec::Kind::script;
-    const int rounds = *rc::gen::inRange(1, 5);
-    for (int r = 0; r < rounds; ++r) {
-      s.draft.accepted.push_back(*rc::gen::container<std::vector<int>>(
-          static_cast<std::size_t>(prompts), rc::gen::inRange(0, s.k + 1)));
-    }
-  }
-  return s;
-}
 
 std::string to_json(const sim::Scenario& s) {
   nlohmann::json prompts = s.prompts;
@@ -75,7 +36,7 @@ std::string to_json(const sim::Scenario& s) {
 }
 
 RC_BOOST_PROP(every_strategy_matches_batch1_ar_with_no_violation, ()) {
-  sim::Scenario scenario = random_scenario();
+  sim::Scenario scenario = test::random_scenario(test::ScenarioBounds{});
   RC_TAG(scenario.eos_token.has_value() ? "eos" : "no-eos");
   std::vector<std::vector<sim::Token>> ar_outputs;
   for (const auto& strategy : sim::strategy_names()) {
