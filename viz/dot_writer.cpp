@@ -38,28 +38,6 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-const char* kind_label(CellKind kind) {
-  switch (kind) {
-    case CellKind::empty:
-      return "empty slot";
-    case CellKind::pad:
-      return "pad";
-    case CellKind::prompt:
-      return "prompt";
-    case CellKind::committed:
-      return "committed";
-    case CellKind::accepted:
-      return "draft accepted";
-    case CellKind::rejected:
-      return "draft rejected";
-    case CellKind::bonus:
-      return "bonus / correction";
-    case CellKind::stale:
-      return "stale copy, never read";
-  }
-  return "";
-}
-
 const char* invariant_explanation(const std::string& name) {
   if (name == "I1")
     return "I1 positions: every fed token's position id must equal its logical index";
@@ -310,30 +288,6 @@ void write_violation(std::ostream& o, const StepView& v) {
 }
 
 }  // namespace
-
-const char* kind_color(CellKind kind) {
-  // Blues for what is settled, green/orange for the draft verdict, gold for the target's
-  // own token: readable in greyscale by lightness too.
-  switch (kind) {
-    case CellKind::empty:
-      return "#ffffff";
-    case CellKind::pad:
-      return "#e0e0e0";
-    case CellKind::prompt:
-      return "#c6dbef";
-    case CellKind::committed:
-      return "#6baed6";
-    case CellKind::accepted:
-      return "#74c476";
-    case CellKind::rejected:
-      return "#fc9272";
-    case CellKind::bonus:
-      return "#fed976";
-    case CellKind::stale:
-      return "#ffffff";
-  }
-  return "#ffffff";
-}
 
 std::string step_dot(const StepView& v) {
   std::ostringstream o;

@@ -14,7 +14,4 @@ namespace lockstep::viz {
 
 std::string step_dot(const StepView& view);
 
-// The fill colour of a kind, shared by the pictures and index.html's legend.
-const char* kind_color(CellKind kind);
-
 }  // namespace lockstep::viz

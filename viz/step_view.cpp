@@ -254,26 +254,40 @@ void mark_violation(StepView& view) {
 
 }  // namespace
 
+namespace {
+
+struct KindStyle {
+  const char* name;
+  const char* label;
+  // Blues for what is settled, green/orange for the draft verdict, gold for the target's
+  // own token: readable in greyscale by lightness too.
+  const char* color;
+};
+
+const KindStyle& kind_style(CellKind kind) {
+  static const KindStyle kStyles[] = {
+      {"empty", "empty slot", "#ffffff"},
+      {"pad", "pad", "#e0e0e0"},
+      {"prompt", "prompt", "#c6dbef"},
+      {"committed", "committed", "#6baed6"},
+      {"draft-accepted", "draft accepted", "#74c476"},
+      {"draft-rejected", "draft rejected", "#fc9272"},
+      {"bonus", "bonus / correction", "#fed976"},
+      {"stale", "stale copy, never read", "#ffffff"},
+  };
+  return kStyles[static_cast<std::size_t>(kind)];  // enum order is the table's order
+}
+
+}  // namespace
+
 const char* kind_name(CellKind kind) {
-  switch (kind) {
-    case CellKind::empty:
-      return "empty";
-    case CellKind::pad:
-      return "pad";
-    case CellKind::prompt:
-      return "prompt";
-    case CellKind::committed:
-      return "committed";
-    case CellKind::accepted:
-      return "draft-accepted";
-    case CellKind::rejected:
-      return "draft-rejected";
-    case CellKind::bonus:
-      return "bonus";
-    case CellKind::stale:
-      return "stale";
-  }
-  return "empty";
+  return kind_style(kind).name;
+}
+const char* kind_label(CellKind kind) {
+  return kind_style(kind).label;
+}
+const char* kind_color(CellKind kind) {
+  return kind_style(kind).color;
 }
 
 std::vector<StepView> build_step_views(const Trace& trace, int first, int last) {

@@ -17,8 +17,13 @@ namespace lockstep::viz {
 // `stale` appears only in KV maps: a slot that still holds an old copy (a move copies, it
 // does not clear the source) outside every sequence's KV range, so no query may read it.
 enum class CellKind { empty, pad, prompt, committed, accepted, rejected, bonus, stale };
-// "empty", "pad", "prompt", "committed", "draft-accepted", "draft-rejected", "bonus", "stale".
+// One table of how each kind is named and drawn, shared by the pictures, their legend and
+// index.html. Name: "empty", "pad", "prompt", "committed", "draft-accepted",
+// "draft-rejected", "bonus", "stale" (read back by tests from the DOT); label: the legend's
+// words; color: the fill.
 const char* kind_name(CellKind kind);
+const char* kind_label(CellKind kind);
+const char* kind_color(CellKind kind);
 
 struct Cell {
   CellKind kind = CellKind::empty;
