@@ -48,7 +48,8 @@ void BM_pass(benchmark::State& state, const std::string& preset, int tokens) {
   const sim::PaddedBatch step = pass(cache, kContext, tokens);
   for (auto _ : state) benchmark::DoNotOptimize(backend.forward_padded(step).argmax.data());
   const double ops = ops_per_token(model, kContext + tokens) * kRows * tokens;
-  state.counters["GOPS"] = benchmark::Counter(ops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GOPS"] =
+      benchmark::Counter(ops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_eigen_double_gemm(benchmark::State& state) {
@@ -60,16 +61,22 @@ void BM_eigen_double_gemm(benchmark::State& state) {
     c.noalias() = a * b.transpose();
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["GOPS"] =
-      benchmark::Counter(2.0 * static_cast<double>(m * k * n) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GOPS"] = benchmark::Counter(2.0 * static_cast<double>(m * k * n) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK_CAPTURE(BM_pass, tiny_verify_b8_k5, std::string("tiny"), 6)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_pass, tiny_verify_b8_k5, std::string("tiny"), 6)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_pass, tiny_decode_b8, std::string("tiny"), 1)->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_pass, small_verify_b8_k5, std::string("small"), 6)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_pass, small_verify_b8_k5, std::string("small"), 6)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_pass, small_decode_b8, std::string("small"), 1)->Unit(benchmark::kMicrosecond);
 // The GEMM shapes of `small`'s verify pass (48 tokens x 256 -> 512) and a square reference.
-BENCHMARK(BM_eigen_double_gemm)->Args({48, 256, 512})->Args({8, 256, 512})->Args({256, 256, 256})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_eigen_double_gemm)
+    ->Args({48, 256, 512})
+    ->Args({8, 256, 512})
+    ->Args({256, 256, 256})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace lockstep

@@ -26,8 +26,8 @@ int execute(const std::string& path) {
   fmt::print("lockstep calibrate: {} measured rows from {}\n", rows.size(), path);
   fmt::print("  fitted         bandwidth fraction {:.4f}  launch overhead {:.3f} us\n",
              fit.constants.bandwidth_fraction, 1e6 * fit.constants.launch_seconds);
-  fmt::print("  {:<32} {:>6} {:>5} {:>6} {:>6} {:>12} {:>12} {:>12} {:>8}\n", "cost", "role", "rows",
-             "tokens", "kv", "measured_s", "uncalib_s", "fitted_s", "error");
+  fmt::print("  {:<32} {:>6} {:>5} {:>6} {:>6} {:>12} {:>12} {:>12} {:>8}\n", "cost", "role",
+             "rows", "tokens", "kv", "measured_s", "uncalib_s", "fitted_s", "error");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     fmt::print("  {:<32} {:>6} {:>5} {:>6} {:>6} {:>12.6g} {:>12.6g} {:>12.6g} {:>7.2f}%\n", r.cost,

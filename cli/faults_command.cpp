@@ -68,7 +68,8 @@ void print_matrix(const verify::FaultMatrix& m) {
   std::size_t name_width = 8;
   for (const auto& r : m.rows) name_width = std::max(name_width, r.fault.size());
   fmt::print("\n{:<{}}", "fault", name_width);
-  for (std::size_t i = 0; i < m.scenarios.size(); ++i) fmt::print(" {:>5}", fmt::format("S{}", i + 1));
+  for (std::size_t i = 0; i < m.scenarios.size(); ++i)
+    fmt::print(" {:>5}", fmt::format("S{}", i + 1));
   fmt::print("\n");
   auto row = [&](const std::string& name, const verify::FaultRow& r) {
     fmt::print("{:<{}}", name, name_width);
@@ -116,8 +117,8 @@ void print_matrix(const verify::FaultMatrix& m) {
 
 // Equivalence of the presets against the correct strategies on the same SpecBench prompts.
 void print_presets(const FaultsArgs& a) {
-  sim::Scenario base = sim::load_scenario_file(
-      (std::filesystem::path(a.scenario_dir) / "specbench.json").string());
+  sim::Scenario base =
+      sim::load_scenario_file((std::filesystem::path(a.scenario_dir) / "specbench.json").string());
   base.backend = a.backend;
   if (a.prompts && base.specbench) base.specbench->count = *a.prompts;
   sim::finalize_scenario(base, a.specbench);
@@ -134,8 +135,8 @@ void print_presets(const FaultsArgs& a) {
     if (const auto* p = sim::find_strategy_preset(strategy)) {
       for (const auto& f : p->faults) faults += (faults.empty() ? "" : ", ") + f;
     }
-    fmt::print("  {:<10} {:>6} / {:<4} {:>11.1f}% {:>11}  {}\n", strategy,
-               run.equivalent_sequences, run.oracle.size(),
+    fmt::print("  {:<10} {:>6} / {:<4} {:>11.1f}% {:>11}  {}\n", strategy, run.equivalent_sequences,
+               run.oracle.size(),
                100.0 * run.equivalent_sequences / static_cast<double>(run.oracle.size()),
                run.violation_count, faults.empty() ? "-" : faults);
   }

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   try {
     lockstep::reference::register_cpu_backend();
 #if defined(LOCKSTEP_HAVE_CUDA)
-    lockstep::gpu::register_gpu_backend();  // constructing it without a device is an InputError (exit 2)
+    lockstep::gpu::register_gpu_backend();  // constructing it without a device is an InputError
+                                            // (exit 2)
 #endif
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -25,9 +25,10 @@ struct ReplayArgs {
 
 verify::ReplayOptions parse_backends(const ReplayArgs& a) {
   const auto comma = a.backends.find(',');
-  if (comma == std::string::npos || a.backends.find(',', comma + 1) != std::string::npos || comma == 0 ||
-      comma + 1 == a.backends.size()) {
-    throw InputError("--backends must name exactly two backends, as A,B (e.g. cpu,gpu), got '" + a.backends + "'");
+  if (comma == std::string::npos || a.backends.find(',', comma + 1) != std::string::npos ||
+      comma == 0 || comma + 1 == a.backends.size()) {
+    throw InputError("--backends must name exactly two backends, as A,B (e.g. cpu,gpu), got '" +
+                     a.backends + "'");
   }
   verify::ReplayOptions options;
   options.backend_a = a.backends.substr(0, comma);
@@ -37,9 +38,10 @@ verify::ReplayOptions parse_backends(const ReplayArgs& a) {
 }
 
 void print_backend(const verify::BackendReplay& r) {
-  fmt::print("  {:<9} trace {}  logits {}  final KV {}  {} records  run {} ({} violations)  {:.2f} s\n", r.backend,
-             sim::hex64(r.trace_digest), sim::hex64(r.logits_digest), sim::hex64(r.final_kv_digest), r.records,
-             r.ok ? "OK" : "FAILED", r.violations, r.seconds);
+  fmt::print(
+      "  {:<9} trace {}  logits {}  final KV {}  {} records  run {} ({} violations)  {:.2f} s\n",
+      r.backend, sim::hex64(r.trace_digest), sim::hex64(r.logits_digest),
+      sim::hex64(r.final_kv_digest), r.records, r.ok ? "OK" : "FAILED", r.violations, r.seconds);
 }
 
 void print_full(const verify::ReplayResult& r, const verify::ReplayOptions& o) {
@@ -47,16 +49,19 @@ void print_full(const verify::ReplayResult& r, const verify::ReplayOptions& o) {
   print_backend(r.a);
   print_backend(r.b);
   if (r.identical()) {
-    fmt::print("  result    identical: {} records, trace digest {}\n", r.a.records, sim::hex64(r.a.trace_digest));
+    fmt::print("  result    identical: {} records, trace digest {}\n", r.a.records,
+               sim::hex64(r.a.trace_digest));
   } else {
-    fmt::print("  result    DIVERGENT: {}\n", verify::describe(r.divergence, o.backend_a, o.backend_b));
+    fmt::print("  result    DIVERGENT: {}\n",
+               verify::describe(r.divergence, o.backend_a, o.backend_b));
   }
 }
 
 int execute(const ReplayArgs& a) {
   const verify::ReplayOptions options = parse_backends(a);
   if (a.random < 0) throw InputError("--random must be >= 0");
-  if (a.scenarios.empty() && a.random == 0) throw InputError("replay needs SCENARIO files or --random N");
+  if (a.scenarios.empty() && a.random == 0)
+    throw InputError("replay needs SCENARIO files or --random N");
   int divergent = 0;
   int total = 0;
   for (const auto& path : a.scenarios) {
@@ -72,19 +77,22 @@ int execute(const ReplayArgs& a) {
     const auto r = verify::replay(s, options);
     ++total;
     if (r.identical()) {
-      fmt::print("{}: identical ({} {}, batch {}, k {}; {} records, trace digest {})\n", s.name, s.strategy,
-                 s.target.name, s.batch_size, s.k, r.a.records, sim::hex64(r.a.trace_digest));
+      fmt::print("{}: identical ({} {}, batch {}, k {}; {} records, trace digest {})\n", s.name,
+                 s.strategy, s.target.name, s.batch_size, s.k, r.a.records,
+                 sim::hex64(r.a.trace_digest));
     } else {
       ++divergent;
-      fmt::print("{}: DIVERGENT: {}\n  reproduce: save the scenario below (index {} of seed {}) as FILE, then "
-                 "lockstep replay FILE --backends {}\n  scenario: {}\n",
-                 s.name, verify::describe(r.divergence, options.backend_a, options.backend_b), i, a.seed, a.backends,
-                 verify::random_scenario_json(a.seed, i));
+      fmt::print(
+          "{}: DIVERGENT: {}\n  reproduce: save the scenario below (index {} of seed {}) as FILE, "
+          "then "
+          "lockstep replay FILE --backends {}\n  scenario: {}\n",
+          s.name, verify::describe(r.divergence, options.backend_a, options.backend_b), i, a.seed,
+          a.backends, verify::random_scenario_json(a.seed, i));
     }
   }
   if (total > 1) {
-    fmt::print("lockstep replay: {} of {} scenarios identical on {} and {}\n", total - divergent, total,
-               options.backend_a, options.backend_b);
+    fmt::print("lockstep replay: {} of {} scenarios identical on {} and {}\n", total - divergent,
+               total, options.backend_a, options.backend_b);
   }
   return divergent == 0 ? 0 : 1;
 }
@@ -94,9 +102,11 @@ int execute(const ReplayArgs& a) {
 void add_replay_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ReplayArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "replay", "Run scenarios on two backends and compare their canonical traces byte by byte (I7)");
+      "replay",
+      "Run scenarios on two backends and compare their canonical traces byte by byte (I7)");
   cmd->footer(
-      "Each scenario runs checked on backend A and on backend B, each with its trace; the traces are\n"
+      "Each scenario runs checked on backend A and on backend B, each with its trace; the traces "
+      "are\n"
       "compared record by record (timing records excluded). Reports \"identical\" with the trace\n"
       "digest, or the first divergence: record index, step, event, field and both values.\n"
       "--random N replays N seeded random scenarios instead of (or after) the files.\n"
@@ -104,10 +114,13 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       "Example: lockstep replay scenarios/ragged_worst_case.json --backends cpu,gpu");
   cmd->add_option("SCENARIO", args->scenarios, "Scenario JSON files (see scenarios/SCHEMA.md)");
   cmd->add_option("--backends", args->backends, "The two backends, A,B (default cpu,gpu)");
-  cmd->add_option("--specbench", args->specbench, "Path of SpecBench question.jsonl for scenarios that use it");
-  cmd->add_option("--random", args->random, "Also replay N random scenarios (verify/replay.h random_scenario)");
+  cmd->add_option("--specbench", args->specbench,
+                  "Path of SpecBench question.jsonl for scenarios that use it");
+  cmd->add_option("--random", args->random,
+                  "Also replay N random scenarios (verify/replay.h random_scenario)");
   cmd->add_option("--seed", args->seed, "Seed of the random scenarios (default 1)");
-  cmd->add_flag("--no-check", args->no_check, "Skip the per-step invariant checks (traces are still compared)");
+  cmd->add_flag("--no-check", args->no_check,
+                "Skip the per-step invariant checks (traces are still compared)");
   cmd->callback([args, &exit_code] { exit_code = execute(*args); });
 }
 

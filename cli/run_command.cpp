@@ -49,15 +49,17 @@ void print_prediction(const verify::CheckedRun& run) {
   const auto& p = *run.predicted;
   const auto s = p.stages(sim::RealignMode::inplace);
   const auto generated = run.result.metrics.generated_tokens;
-  fmt::print("  predicted      {}: draft {:.4f}  verify {:.4f}  realign {:.4f}  prefill {:.4f}  "
-             "other {:.4f} s\n",
-             run.cost_spec, s.draft, s.verify, s.realign, s.prefill, s.other);
-  fmt::print("  predicted      {:.0f} tokens/s, realignment {:.1f}% of step time "
-             "(published realignment: {:.0f} tokens/s, {:.1f}%)\n",
-             p.tokens_per_second(generated, sim::RealignMode::inplace),
-             100.0 * p.realign_share(sim::RealignMode::inplace),
-             p.tokens_per_second(generated, sim::RealignMode::paper),
-             100.0 * p.realign_share(sim::RealignMode::paper));
+  fmt::print(
+      "  predicted      {}: draft {:.4f}  verify {:.4f}  realign {:.4f}  prefill {:.4f}  "
+      "other {:.4f} s\n",
+      run.cost_spec, s.draft, s.verify, s.realign, s.prefill, s.other);
+  fmt::print(
+      "  predicted      {:.0f} tokens/s, realignment {:.1f}% of step time "
+      "(published realignment: {:.0f} tokens/s, {:.1f}%)\n",
+      p.tokens_per_second(generated, sim::RealignMode::inplace),
+      100.0 * p.realign_share(sim::RealignMode::inplace),
+      p.tokens_per_second(generated, sim::RealignMode::paper),
+      100.0 * p.realign_share(sim::RealignMode::paper));
 }
 
 void print_summary(const verify::CheckedRun& run) {
@@ -156,8 +158,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--trace", args->trace_path, "Write the canonical JSON Lines trace to FILE");
   run->add_flag("--trace-details", args->trace_details,
                 "Also write every pass's tensors and every crop to the trace (\"detail\" records)");
-  run->add_option("--viz", args->viz_dir,
-                  "Render every step as a picture into DIR, with DIR/index.html (see lockstep viz)");
+  run->add_option(
+      "--viz", args->viz_dir,
+      "Render every step as a picture into DIR, with DIR/index.html (see lockstep viz)");
   run->add_option("--summary-json", args->summary_path,
                   "Write the run summary as one JSON object to FILE");
   run->add_option("--specbench", args->specbench,

@@ -47,12 +47,13 @@ std::string describe(const SweepArgs& a) {
     for (const auto& v : values) out += (out.empty() ? "" : ",") + fmt::format("{}", v);
     return out;
   };
-  std::string out = fmt::format("lockstep sweep --strategies {} --batch-sizes {} --k {} --accept {} --cost {}",
-                                join(a.strategies), join(a.batch_sizes), join(a.ks),
-                                join(a.accept), join(a.costs));
+  std::string out = fmt::format(
+      "lockstep sweep --strategies {} --batch-sizes {} --k {} --accept {} --cost {}",
+      join(a.strategies), join(a.batch_sizes), join(a.ks), join(a.accept), join(a.costs));
   if (!a.specbench.empty()) {
     const auto slash = a.specbench.find_last_of('/');
-    out += " --specbench " + (slash == std::string::npos ? a.specbench : a.specbench.substr(slash + 1));
+    out += " --specbench " +
+           (slash == std::string::npos ? a.specbench : a.specbench.substr(slash + 1));
   }
   if (a.prompts > 0) out += fmt::format(" --prompts {}", a.prompts);
   if (a.max_new_tokens != 128) out += fmt::format(" --max-new-tokens {}", a.max_new_tokens);
@@ -71,8 +72,8 @@ void draw_progress(int done, int total, std::chrono::steady_clock::time_point st
   const double eta = done == 0 ? 0.0 : elapsed * (total - done) / done;
   std::cerr << fmt::format("\rsweep [{}{}] {}/{} runs, {:.0f}s elapsed, ~{:.0f}s left  ",
                            std::string(static_cast<std::size_t>(filled), '#'),
-                           std::string(static_cast<std::size_t>(kWidth - filled), '.'), done,
-                           total, elapsed, eta)
+                           std::string(static_cast<std::size_t>(kWidth - filled), '.'), done, total,
+                           elapsed, eta)
             << (tty ? "" : "\n") << std::flush;
 }
 
@@ -128,8 +129,7 @@ int execute(const SweepArgs& a) {
     write_file_atomically(a.out_path, csv);
     std::cerr << "sweep: CSV written to " << a.out_path << "\n";
   }
-  if (!a.plots_dir.empty() && !write_sweep_plots(grid, rows, a.plots_dir, describe(a)))
-    return 2;
+  if (!a.plots_dir.empty() && !write_sweep_plots(grid, rows, a.plots_dir, describe(a))) return 2;
   return 0;
 }
 
@@ -149,8 +149,9 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
       "Every grid point runs the real controller on the symbolic backend (no checking); the\n"
       "cost model then prices each pass and move plan it issued with the real dimensions of\n"
       "the model pair on the named hardware (docs/cost-model.md). All figures are predictions.\n"
-      "Hardware: " + join_list(sim::hardware_names()) + ".  Pairs: " +
-      join_list(sim::pair_names()) + ".\n"
+      "Hardware: " +
+      join_list(sim::hardware_names()) + ".  Pairs: " + join_list(sim::pair_names()) +
+      ".\n"
       "Cost spec: HW:PAIR[:int8|bf16[:BANDWIDTH_FRACTION:LAUNCH_US]] (default bf16; the two\n"
       "constants are what `lockstep calibrate` fits and prints).\n"
       "Rows: one per run, cost spec and realignment mode; eqspec and spec1 also get a 'paper'\n"
@@ -168,9 +169,10 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   sweep->add_option("--k", args->ks, "Comma-separated draft lengths")
       ->delimiter(',')
       ->capture_default_str();
-  sweep->add_option("--accept", args->accept,
-                    "Comma-separated oracle acceptance probabilities p (each draft token is the "
-                    "target's with probability p; 0.584 ~ Spec-Bench's 2.28 tokens/step at k=5)")
+  sweep
+      ->add_option("--accept", args->accept,
+                   "Comma-separated oracle acceptance probabilities p (each draft token is the "
+                   "target's with probability p; 0.584 ~ Spec-Bench's 2.28 tokens/step at k=5)")
       ->delimiter(',')
       ->capture_default_str();
   sweep->add_option("--cost", args->costs, "Comma-separated HW:PAIR[:PRECISION] specs")
@@ -180,8 +182,9 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
                     "SpecBench question.jsonl: prompts are its first turns (byte tokens)");
   sweep->add_option("--prompts", args->prompts,
                     "Number of prompts (default 480 SpecBench questions, else 256 synthetic)");
-  sweep->add_option("--max-prompt-tokens", args->max_prompt_tokens,
-                    "Cut SpecBench prompts to N tokens")
+  sweep
+      ->add_option("--max-prompt-tokens", args->max_prompt_tokens,
+                   "Cut SpecBench prompts to N tokens")
       ->capture_default_str();
   sweep->add_option("--max-new-tokens", args->max_new_tokens, "Tokens generated per prompt")
       ->capture_default_str();

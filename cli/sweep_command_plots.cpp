@@ -46,9 +46,9 @@ void write_series(const std::string& dir, const std::string& plot, std::vector<S
   }
 }
 
-std::string plot_block(const std::string& name, const std::string& title,
-                       const std::string& xlabel, const std::string& ylabel, bool logx,
-                       const std::vector<Series>& series, const std::string& caption) {
+std::string plot_block(const std::string& name, const std::string& title, const std::string& xlabel,
+                       const std::string& ylabel, bool logx, const std::vector<Series>& series,
+                       const std::string& caption) {
   std::string body;
   body += fmt::format("set title \"{}\" noenhanced\n", title);
   body += fmt::format("set xlabel \"{}\"\nset ylabel \"{}\"\n", xlabel, ylabel);
@@ -58,8 +58,8 @@ std::string plot_block(const std::string& name, const std::string& title,
   body += fmt::format("set label 1 \"{}\" at screen 0.01,0.09 font \",8\" noenhanced\n", caption);
   std::string plot = "plot ";
   for (std::size_t i = 0; i < series.size(); ++i) {
-    plot += fmt::format("{}\"{}\" using 1:2 with linespoints lw 2 title \"{}\"",
-                        i ? ", " : "", series[i].file, series[i].label);
+    plot += fmt::format("{}\"{}\" using 1:2 with linespoints lw 2 title \"{}\"", i ? ", " : "",
+                        series[i].file, series[i].label);
   }
   std::string out;
   out += "set terminal svg size 900,560 dynamic font \"sans,12\"\n";
@@ -143,10 +143,9 @@ bool write_sweep_plots(const sim::SweepGrid& grid, const std::vector<sim::SweepR
       "batch size", "realignment, % of predicted time", true, share, caption);
   // One k value gives a single point: no line to draw.
   if (!per_k.empty() && grid.ks.size() > 1) {
-    script += plot_block("tokens_per_step",
-                         fmt::format("Mean tokens per step vs k, batch {}, p={}", b_ref, p_ref),
-                         "k (draft tokens per round)", "tokens per step per sequence", false,
-                         per_k, caption);
+    script += plot_block(
+        "tokens_per_step", fmt::format("Mean tokens per step vs k, batch {}, p={}", b_ref, p_ref),
+        "k (draft tokens per round)", "tokens per step per sequence", false, per_k, caption);
   }
   {
     std::ofstream out(dir + "/plots.gp");

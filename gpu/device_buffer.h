@@ -48,12 +48,14 @@ class DeviceBuffer {
   void upload(const std::vector<T>& host, cudaStream_t stream) {
     reserve(host.size());
     if (!host.empty())
-      LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(data_, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice, stream));
+      LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(data_, host.data(), host.size() * sizeof(T),
+                                          cudaMemcpyHostToDevice, stream));
   }
   void download(std::vector<T>& host, std::size_t count, cudaStream_t stream) const {
     host.resize(count);
     if (count)
-      LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(host.data(), data_, count * sizeof(T), cudaMemcpyDeviceToHost, stream));
+      LOCKSTEP_CUDA_CHECK(
+          cudaMemcpyAsync(host.data(), data_, count * sizeof(T), cudaMemcpyDeviceToHost, stream));
     LOCKSTEP_CUDA_CHECK(cudaStreamSynchronize(stream));
   }
 

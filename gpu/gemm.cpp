@@ -35,15 +35,18 @@ const Int8Gemm::Plan& Int8Gemm::plan_for(int m, int n, int k) {
   LOCKSTEP_CUBLAS_CHECK(cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32I, CUDA_R_32I));
   const cublasOperation_t trans_a = CUBLAS_OP_T;
   const cublasOperation_t trans_b = CUBLAS_OP_N;
-  LOCKSTEP_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof trans_a));
-  LOCKSTEP_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof trans_b));
+  LOCKSTEP_CUBLAS_CHECK(
+      cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof trans_a));
+  LOCKSTEP_CUBLAS_CHECK(
+      cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof trans_b));
   LOCKSTEP_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p.a, CUDA_R_8I, k, n, k));  // W^T: [K, N], ld K
   LOCKSTEP_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p.b, CUDA_R_8I, k, m, k));  // A^T: [K, M], ld K
-  LOCKSTEP_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&p.c, CUDA_R_32I, n, m, n));  // C^T: [N, M], ld N
+  LOCKSTEP_CUBLAS_CHECK(
+      cublasLtMatrixLayoutCreate(&p.c, CUDA_R_32I, n, m, n));  // C^T: [N, M], ld N
   cublasLtMatmulPreference_t pref = nullptr;
   LOCKSTEP_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
-  LOCKSTEP_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                                                             &workspace_bytes_, sizeof workspace_bytes_));
+  LOCKSTEP_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
+      pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes_, sizeof workspace_bytes_));
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
   const cublasStatus_t status =
@@ -51,8 +54,8 @@ const Int8Gemm::Plan& Int8Gemm::plan_for(int m, int n, int k) {
   cublasLtMatmulPreferenceDestroy(pref);
   LOCKSTEP_CUBLAS_CHECK(status);
   if (found == 0) {
-    throw ContractError("cuBLASLt has no int8 TN algorithm for M=" + std::to_string(m) + " N=" + std::to_string(n) +
-                        " K=" + std::to_string(k));
+    throw ContractError("cuBLASLt has no int8 TN algorithm for M=" + std::to_string(m) +
+                        " N=" + std::to_string(n) + " K=" + std::to_string(k));
   }
   p.algo = result.algo;
   return plans_.emplace(key, p).first->second;
@@ -60,16 +63,17 @@ const Int8Gemm::Plan& Int8Gemm::plan_for(int m, int n, int k) {
 
 void Int8Gemm::run(const std::int8_t* a, const std::int8_t* w, std::int32_t* c, int m, int n, int k,
                    cudaStream_t stream) {
-  require(m > 0 && n > 0 && k > 0 && m % kGemmPad == 0 && n % kGemmPad == 0 && k % kGemmPad == 0, [&] {
-    return "Int8Gemm: dimensions must be positive multiples of 16, got M=" + std::to_string(m) +
-           " N=" + std::to_string(n) + " K=" + std::to_string(k);
-  });
+  require(
+      m > 0 && n > 0 && k > 0 && m % kGemmPad == 0 && n % kGemmPad == 0 && k % kGemmPad == 0, [&] {
+        return "Int8Gemm: dimensions must be positive multiples of 16, got M=" + std::to_string(m) +
+               " N=" + std::to_string(n) + " K=" + std::to_string(k);
+      });
   require(k <= numerics::kMaxExactK, "Int8Gemm: K exceeds the exact int32 bound");
   const Plan& p = plan_for(m, n, k);
   const std::int32_t alpha = 1;
   const std::int32_t beta = 0;
-  LOCKSTEP_CUBLAS_CHECK(cublasLtMatmul(handle_, p.op, &alpha, w, p.a, a, p.b, &beta, c, p.c, c, p.c, &p.algo,
-                                       workspace_, workspace_bytes_, stream));
+  LOCKSTEP_CUBLAS_CHECK(cublasLtMatmul(handle_, p.op, &alpha, w, p.a, a, p.b, &beta, c, p.c, c, p.c,
+                                       &p.algo, workspace_, workspace_bytes_, stream));
 }
 
 }  // namespace lockstep::gpu

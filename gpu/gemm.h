@@ -24,7 +24,8 @@ class Int8Gemm {
   Int8Gemm(const Int8Gemm&) = delete;
   Int8Gemm& operator=(const Int8Gemm&) = delete;
 
-  void run(const std::int8_t* a, const std::int8_t* w, std::int32_t* c, int m, int n, int k, cudaStream_t stream);
+  void run(const std::int8_t* a, const std::int8_t* w, std::int32_t* c, int m, int n, int k,
+           cudaStream_t stream);
 
  private:
   struct Plan {

@@ -12,9 +12,9 @@
 #include "gpu/check.h"
 #include "gpu/device_buffer.h"
 #include "gpu/gemm.h"
-#include "reference/host_math.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
+#include "reference/host_math.h"
 #include "reference/numerics.h"
 #include "sim/error.h"
 #include "sim/hash.h"
@@ -35,15 +35,26 @@ using reference::residual_gain_of_layer;
 namespace {
 
 // Tensor ids: reference/weights.cpp tensor_id and TensorKind, the same numbers.
-enum class TensorKind : std::uint32_t { embedding = 0, lm_head = 1, wq = 2, wk = 3, wv = 4, wo = 5, wg = 6, wu = 7, wd = 8 };
+enum class TensorKind : std::uint32_t {
+  embedding = 0,
+  lm_head = 1,
+  wq = 2,
+  wk = 3,
+  wv = 4,
+  wo = 5,
+  wg = 6,
+  wu = 7,
+  wd = 8
+};
 std::uint64_t tensor_id(TensorKind kind, int layer) {
   return (static_cast<std::uint64_t>(layer + 1) << 8) | static_cast<std::uint64_t>(kind);
 }
 
 std::string model_key(const sim::ModelConfig& c) {
-  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) + ":" +
-         std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" + std::to_string(c.n_kv_heads) + ":" +
-         std::to_string(c.head_dim) + ":" + std::to_string(c.ffn);
+  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) +
+         ":" + std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" +
+         std::to_string(c.n_kv_heads) + ":" + std::to_string(c.head_dim) + ":" +
+         std::to_string(c.ffn);
 }
 
 // An int8 matrix [rows, cols] on the device, padded with zeros to [pad16(rows), pad16(cols)],
@@ -80,7 +91,9 @@ struct DeviceCache {
   }
 };
 
-std::string describe(cudaError_t status) { return std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status); }
+std::string describe(cudaError_t status) {
+  return std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status);
+}
 
 }  // namespace
 
@@ -96,7 +109,8 @@ int cuda_device_count() {
 struct GpuBackend::Impl {
   cudaStream_t stream = nullptr;
   std::unique_ptr<Int8Gemm> gemm;
-  std::map<std::tuple<std::uint64_t, std::uint64_t, int, int>, std::shared_ptr<const DeviceTensor>> tensors;
+  std::map<std::tuple<std::uint64_t, std::uint64_t, int, int>, std::shared_ptr<const DeviceTensor>>
+      tensors;
   std::map<std::string, std::shared_ptr<DeviceModel>> models;
   std::vector<DeviceCache> caches;
   bool keep_logits = false;
@@ -128,7 +142,8 @@ struct GpuBackend::Impl {
   }
 
   // Mirrors reference/weights.cpp WeightStore::get: shared by (seed, id, rows, cols).
-  std::shared_ptr<const DeviceTensor> tensor(std::uint64_t seed, std::uint64_t id, int rows, int cols, double gain) {
+  std::shared_ptr<const DeviceTensor> tensor(std::uint64_t seed, std::uint64_t id, int rows,
+                                             int cols, double gain) {
     auto& slot = tensors[{seed, id, rows, cols}];
     if (slot) return slot;
     auto t = std::make_shared<DeviceTensor>();
@@ -163,7 +178,8 @@ struct GpuBackend::Impl {
     const int d = config.d_model;
     const int q_width = config.n_heads * config.head_dim;
     const int kv = m->kv_width();
-    m->embedding = tensor(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d, kGainEmbedding);
+    m->embedding =
+        tensor(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d, kGainEmbedding);
     m->lm_head = tensor(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, kGainHead);
     for (int l = 0; l < config.n_layers; ++l) {
       DeviceModel::Layer layer;
@@ -194,7 +210,8 @@ struct GpuBackend::Impl {
   void project(const DeviceTensor& w, int n, float* dst, bool accumulate) {
     const int np = pad16(n);
     gemm->run(xq.get(), w.values.get(), acc.get(), np, w.rows_padded, w.ld, stream);
-    launch_dequantize(acc.get(), w.rows_padded, n, w.rows, w.scales.get(), factor.get(), dst, accumulate, stream);
+    launch_dequantize(acc.get(), w.rows_padded, n, w.rows, w.scales.get(), factor.get(), dst,
+                      accumulate, stream);
   }
   void quantize(const float* x, int n, int k, bool rms) {
     launch_quantize_rows(x, n, k, xq.get(), pad16(n), pad16(k), factor.get(), rms, stream);
@@ -209,16 +226,19 @@ GpuBackend::GpuBackend() : impl_(std::make_unique<Impl>()) {
   if (status != cudaSuccess || count == 0) {
     if (status != cudaSuccess) cudaGetLastError();
     throw InputError("the gpu backend needs a CUDA device, and none is usable here (" +
-                     (status != cudaSuccess ? describe(status) : std::string("cudaGetDeviceCount found 0 devices")) +
-                     "); run on a machine with an NVIDIA GPU of compute capability 9.0 or later, or use --backend cpu");
+                     (status != cudaSuccess ? describe(status)
+                                            : std::string("cudaGetDeviceCount found 0 devices")) +
+                     "); run on a machine with an NVIDIA GPU of compute capability 9.0 or later, "
+                     "or use --backend cpu");
   }
   int device = 0;
   LOCKSTEP_CUDA_CHECK(cudaGetDevice(&device));
   int major = 0;
   LOCKSTEP_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
   if (major < 9) {
-    throw InputError("the gpu backend is built for sm_90 (compute capability 9.0); device " + std::to_string(device) +
-                     " has compute capability " + std::to_string(major) + ".x");
+    throw InputError("the gpu backend is built for sm_90 (compute capability 9.0); device " +
+                     std::to_string(device) + " has compute capability " + std::to_string(major) +
+                     ".x");
   }
   LOCKSTEP_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
   impl_->gemm = std::make_unique<Int8Gemm>();
@@ -230,7 +250,8 @@ GpuBackend::~GpuBackend() = default;
 sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
   if (capacity > numerics::kMaxExactK) {
-    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " + std::to_string(numerics::kMaxExactK) +
+    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " +
+                     std::to_string(numerics::kMaxExactK) +
                      " slots: attention sums would leave the exact int32 range");
   }
   DeviceCache c;
@@ -246,12 +267,22 @@ sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, i
   return sim::CacheId{static_cast<int>(impl_->caches.size()) - 1};
 }
 
-int GpuBackend::cache_rows(sim::CacheId id) const { return impl_->cache(id).rows; }
-int GpuBackend::cache_capacity(sim::CacheId id) const { return impl_->cache(id).capacity; }
-const sim::ModelConfig& GpuBackend::cache_model(sim::CacheId id) const { return impl_->cache(id).model->config; }
+int GpuBackend::cache_rows(sim::CacheId id) const {
+  return impl_->cache(id).rows;
+}
+int GpuBackend::cache_capacity(sim::CacheId id) const {
+  return impl_->cache(id).capacity;
+}
+const sim::ModelConfig& GpuBackend::cache_model(sim::CacheId id) const {
+  return impl_->cache(id).model->config;
+}
 
-const std::vector<float>& GpuBackend::last_logits() const { return impl_->logits; }
-void GpuBackend::keep_logits(bool on) { impl_->keep_logits = on; }
+const std::vector<float>& GpuBackend::last_logits() const {
+  return impl_->logits;
+}
+void GpuBackend::keep_logits(bool on) {
+  impl_->keep_logits = on;
+}
 
 // Mirrors reference/model.cpp Model::forward, step by step; comments name the reference lines.
 void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out) {
@@ -262,13 +293,16 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::Forwa
   for (int i = 0; i < n; ++i) {
     const auto ui = static_cast<std::size_t>(i);
     require(plan.tokens[ui] >= 0 && plan.tokens[ui] < cfg.vocab, [&] {
-      return "Model::forward: token " + std::to_string(plan.tokens[ui]) + " outside vocab " + std::to_string(cfg.vocab);
+      return "Model::forward: token " + std::to_string(plan.tokens[ui]) + " outside vocab " +
+             std::to_string(cfg.vocab);
     });
     require(plan.positions[ui] >= 0, "Model::forward: negative position id");
     require(plan.rows[ui] >= 0 && plan.rows[ui] < c.rows, "Model::forward: cache row out of range");
-    require(plan.write_slots[ui] >= 0 && plan.write_slots[ui] < capacity, "Model::forward: write slot out of range");
+    require(plan.write_slots[ui] >= 0 && plan.write_slots[ui] < capacity,
+            "Model::forward: write slot out of range");
   }
-  for (int s : plan.visible) require(s >= 0 && s < capacity, "Model::forward: visible slot out of range");
+  for (int s : plan.visible)
+    require(s >= 0 && s < capacity, "Model::forward: visible slot out of range");
   out.argmax.assign(static_cast<std::size_t>(n), 0);
   out.digest.assign(static_cast<std::size_t>(n), 0);
   logits.clear();
@@ -288,7 +322,8 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::Forwa
   const int max_visible = std::max(1, plan.max_visible());
 
   // Workspaces for this shape.
-  const auto widest = static_cast<std::size_t>(std::max({pad16(d), pad16(qw), pad16(ffn), pad16(vocab)}));
+  const auto widest =
+      static_cast<std::size_t>(std::max({pad16(d), pad16(qw), pad16(ffn), pad16(vocab)}));
   h.reserve(un * static_cast<std::size_t>(d));
   q.reserve(un * static_cast<std::size_t>(qw));
   k.reserve(un * static_cast<std::size_t>(kvw));
@@ -313,22 +348,27 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::Forwa
   const std::int32_t* offsets = p + layout.visible_offsets;
   const std::int32_t* visible = p + layout.visible;
   const int no_error = INT_MAX;
-  LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(flag.get(), &no_error, sizeof no_error, cudaMemcpyHostToDevice, stream));
+  LOCKSTEP_CUDA_CHECK(
+      cudaMemcpyAsync(flag.get(), &no_error, sizeof no_error, cudaMemcpyHostToDevice, stream));
 
   // [N, d] residual stream from the int8 embedding rows.
-  launch_embed(h.get(), m.embedding->values.get(), m.embedding->ld, m.embedding->scales.get(), tokens, n, d, stream);
+  launch_embed(h.get(), m.embedding->values.get(), m.embedding->ld, m.embedding->scales.get(),
+               tokens, n, d, stream);
   for (int l = 0; l < layers; ++l) {
     const DeviceModel::Layer& w = m.layers[static_cast<std::size_t>(l)];
     quantize(h.get(), n, d, /*rms=*/true);
     project(*w.wq, n, q.get(), false);  // [N, H*D]
     project(*w.wk, n, k.get(), false);  // [N, G*D]
     project(*w.wv, n, v.get(), false);
-    launch_rope(q.get(), n, heads, dh, positions, m.rope_cos_device.get(), m.rope_sin_device.get(), stream);
-    launch_rope(k.get(), n, cfg.n_kv_heads, dh, positions, m.rope_cos_device.get(), m.rope_sin_device.get(), stream);
-    launch_kv_write(k.get(), v.get(), n, kvw, rows, write_slots, c.k.get(), c.v.get(), l, layers, capacity, kKvScale,
-                    stream);
-    launch_attention(q.get(), n, heads, cfg.n_kv_heads, dh, rows, offsets, visible, c.k.get(), c.v.get(), l, layers,
-                     capacity, m.score_scale, kKvScale, scratch.get(), max_visible, attn.get(), stream);
+    launch_rope(q.get(), n, heads, dh, positions, m.rope_cos_device.get(), m.rope_sin_device.get(),
+                stream);
+    launch_rope(k.get(), n, cfg.n_kv_heads, dh, positions, m.rope_cos_device.get(),
+                m.rope_sin_device.get(), stream);
+    launch_kv_write(k.get(), v.get(), n, kvw, rows, write_slots, c.k.get(), c.v.get(), l, layers,
+                    capacity, kKvScale, stream);
+    launch_attention(q.get(), n, heads, cfg.n_kv_heads, dh, rows, offsets, visible, c.k.get(),
+                     c.v.get(), l, layers, capacity, m.score_scale, kKvScale, scratch.get(),
+                     max_visible, attn.get(), stream);
     quantize(attn.get(), n, qw, /*rms=*/false);
     project(*w.wo, n, h.get(), /*accumulate=*/true);
     launch_check_finite(h.get(), static_cast<std::int64_t>(n) * d, 2 * l, flag.get(), stream);
@@ -343,15 +383,19 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::Forwa
   }
   quantize(h.get(), n, d, /*rms=*/true);
   project(*m.lm_head, n, logits_device.get(), false);  // [N, V]
-  launch_check_finite(logits_device.get(), static_cast<std::int64_t>(n) * vocab, 2 * layers, flag.get(), stream);
+  launch_check_finite(logits_device.get(), static_cast<std::int64_t>(n) * vocab, 2 * layers,
+                      flag.get(), stream);
 
   std::vector<int> flag_host;
   flag.download(flag_host, 1, stream);
   if (flag_host[0] != INT_MAX) {
     const int code = flag_host[0];
-    const char* where = code == 2 * layers ? "the logits" : (code % 2 == 0 ? "the attention block" : "the MLP block");
+    const char* where = code == 2 * layers
+                            ? "the logits"
+                            : (code % 2 == 0 ? "the attention block" : "the MLP block");
     const int layer = code == 2 * layers ? layers : code / 2;
-    throw InputError(std::string("non-finite value (NaN or Inf) in ") + where + " of layer " + std::to_string(layer) +
+    throw InputError(std::string("non-finite value (NaN or Inf) in ") + where + " of layer " +
+                     std::to_string(layer) +
                      ": the exact numerics contract treats it as an error, not a value");
   }
   logits_device.download(logits, un * static_cast<std::size_t>(vocab), stream);
@@ -378,8 +422,10 @@ void GpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) 
 void GpuBackend::apply_moves(const sim::MovePlan& plan) {
   DeviceCache& src = impl_->cache(plan.src);
   DeviceCache& dst = impl_->cache(plan.dst);
-  require(src.model == dst.model, "apply_moves: source and destination caches belong to different models");
-  require(src.capacity == dst.capacity, "apply_moves: source and destination caches differ in capacity");
+  require(src.model == dst.model,
+          "apply_moves: source and destination caches belong to different models");
+  require(src.capacity == dst.capacity,
+          "apply_moves: source and destination caches differ in capacity");
   plan.check_shapes(src.rows, dst.rows, src.capacity);
   if (plan.moves.empty()) return;
   const int layers = src.model->config.n_layers;
@@ -388,7 +434,8 @@ void GpuBackend::apply_moves(const sim::MovePlan& plan) {
   // One upload: [M, 5] moves then [M + 1] slot prefix sums.
   auto& host = impl_->moves_host;
   host.clear();
-  for (const auto& mv : plan.moves) host.insert(host.end(), {mv.src_row, mv.src_slot, mv.dst_row, mv.dst_slot, mv.length});
+  for (const auto& mv : plan.moves)
+    host.insert(host.end(), {mv.src_row, mv.src_slot, mv.dst_row, mv.dst_slot, mv.length});
   std::int64_t total = 0;
   host.push_back(0);
   for (const auto& mv : plan.moves) {
@@ -400,32 +447,39 @@ void GpuBackend::apply_moves(const sim::MovePlan& plan) {
   impl_->moves_device.upload(host, impl_->stream);
   const std::int32_t* moves = impl_->moves_device.get();
   const std::int32_t* prefix = moves + 5 * count;
-  impl_->staging.reserve(2 * static_cast<std::size_t>(total) * static_cast<std::size_t>(layers) * static_cast<std::size_t>(kvw));
-  launch_stage_moves(moves, prefix, static_cast<int>(count), total, src.k.get(), src.v.get(), layers, src.capacity, kvw,
-                     impl_->staging.get(), impl_->stream);
-  launch_write_moves(moves, prefix, static_cast<int>(count), total, impl_->staging.get(), dst.k.get(), dst.v.get(), layers,
-                     dst.capacity, kvw, impl_->stream);
+  impl_->staging.reserve(2 * static_cast<std::size_t>(total) * static_cast<std::size_t>(layers) *
+                         static_cast<std::size_t>(kvw));
+  launch_stage_moves(moves, prefix, static_cast<int>(count), total, src.k.get(), src.v.get(),
+                     layers, src.capacity, kvw, impl_->staging.get(), impl_->stream);
+  launch_write_moves(moves, prefix, static_cast<int>(count), total, impl_->staging.get(),
+                     dst.k.get(), dst.v.get(), layers, dst.capacity, kvw, impl_->stream);
 }
 
 void GpuBackend::crop(sim::CacheId id, int row, int from_slot) {
   DeviceCache& c = impl_->cache(id);
   require(row >= 0 && row < c.rows, "crop: row out of range");
   require(from_slot >= 0 && from_slot <= c.capacity, "crop: slot outside capacity");
-  launch_crop(c.k.get(), c.v.get(), row, from_slot, c.model->config.n_layers, c.capacity, c.model->kv_width(),
-              impl_->stream);
+  launch_crop(c.k.get(), c.v.get(), row, from_slot, c.model->config.n_layers, c.capacity,
+              c.model->kv_width(), impl_->stream);
 }
 
 void GpuBackend::download_row(sim::CacheId id, int row, int layer, std::vector<std::int8_t>& k,
                               std::vector<std::int8_t>& vt) const {
   const DeviceCache& c = impl_->cache(id);
-  require(row >= 0 && row < c.rows && layer >= 0 && layer < c.model->config.n_layers, "download_row: out of range");
-  const std::size_t plane = static_cast<std::size_t>(c.capacity) * static_cast<std::size_t>(c.model->kv_width());
-  const std::size_t offset = (static_cast<std::size_t>(row) * static_cast<std::size_t>(c.model->config.n_layers) +
-                              static_cast<std::size_t>(layer)) * plane;
+  require(row >= 0 && row < c.rows && layer >= 0 && layer < c.model->config.n_layers,
+          "download_row: out of range");
+  const std::size_t plane =
+      static_cast<std::size_t>(c.capacity) * static_cast<std::size_t>(c.model->kv_width());
+  const std::size_t offset =
+      (static_cast<std::size_t>(row) * static_cast<std::size_t>(c.model->config.n_layers) +
+       static_cast<std::size_t>(layer)) *
+      plane;
   k.resize(plane);
   vt.resize(plane);
-  LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(k.data(), c.k.get() + offset, plane, cudaMemcpyDeviceToHost, impl_->stream));
-  LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(vt.data(), c.v.get() + offset, plane, cudaMemcpyDeviceToHost, impl_->stream));
+  LOCKSTEP_CUDA_CHECK(
+      cudaMemcpyAsync(k.data(), c.k.get() + offset, plane, cudaMemcpyDeviceToHost, impl_->stream));
+  LOCKSTEP_CUDA_CHECK(
+      cudaMemcpyAsync(vt.data(), c.v.get() + offset, plane, cudaMemcpyDeviceToHost, impl_->stream));
   LOCKSTEP_CUDA_CHECK(cudaStreamSynchronize(impl_->stream));
 }
 
@@ -433,7 +487,8 @@ void GpuBackend::download_row(sim::CacheId id, int row, int layer, std::vector<s
 std::uint64_t GpuBackend::kv_digest(sim::CacheId id, int row_index, int first, int count) const {
   const DeviceCache& c = impl_->cache(id);
   require(row_index >= 0 && row_index < c.rows, "kv_digest: row out of range");
-  require(first >= 0 && count >= 0 && first + count <= c.capacity, "kv_digest: range outside capacity");
+  require(first >= 0 && count >= 0 && first + count <= c.capacity,
+          "kv_digest: range outside capacity");
   const auto kvw = static_cast<std::size_t>(c.model->kv_width());
   const auto cap = static_cast<std::size_t>(c.capacity);
   std::uint64_t h = sim::mix64(static_cast<std::uint64_t>(count));

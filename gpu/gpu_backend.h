@@ -45,14 +45,16 @@ class GpuBackend final : public sim::Backend {
   void keep_logits(bool on);
 
   // One row's K and V bytes of one layer, in the reference's KvRow layout ([S * C], [C * S]).
-  void download_row(sim::CacheId cache, int row, int layer, std::vector<std::int8_t>& k, std::vector<std::int8_t>& vt) const;
+  void download_row(sim::CacheId cache, int row, int layer, std::vector<std::int8_t>& k,
+                    std::vector<std::int8_t>& vt) const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// The number of usable CUDA devices (0 when none, or when the driver cannot be loaded); never throws.
+// The number of usable CUDA devices (0 when none, or when the driver cannot be loaded); never
+// throws.
 int cuda_device_count();
 
 // Makes `--backend gpu` available through sim::make_backend.

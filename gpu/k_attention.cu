@@ -14,10 +14,12 @@ namespace {
 
 constexpr int kThreads = 128;
 
-__global__ void attention(const float* q, int heads, int kv_heads, int head_dim, const std::int32_t* rows,
-                          const std::int32_t* visible_offsets, const std::int32_t* visible, const std::int8_t* k_cache,
-                          const std::int8_t* v_cache, int layer, int layers, int capacity, float score_scale,
-                          float kv_scale, float* scratch, int max_visible, float* out) {
+__global__ void attention(const float* q, int heads, int kv_heads, int head_dim,
+                          const std::int32_t* rows, const std::int32_t* visible_offsets,
+                          const std::int32_t* visible, const std::int8_t* k_cache,
+                          const std::int8_t* v_cache, int layer, int layers, int capacity,
+                          float score_scale, float kv_scale, float* scratch, int max_visible,
+                          float* out) {
   extern __shared__ std::int8_t q8[];  // [D]
   __shared__ float fpart[kThreads];
   __shared__ int ipart[kThreads];
@@ -33,11 +35,13 @@ __global__ void attention(const float* q, int heads, int kv_heads, int head_dim,
   fpart[threadIdx.x] = amax;
   __syncthreads();
   for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) fpart[threadIdx.x] = fmaxf(fpart[threadIdx.x], fpart[threadIdx.x + stride]);
+    if (threadIdx.x < stride)
+      fpart[threadIdx.x] = fmaxf(fpart[threadIdx.x], fpart[threadIdx.x + stride]);
     __syncthreads();
   }
   const float q_scale = numerics::activation_scale(fpart[0]);
-  for (int j = threadIdx.x; j < head_dim; j += blockDim.x) q8[j] = numerics::quantize(qh[j], q_scale);
+  for (int j = threadIdx.x; j < head_dim; j += blockDim.x)
+    q8[j] = numerics::quantize(qh[j], q_scale);
   __syncthreads();
 
   const std::int64_t plane = static_cast<std::int64_t>(capacity) * kvw;
@@ -51,7 +55,8 @@ __global__ void attention(const float* q, int heads, int kv_heads, int head_dim,
 
   float max_score = -INFINITY;
   for (int s = threadIdx.x; s < count; s += blockDim.x) {
-    const std::int8_t* key = kc + static_cast<std::int64_t>(visible[first + s]) * kvw + g * head_dim;
+    const std::int8_t* key =
+        kc + static_cast<std::int64_t>(visible[first + s]) * kvw + g * head_dim;
     std::int32_t acc = 0;
     for (int j = 0; j < head_dim; ++j) acc += static_cast<std::int32_t>(q8[j]) * key[j];
     const float score = numerics::dequantize(acc, q_scale, score_scale);
@@ -95,15 +100,17 @@ __global__ void attention(const float* q, int heads, int kv_heads, int head_dim,
 
 }  // namespace
 
-void launch_attention(const float* q, int n, int heads, int kv_heads, int head_dim, const std::int32_t* rows,
-                      const std::int32_t* visible_offsets, const std::int32_t* visible, const std::int8_t* k_cache,
-                      const std::int8_t* v_cache, int layer, int layers, int capacity, float score_scale,
-                      float kv_scale, float* scratch, int max_visible, float* out, cudaStream_t stream) {
+void launch_attention(const float* q, int n, int heads, int kv_heads, int head_dim,
+                      const std::int32_t* rows, const std::int32_t* visible_offsets,
+                      const std::int32_t* visible, const std::int8_t* k_cache,
+                      const std::int8_t* v_cache, int layer, int layers, int capacity,
+                      float score_scale, float kv_scale, float* scratch, int max_visible,
+                      float* out, cudaStream_t stream) {
   if (n == 0 || heads == 0) return;
   const dim3 grid(static_cast<unsigned>(n), static_cast<unsigned>(heads));
   attention<<<grid, kThreads, static_cast<std::size_t>(head_dim), stream>>>(
-      q, heads, kv_heads, head_dim, rows, visible_offsets, visible, k_cache, v_cache, layer, layers, capacity,
-      score_scale, kv_scale, scratch, max_visible, out);
+      q, heads, kv_heads, head_dim, rows, visible_offsets, visible, k_cache, v_cache, layer, layers,
+      capacity, score_scale, kv_scale, scratch, max_visible, out);
   LOCKSTEP_CUDA_CHECK_LAUNCH();
 }
 

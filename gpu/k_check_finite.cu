@@ -18,10 +18,12 @@ __global__ void check_finite(const float* x, std::int64_t count, int code, int* 
 
 }  // namespace
 
-void launch_check_finite(const float* x, std::int64_t count, int code, int* flag, cudaStream_t stream) {
+void launch_check_finite(const float* x, std::int64_t count, int code, int* flag,
+                         cudaStream_t stream) {
   if (count == 0) return;
   const int threads = 256;
-  const auto blocks = static_cast<unsigned>((count + threads - 1) / threads < 4096 ? (count + threads - 1) / threads : 4096);
+  const auto blocks = static_cast<unsigned>(
+      (count + threads - 1) / threads < 4096 ? (count + threads - 1) / threads : 4096);
   check_finite<<<blocks, threads, 0, stream>>>(x, count, code, flag);
   LOCKSTEP_CUDA_CHECK_LAUNCH();
 }

@@ -7,8 +7,8 @@
 namespace lockstep::gpu {
 namespace {
 
-__global__ void embed(float* h, const std::int8_t* emb, int ld, const float* emb_scales, const std::int32_t* tokens,
-                      int n, int d) {
+__global__ void embed(float* h, const std::int8_t* emb, int ld, const float* emb_scales,
+                      const std::int32_t* tokens, int n, int d) {
   const int i = blockIdx.x;
   const int t = tokens[i];
   const float scale = emb_scales[t];
@@ -20,8 +20,8 @@ __global__ void embed(float* h, const std::int8_t* emb, int ld, const float* emb
 
 }  // namespace
 
-void launch_embed(float* h, const std::int8_t* emb, int ld, const float* emb_scales, const std::int32_t* tokens, int n,
-                  int d, cudaStream_t stream) {
+void launch_embed(float* h, const std::int8_t* emb, int ld, const float* emb_scales,
+                  const std::int32_t* tokens, int n, int d, cudaStream_t stream) {
   if (n == 0) return;
   embed<<<n, 256, 0, stream>>>(h, emb, ld, emb_scales, tokens, n, d);
   LOCKSTEP_CUDA_CHECK_LAUNCH();

@@ -15,20 +15,25 @@ struct Element {
   int m, s, l, c;
 };
 
-__device__ Element locate(std::int64_t e, const std::int32_t* prefix, int move_count, int layers, int kv_width) {
+__device__ Element locate(std::int64_t e, const std::int32_t* prefix, int move_count, int layers,
+                          int kv_width) {
   const std::int64_t per_slot = static_cast<std::int64_t>(layers) * kv_width;
   const auto slot = static_cast<std::int32_t>(e / per_slot);
   const auto rest = static_cast<int>(e % per_slot);
   int lo = 0, hi = move_count - 1;  // the move m with prefix[m] <= slot < prefix[m + 1]
   while (lo < hi) {
     const int mid = (lo + hi + 1) / 2;
-    if (prefix[mid] <= slot) lo = mid; else hi = mid - 1;
+    if (prefix[mid] <= slot)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   return Element{lo, slot - prefix[lo], rest / kv_width, rest % kv_width};
 }
 
-__global__ void stage_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count, std::int64_t total_slots,
-                            const std::int8_t* k_src, const std::int8_t* v_src, int layers, int capacity, int kv_width,
+__global__ void stage_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count,
+                            std::int64_t total_slots, const std::int8_t* k_src,
+                            const std::int8_t* v_src, int layers, int capacity, int kv_width,
                             std::int8_t* staging) {
   const std::int64_t total = total_slots * layers * kv_width;
   const std::int64_t plane = static_cast<std::int64_t>(capacity) * kv_width;
@@ -43,8 +48,9 @@ __global__ void stage_moves(const std::int32_t* moves, const std::int32_t* prefi
   }
 }
 
-__global__ void write_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count, std::int64_t total_slots,
-                            const std::int8_t* staging, std::int8_t* k_dst, std::int8_t* v_dst, int layers, int capacity,
+__global__ void write_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count,
+                            std::int64_t total_slots, const std::int8_t* staging,
+                            std::int8_t* k_dst, std::int8_t* v_dst, int layers, int capacity,
                             int kv_width) {
   const std::int64_t total = total_slots * layers * kv_width;
   const std::int64_t plane = static_cast<std::int64_t>(capacity) * kv_width;
@@ -59,7 +65,8 @@ __global__ void write_moves(const std::int32_t* moves, const std::int32_t* prefi
     bool overwritten = false;
     for (int later = x.m + 1; later < move_count && !overwritten; ++later) {
       const std::int32_t* lv = moves + 5 * later;
-      overwritten = lv[2] == mv[2] && slot >= lv[3] && slot < static_cast<std::int64_t>(lv[3]) + lv[4];
+      overwritten =
+          lv[2] == mv[2] && slot >= lv[3] && slot < static_cast<std::int64_t>(lv[3]) + lv[4];
     }
     if (overwritten) continue;
     k_dst[base + slot * kv_width + x.c] = staging[e];
@@ -67,8 +74,8 @@ __global__ void write_moves(const std::int32_t* moves, const std::int32_t* prefi
   }
 }
 
-__global__ void crop(std::int8_t* k_cache, std::int8_t* v_cache, int row, int from_slot, int layers, int capacity,
-                     int kv_width) {
+__global__ void crop(std::int8_t* k_cache, std::int8_t* v_cache, int row, int from_slot, int layers,
+                     int capacity, int kv_width) {
   const int kept = capacity - from_slot;
   const std::int64_t per_layer = static_cast<std::int64_t>(kept) * kv_width;
   const std::int64_t total = per_layer * layers;
@@ -92,31 +99,34 @@ unsigned blocks_for(std::int64_t total, int threads) {
 
 }  // namespace
 
-void launch_stage_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count, std::int64_t total_slots,
-                        const std::int8_t* k_src, const std::int8_t* v_src, int layers, int capacity, int kv_width,
+void launch_stage_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count,
+                        std::int64_t total_slots, const std::int8_t* k_src,
+                        const std::int8_t* v_src, int layers, int capacity, int kv_width,
                         std::int8_t* staging, cudaStream_t stream) {
   const std::int64_t total = total_slots * layers * kv_width;
   if (total == 0) return;
-  stage_moves<<<blocks_for(total, 256), 256, 0, stream>>>(moves, prefix, move_count, total_slots, k_src, v_src, layers,
-                                                          capacity, kv_width, staging);
+  stage_moves<<<blocks_for(total, 256), 256, 0, stream>>>(
+      moves, prefix, move_count, total_slots, k_src, v_src, layers, capacity, kv_width, staging);
   LOCKSTEP_CUDA_CHECK_LAUNCH();
 }
 
-void launch_write_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count, std::int64_t total_slots,
-                        const std::int8_t* staging, std::int8_t* k_dst, std::int8_t* v_dst, int layers, int capacity,
-                        int kv_width, cudaStream_t stream) {
+void launch_write_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count,
+                        std::int64_t total_slots, const std::int8_t* staging, std::int8_t* k_dst,
+                        std::int8_t* v_dst, int layers, int capacity, int kv_width,
+                        cudaStream_t stream) {
   const std::int64_t total = total_slots * layers * kv_width;
   if (total == 0) return;
-  write_moves<<<blocks_for(total, 256), 256, 0, stream>>>(moves, prefix, move_count, total_slots, staging, k_dst, v_dst,
-                                                          layers, capacity, kv_width);
+  write_moves<<<blocks_for(total, 256), 256, 0, stream>>>(
+      moves, prefix, move_count, total_slots, staging, k_dst, v_dst, layers, capacity, kv_width);
   LOCKSTEP_CUDA_CHECK_LAUNCH();
 }
 
-void launch_crop(std::int8_t* k_cache, std::int8_t* v_cache, int row, int from_slot, int layers, int capacity,
-                 int kv_width, cudaStream_t stream) {
+void launch_crop(std::int8_t* k_cache, std::int8_t* v_cache, int row, int from_slot, int layers,
+                 int capacity, int kv_width, cudaStream_t stream) {
   const std::int64_t total = static_cast<std::int64_t>(capacity - from_slot) * kv_width * layers;
   if (total <= 0) return;
-  crop<<<blocks_for(total, 256), 256, 0, stream>>>(k_cache, v_cache, row, from_slot, layers, capacity, kv_width);
+  crop<<<blocks_for(total, 256), 256, 0, stream>>>(k_cache, v_cache, row, from_slot, layers,
+                                                   capacity, kv_width);
   LOCKSTEP_CUDA_CHECK_LAUNCH();
 }
 

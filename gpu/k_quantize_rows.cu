@@ -11,7 +11,8 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__global__ void quantize_rows(const float* x, int n, int k, std::int8_t* xq, int ld, float* factor, bool rms) {
+__global__ void quantize_rows(const float* x, int n, int k, std::int8_t* xq, int ld, float* factor,
+                              bool rms) {
   const int i = blockIdx.x;
   std::int8_t* out = xq + static_cast<std::int64_t>(i) * ld;
   if (i >= n) {
@@ -26,7 +27,8 @@ __global__ void quantize_rows(const float* x, int n, int k, std::int8_t* xq, int
   amax_part[threadIdx.x] = amax;
   __syncthreads();
   for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) amax_part[threadIdx.x] = fmaxf(amax_part[threadIdx.x], amax_part[threadIdx.x + stride]);
+    if (threadIdx.x < stride)
+      amax_part[threadIdx.x] = fmaxf(amax_part[threadIdx.x], amax_part[threadIdx.x + stride]);
     __syncthreads();
   }
   const float scale = numerics::activation_scale(amax_part[0]);
@@ -48,8 +50,8 @@ __global__ void quantize_rows(const float* x, int n, int k, std::int8_t* xq, int
 
 }  // namespace
 
-void launch_quantize_rows(const float* x, int n, int k, std::int8_t* xq, int rows_padded, int ld, float* factor,
-                          bool rms, cudaStream_t stream) {
+void launch_quantize_rows(const float* x, int n, int k, std::int8_t* xq, int rows_padded, int ld,
+                          float* factor, bool rms, cudaStream_t stream) {
   if (rows_padded == 0) return;
   quantize_rows<<<rows_padded, kThreads, 0, stream>>>(x, n, k, xq, ld, factor, rms);
   LOCKSTEP_CUDA_CHECK_LAUNCH();

@@ -8,8 +8,8 @@
 namespace lockstep::gpu {
 namespace {
 
-__global__ void rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions, const float* cos_table,
-                     const float* sin_table) {
+__global__ void rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions,
+                     const float* cos_table, const float* sin_table) {
   const int i = blockIdx.x;
   const int half = head_dim / 2;
   const std::int64_t base = static_cast<std::int64_t>(positions[i]) * half;
@@ -24,8 +24,8 @@ __global__ void rope(float* x, int n, int heads, int head_dim, const std::int32_
 
 }  // namespace
 
-void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions, const float* cos_table,
-                 const float* sin_table, cudaStream_t stream) {
+void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions,
+                 const float* cos_table, const float* sin_table, cudaStream_t stream) {
   if (n == 0) return;
   rope<<<n, 128, 0, stream>>>(x, n, heads, head_dim, positions, cos_table, sin_table);
   LOCKSTEP_CUDA_CHECK_LAUNCH();

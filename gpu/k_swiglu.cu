@@ -16,11 +16,12 @@ __global__ void swiglu(const float* gate, const float* up, float* act, std::int6
 
 }  // namespace
 
-void launch_swiglu(const float* gate, const float* up, float* act, std::int64_t count, cudaStream_t stream) {
+void launch_swiglu(const float* gate, const float* up, float* act, std::int64_t count,
+                   cudaStream_t stream) {
   if (count == 0) return;
   const int threads = 256;
-  const auto blocks = static_cast<unsigned>((count + threads - 1) / threads < 65535 * 8 ? (count + threads - 1) / threads
-                                                                                         : 65535 * 8);
+  const auto blocks = static_cast<unsigned>(
+      (count + threads - 1) / threads < 65535 * 8 ? (count + threads - 1) / threads : 65535 * 8);
   swiglu<<<blocks, threads, 0, stream>>>(gate, up, act, count);
   LOCKSTEP_CUDA_CHECK_LAUNCH();
 }

@@ -15,62 +15,68 @@ namespace lockstep::gpu {
 
 // k_weights.cu — twin of reference/weights.cpp weight_value / channel_scale.
 // out [rows_padded, ld]: value(seed, tensor, r * cols + c) for r < rows, c < cols, else 0.
-void launch_generate_weights(std::int8_t* out, int rows, int cols, int rows_padded, int ld, std::uint64_t seed,
-                             std::uint64_t tensor, cudaStream_t stream);
+void launch_generate_weights(std::int8_t* out, int rows, int cols, int rows_padded, int ld,
+                             std::uint64_t seed, std::uint64_t tensor, cudaStream_t stream);
 // scales [rows]: channel_scale(seed, tensor, r, cols, gain), in double as on the host.
-void launch_generate_scales(float* scales, int rows, int cols, double gain, std::uint64_t seed, std::uint64_t tensor,
-                            cudaStream_t stream);
+void launch_generate_scales(float* scales, int rows, int cols, double gain, std::uint64_t seed,
+                            std::uint64_t tensor, cudaStream_t stream);
 
 // k_embedding.cu — twin of the embedding loop of reference Model::forward.
 // h [N, d] = (float)emb[token, j] * emb_scale[token].
-void launch_embed(float* h, const std::int8_t* emb, int ld, const float* emb_scales, const std::int32_t* tokens, int n,
-                  int d, cudaStream_t stream);
+void launch_embed(float* h, const std::int8_t* emb, int ld, const float* emb_scales,
+                  const std::int32_t* tokens, int n, int d, cudaStream_t stream);
 
 // k_quantize_rows.cu — twin of reference/model.cpp quantize_rows.
 // xq [rows_padded, ld] int8 (zero past n rows and k columns); factor [N] = rms factor or scale.
-void launch_quantize_rows(const float* x, int n, int k, std::int8_t* xq, int rows_padded, int ld, float* factor,
-                          bool rms, cudaStream_t stream);
+void launch_quantize_rows(const float* x, int n, int k, std::int8_t* xq, int rows_padded, int ld,
+                          float* factor, bool rms, cudaStream_t stream);
 
 // k_dequantize.cu — twin of reference/model.cpp project's epilogue (and of `h += ...`).
 // y[i, o] (+)= dequantize(acc[i, o], w_scale[o], factor[i]) for i < n, o < out; acc has ld ldc.
-void launch_dequantize(const std::int32_t* acc, int ldc, int n, int out, const float* w_scale, const float* factor,
-                       float* y, bool accumulate, cudaStream_t stream);
+void launch_dequantize(const std::int32_t* acc, int ldc, int n, int out, const float* w_scale,
+                       const float* factor, float* y, bool accumulate, cudaStream_t stream);
 
 // k_rope.cu — twin of the RoPE loops of reference Model::forward.
 // x [N, heads * D] rotated in place pairwise by the [positions, D/2] tables.
-void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions, const float* cos_table,
-                 const float* sin_table, cudaStream_t stream);
+void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions,
+                 const float* cos_table, const float* sin_table, cudaStream_t stream);
 
 // k_kv_write.cu — twin of the K/V cache write loop of reference Model::forward.
 void launch_kv_write(const float* k, const float* v, int n, int kv_width, const std::int32_t* rows,
-                     const std::int32_t* write_slots, std::int8_t* k_cache, std::int8_t* v_cache, int layer, int layers,
-                     int capacity, float kv_scale, cudaStream_t stream);
+                     const std::int32_t* write_slots, std::int8_t* k_cache, std::int8_t* v_cache,
+                     int layer, int layers, int capacity, float kv_scale, cudaStream_t stream);
 
 // k_attention.cu — twin of the attention loop of reference Model::forward.
 // out [N, H*D]; scratch holds N * H * max_visible 32-bit words.
-void launch_attention(const float* q, int n, int heads, int kv_heads, int head_dim, const std::int32_t* rows,
-                      const std::int32_t* visible_offsets, const std::int32_t* visible, const std::int8_t* k_cache,
-                      const std::int8_t* v_cache, int layer, int layers, int capacity, float score_scale,
-                      float kv_scale, float* scratch, int max_visible, float* out, cudaStream_t stream);
+void launch_attention(const float* q, int n, int heads, int kv_heads, int head_dim,
+                      const std::int32_t* rows, const std::int32_t* visible_offsets,
+                      const std::int32_t* visible, const std::int8_t* k_cache,
+                      const std::int8_t* v_cache, int layer, int layers, int capacity,
+                      float score_scale, float kv_scale, float* scratch, int max_visible,
+                      float* out, cudaStream_t stream);
 
 // k_swiglu.cu — twin of the SwiGLU loop of reference Model::forward: act = silu(gate) * up.
-void launch_swiglu(const float* gate, const float* up, float* act, std::int64_t count, cudaStream_t stream);
+void launch_swiglu(const float* gate, const float* up, float* act, std::int64_t count,
+                   cudaStream_t stream);
 
 // k_check_finite.cu — twin of reference/model.cpp check_finite: atomicMin(flag, code) when
 // any element is NaN or Inf.
-void launch_check_finite(const float* x, std::int64_t count, int code, int* flag, cudaStream_t stream);
+void launch_check_finite(const float* x, std::int64_t count, int code, int* flag,
+                         cudaStream_t stream);
 
 // k_moves.cu — twin of reference CpuBackend::apply_moves (gather semantics) and crop.
 // moves [M, 5] (src_row, src_slot, dst_row, dst_slot, length); prefix [M + 1] slot prefix sums;
 // staging holds 2 * L * C * total_slots bytes. Stage reads only the source cache, write only
 // the destination, so the plan reads the caches as they were before it.
-void launch_stage_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count, std::int64_t total_slots,
-                        const std::int8_t* k_src, const std::int8_t* v_src, int layers, int capacity, int kv_width,
+void launch_stage_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count,
+                        std::int64_t total_slots, const std::int8_t* k_src,
+                        const std::int8_t* v_src, int layers, int capacity, int kv_width,
                         std::int8_t* staging, cudaStream_t stream);
-void launch_write_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count, std::int64_t total_slots,
-                        const std::int8_t* staging, std::int8_t* k_dst, std::int8_t* v_dst, int layers, int capacity,
-                        int kv_width, cudaStream_t stream);
-void launch_crop(std::int8_t* k_cache, std::int8_t* v_cache, int row, int from_slot, int layers, int capacity,
-                 int kv_width, cudaStream_t stream);
+void launch_write_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count,
+                        std::int64_t total_slots, const std::int8_t* staging, std::int8_t* k_dst,
+                        std::int8_t* v_dst, int layers, int capacity, int kv_width,
+                        cudaStream_t stream);
+void launch_crop(std::int8_t* k_cache, std::int8_t* v_cache, int row, int from_slot, int layers,
+                 int capacity, int kv_width, cudaStream_t stream);
 
 }  // namespace lockstep::gpu

@@ -10,7 +10,8 @@ namespace lockstep::gpu {
 
 int TokenPlan::max_visible() const {
   int best = 0;
-  for (std::size_t i = 0; i + 1 < visible_offsets.size(); ++i) best = std::max(best, visible_offsets[i + 1] - visible_offsets[i]);
+  for (std::size_t i = 0; i + 1 < visible_offsets.size(); ++i)
+    best = std::max(best, visible_offsets[i + 1] - visible_offsets[i]);
   return best;
 }
 
@@ -32,12 +33,17 @@ TokenPlan build(const Batch& b) {
 
 }  // namespace
 
-TokenPlan build_plan(const sim::PaddedBatch& b) { return build(b); }
-TokenPlan build_plan(const sim::PackedBatch& b) { return build(b); }
+TokenPlan build_plan(const sim::PaddedBatch& b) {
+  return build(b);
+}
+TokenPlan build_plan(const sim::PackedBatch& b) {
+  return build(b);
+}
 
 void resolve_duplicate_writes(TokenPlan& plan) {
   const auto n = plan.tokens.size();
-  require(plan.rows.size() == n && plan.write_slots.size() == n, "resolve_duplicate_writes: plan arrays disagree");
+  require(plan.rows.size() == n && plan.write_slots.size() == n,
+          "resolve_duplicate_writes: plan arrays disagree");
   plan.write_enabled.assign(n, 1);
   std::map<std::pair<std::int32_t, std::int32_t>, std::size_t> last;  // (row, slot) -> last writer
   for (std::size_t i = 0; i < n; ++i) {
@@ -53,7 +59,8 @@ PlanLayout pack_plan(const TokenPlan& plan, std::vector<std::int32_t>& out) {
   PlanLayout l;
   l.n = plan.size();
   const auto n = static_cast<std::size_t>(l.n);
-  require(plan.visible_offsets.size() == n + 1 && plan.write_enabled.size() == n, "pack_plan: plan not built");
+  require(plan.visible_offsets.size() == n + 1 && plan.write_enabled.size() == n,
+          "pack_plan: plan not built");
   l.tokens = 0;
   l.positions = l.tokens + n;
   l.rows = l.positions + n;
@@ -66,7 +73,8 @@ PlanLayout pack_plan(const TokenPlan& plan, std::vector<std::int32_t>& out) {
   out.insert(out.end(), plan.tokens.begin(), plan.tokens.end());
   out.insert(out.end(), plan.positions.begin(), plan.positions.end());
   out.insert(out.end(), plan.rows.begin(), plan.rows.end());
-  for (std::size_t i = 0; i < n; ++i) out.push_back(plan.write_enabled[i] ? plan.write_slots[i] : -1);
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(plan.write_enabled[i] ? plan.write_slots[i] : -1);
   out.insert(out.end(), plan.visible_offsets.begin(), plan.visible_offsets.end());
   out.insert(out.end(), plan.visible.begin(), plan.visible.end());
   return l;

@@ -18,16 +18,18 @@
 namespace lockstep::gpu {
 
 constexpr int kGemmPad = 16;
-constexpr int pad16(int n) { return (n + kGemmPad - 1) / kGemmPad * kGemmPad; }
+constexpr int pad16(int n) {
+  return (n + kGemmPad - 1) / kGemmPad * kGemmPad;
+}
 
 // The reference's own plan (reference/pass_plan.h, the very same builder) plus the flags a
 // parallel device needs.
 struct TokenPlan : reference::PassPlan {
-  std::vector<std::uint8_t> write_enabled;    // [N] 0 when a later token writes the same (row, slot)
+  std::vector<std::uint8_t> write_enabled;  // [N] 0 when a later token writes the same (row, slot)
 
   int size() const { return static_cast<int>(tokens.size()); }
-  int max_visible() const;     // the longest visible list
-  int max_position() const;    // 1 + the largest position id (0 for an empty plan)
+  int max_visible() const;   // the longest visible list
+  int max_position() const;  // 1 + the largest position id (0 for an empty plan)
 };
 
 // Requires batch.check_shapes() to have passed.
@@ -41,7 +43,8 @@ void resolve_duplicate_writes(TokenPlan& plan);
 // visible_offsets, visible, concatenated; `Layout` gives each part's offset in int32 units.
 struct PlanLayout {
   int n = 0;
-  std::size_t tokens = 0, positions = 0, rows = 0, write_slots = 0, visible_offsets = 0, visible = 0, total = 0;
+  std::size_t tokens = 0, positions = 0, rows = 0, write_slots = 0, visible_offsets = 0,
+              visible = 0, total = 0;
 };
 PlanLayout pack_plan(const TokenPlan& plan, std::vector<std::int32_t>& out);
 

@@ -10,14 +10,17 @@ namespace lockstep::reference {
 namespace {
 
 std::string model_key(const sim::ModelConfig& c) {
-  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) + ":" +
-         std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" + std::to_string(c.n_kv_heads) + ":" +
-         std::to_string(c.head_dim) + ":" + std::to_string(c.ffn);
+  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) +
+         ":" + std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" +
+         std::to_string(c.n_kv_heads) + ":" + std::to_string(c.head_dim) + ":" +
+         std::to_string(c.ffn);
 }
 
 }  // namespace
 
-CpuBackend::CpuBackend() : store_(std::make_shared<WeightStore>()) { check_fp_environment(); }
+CpuBackend::CpuBackend() : store_(std::make_shared<WeightStore>()) {
+  check_fp_environment();
+}
 
 std::shared_ptr<Model> CpuBackend::model_for(const sim::ModelConfig& config) {
   auto& slot = models_[model_key(config)];
@@ -28,7 +31,8 @@ std::shared_ptr<Model> CpuBackend::model_for(const sim::ModelConfig& config) {
 sim::CacheId CpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
   if (capacity > numerics::kMaxExactK) {
-    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " + std::to_string(numerics::kMaxExactK) +
+    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " +
+                     std::to_string(numerics::kMaxExactK) +
                      " slots: attention sums would leave the exact int32 range");
   }
   Cache c;
@@ -47,9 +51,15 @@ const CpuBackend::Cache& CpuBackend::cache(sim::CacheId id) const {
   require(id.value >= 0 && id.value < static_cast<int>(caches_.size()), "unknown cache id");
   return caches_[static_cast<std::size_t>(id.value)];
 }
-int CpuBackend::cache_rows(sim::CacheId id) const { return static_cast<int>(cache(id).rows.size()); }
-int CpuBackend::cache_capacity(sim::CacheId id) const { return cache(id).capacity; }
-const sim::ModelConfig& CpuBackend::cache_model(sim::CacheId id) const { return cache(id).model->config(); }
+int CpuBackend::cache_rows(sim::CacheId id) const {
+  return static_cast<int>(cache(id).rows.size());
+}
+int CpuBackend::cache_capacity(sim::CacheId id) const {
+  return cache(id).capacity;
+}
+const sim::ModelConfig& CpuBackend::cache_model(sim::CacheId id) const {
+  return cache(id).model->config();
+}
 
 void CpuBackend::run(Cache& c, const PassPlan& plan, sim::ForwardOutput& out) {
   PassResult result = c.model->forward(plan, c.rows, c.capacity, keep_logits_);
@@ -73,8 +83,10 @@ void CpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) 
 void CpuBackend::apply_moves(const sim::MovePlan& plan) {
   Cache& src = cache(plan.src);
   Cache& dst = cache(plan.dst);
-  require(src.model == dst.model, "apply_moves: source and destination caches belong to different models");
-  plan.check_shapes(static_cast<int>(src.rows.size()), static_cast<int>(dst.rows.size()), src.capacity);
+  require(src.model == dst.model,
+          "apply_moves: source and destination caches belong to different models");
+  plan.check_shapes(static_cast<int>(src.rows.size()), static_cast<int>(dst.rows.size()),
+                    src.capacity);
   const int layers = src.model->config().n_layers;
   const auto kvw = static_cast<std::size_t>(src.model->kv_width());
   const auto cap = static_cast<std::size_t>(src.capacity);
@@ -94,7 +106,8 @@ void CpuBackend::apply_moves(const sim::MovePlan& plan) {
       staged[i].k.insert(staged[i].k.end(), k.begin() + static_cast<std::ptrdiff_t>(from * kvw),
                          k.begin() + static_cast<std::ptrdiff_t>((from + len) * kvw));
       for (std::size_t c = 0; c < kvw; ++c) {
-        staged[i].vt.insert(staged[i].vt.end(), vt.begin() + static_cast<std::ptrdiff_t>(c * cap + from),
+        staged[i].vt.insert(staged[i].vt.end(),
+                            vt.begin() + static_cast<std::ptrdiff_t>(c * cap + from),
                             vt.begin() + static_cast<std::ptrdiff_t>(c * cap + from + len));
       }
     }
@@ -128,7 +141,8 @@ void CpuBackend::crop(sim::CacheId id, int row_index, int from_slot) {
   const auto cap = static_cast<std::size_t>(c.capacity);
   const auto from = static_cast<std::size_t>(from_slot);
   for (std::size_t l = 0; l < row.k.size(); ++l) {
-    std::fill(row.k[l].begin() + static_cast<std::ptrdiff_t>(from * kvw), row.k[l].end(), std::int8_t{0});
+    std::fill(row.k[l].begin() + static_cast<std::ptrdiff_t>(from * kvw), row.k[l].end(),
+              std::int8_t{0});
     for (std::size_t ch = 0; ch < kvw; ++ch) {
       std::fill(row.vt[l].begin() + static_cast<std::ptrdiff_t>(ch * cap + from),
                 row.vt[l].begin() + static_cast<std::ptrdiff_t>((ch + 1) * cap), std::int8_t{0});
@@ -138,8 +152,10 @@ void CpuBackend::crop(sim::CacheId id, int row_index, int from_slot) {
 
 std::uint64_t CpuBackend::kv_digest(sim::CacheId id, int row_index, int first, int count) const {
   const Cache& c = cache(id);
-  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()), "kv_digest: row out of range");
-  require(first >= 0 && count >= 0 && first + count <= c.capacity, "kv_digest: range outside capacity");
+  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()),
+          "kv_digest: row out of range");
+  require(first >= 0 && count >= 0 && first + count <= c.capacity,
+          "kv_digest: range outside capacity");
   const KvRow& row = c.rows[static_cast<std::size_t>(row_index)];
   const auto kvw = static_cast<std::size_t>(c.model->kv_width());
   const auto cap = static_cast<std::size_t>(c.capacity);

@@ -7,9 +7,12 @@
 
 namespace lockstep::reference {
 
-double residual_gain_of_layer(int layer) { return kGainResidual * std::pow(kResidualDecay, layer); }
+double residual_gain_of_layer(int layer) {
+  return kGainResidual * std::pow(kResidualDecay, layer);
+}
 
-void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos, std::vector<float>& sin) {
+void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos,
+                     std::vector<float>& sin) {
   const int half = head_dim / 2;
   cos.resize(static_cast<std::size_t>(to) * static_cast<std::size_t>(half));
   sin.resize(cos.size());
@@ -17,7 +20,8 @@ void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos, st
     for (int j = 0; j < half; ++j) {
       const double theta = std::pow(10000.0, -2.0 * j / static_cast<double>(head_dim));
       const double angle = static_cast<double>(p) * theta;
-      const auto i = static_cast<std::size_t>(p) * static_cast<std::size_t>(half) + static_cast<std::size_t>(j);
+      const auto i = static_cast<std::size_t>(p) * static_cast<std::size_t>(half) +
+                     static_cast<std::size_t>(j);
       cos[i] = static_cast<float>(std::cos(angle));
       sin[i] = static_cast<float>(std::sin(angle));
     }
@@ -25,7 +29,8 @@ void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos, st
 }
 
 float attention_score_scale(int head_dim) {
-  return static_cast<float>(static_cast<double>(kKvScale) / std::sqrt(static_cast<double>(head_dim)));
+  return static_cast<float>(static_cast<double>(kKvScale) /
+                            std::sqrt(static_cast<double>(head_dim)));
 }
 
 std::uint64_t digest_logits(const float* values, int count) {

@@ -29,7 +29,8 @@ constexpr double kResidualDecay = 2.0;
 double residual_gain_of_layer(int layer);
 
 // Appends rows [from, to) of the [positions, head_dim / 2] cos and sin tables.
-void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos, std::vector<float>& sin);
+void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos,
+                     std::vector<float>& sin);
 
 float attention_score_scale(int head_dim);
 

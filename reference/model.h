@@ -47,7 +47,8 @@ class Model {
 
   // Runs `plan` against `cache` (indexed by cache row), writing each token's K/V to its slot
   // before any query of the same layer attends. Throws InputError on NaN/Inf.
-  PassResult forward(const PassPlan& plan, std::vector<KvRow>& cache, int capacity, bool keep_logits = false);
+  PassResult forward(const PassPlan& plan, std::vector<KvRow>& cache, int capacity,
+                     bool keep_logits = false);
 
   KvRow make_row(int capacity) const;
 

@@ -61,10 +61,14 @@ LOCKSTEP_HD std::int8_t to_int8(float x) {
 // Per-token (or per-head) activation scale: amax / 127. A vector whose amax is below the
 // smallest normal float counts as all-zero (scale 1, so quantization yields exact zeros):
 // amax / 127 would otherwise be denormal or even 0.
-LOCKSTEP_HD float activation_scale(float amax) { return amax >= 1.17549435e-38f ? amax / 127.0f : 1.0f; }
+LOCKSTEP_HD float activation_scale(float amax) {
+  return amax >= 1.17549435e-38f ? amax / 127.0f : 1.0f;
+}
 
 // q = to_int8(x / scale): one correctly rounded division, then clamp and round.
-LOCKSTEP_HD std::int8_t quantize(float x, float scale) { return to_int8(x / scale); }
+LOCKSTEP_HD std::int8_t quantize(float x, float scale) {
+  return to_int8(x / scale);
+}
 
 // An exact int32 accumulator back to float: (float)acc * (channel_scale * token_scale).
 LOCKSTEP_HD float dequantize(std::int32_t acc, float channel_scale, float token_scale) {
@@ -88,7 +92,7 @@ LOCKSTEP_HD float exp_exact(float x) {
   if (x > 88.0f) x = 88.0f;
   const float n = round_even(x * 1.44269502f);
   const float r = (x - n * 0.693145752f) - n * 1.42860677e-06f;
-  float p = 1.38888889e-03f;  // 1/720
+  float p = 1.38888889e-03f;    // 1/720
   p = p * r + 8.33333377e-03f;  // 1/120
   p = p * r + 4.16666679e-02f;  // 1/24
   p = p * r + 1.66666672e-01f;  // 1/6
@@ -126,7 +130,8 @@ LOCKSTEP_HD std::int32_t softmax_weight(float score, float max_score) {
 
 // Attention output of one channel: (float)(sum_s P_s v_s) * v_scale / (float)(sum_s P_s);
 // an empty (all-masked) query yields exactly 0.
-LOCKSTEP_HD float attention_output(std::int32_t weighted_sum, std::int32_t normalizer, float v_scale) {
+LOCKSTEP_HD float attention_output(std::int32_t weighted_sum, std::int32_t normalizer,
+                                   float v_scale) {
   if (normalizer == 0) return 0.0f;
   return static_cast<float>(weighted_sum) * v_scale / static_cast<float>(normalizer);
 }

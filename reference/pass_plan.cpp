@@ -7,7 +7,8 @@ PassPlan make_pass_plan(const sim::PaddedBatch& b) {
   plan.visible_offsets.push_back(0);
   for (int r = 0; r < b.rows; ++r) {
     for (int t = 0; t < b.tokens; ++t) {
-      const auto i = static_cast<std::size_t>(r) * static_cast<std::size_t>(b.tokens) + static_cast<std::size_t>(t);
+      const auto i = static_cast<std::size_t>(r) * static_cast<std::size_t>(b.tokens) +
+                     static_cast<std::size_t>(t);
       plan.tokens.push_back(b.input_ids[i]);
       plan.positions.push_back(b.positions[i]);
       plan.rows.push_back(b.cache_rows[static_cast<std::size_t>(r)]);

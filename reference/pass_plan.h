@@ -14,11 +14,11 @@
 namespace lockstep::reference {
 
 struct PassPlan {
-  std::vector<sim::Token> tokens;             // [N]
-  std::vector<std::int32_t> positions;        // [N]
-  std::vector<std::int32_t> rows;             // [N] cache row of each token
-  std::vector<std::int32_t> write_slots;      // [N]
-  std::vector<std::int32_t> visible;          // concatenated visible slot lists, increasing per token
+  std::vector<sim::Token> tokens;         // [N]
+  std::vector<std::int32_t> positions;    // [N]
+  std::vector<std::int32_t> rows;         // [N] cache row of each token
+  std::vector<std::int32_t> write_slots;  // [N]
+  std::vector<std::int32_t> visible;      // concatenated visible slot lists, increasing per token
   std::vector<std::int32_t> visible_offsets;  // [N + 1]
 };
 

@@ -21,11 +21,22 @@
 namespace lockstep::reference {
 
 // Tensor ids: fixed so that the GPU runtime generates the same tensors.
-enum class TensorKind : std::uint32_t { embedding = 0, lm_head = 1, wq = 2, wk = 3, wv = 4, wo = 5, wg = 6, wu = 7, wd = 8 };
+enum class TensorKind : std::uint32_t {
+  embedding = 0,
+  lm_head = 1,
+  wq = 2,
+  wk = 3,
+  wv = 4,
+  wo = 5,
+  wg = 6,
+  wu = 7,
+  wd = 8
+};
 std::uint64_t tensor_id(TensorKind kind, int layer);
 
 std::int8_t weight_value(std::uint64_t seed, std::uint64_t tensor, std::uint64_t index);
-float channel_scale(std::uint64_t seed, std::uint64_t tensor, std::uint64_t channel, int k, double gain);
+float channel_scale(std::uint64_t seed, std::uint64_t tensor, std::uint64_t channel, int k,
+                    double gain);
 
 // An int8 matrix [rows, cols] kept as doubles (the values are small integers), because
 // Eigen's double GEMM on them is exact and ~6x faster than its int32 product; plus per-row
@@ -40,12 +51,15 @@ struct QuantMatrix {
 class WeightStore {
  public:
   // The tensor (seed, id) of shape [rows, cols]; generated on first use, then shared.
-  std::shared_ptr<const QuantMatrix> get(std::uint64_t seed, std::uint64_t id, int rows, int cols, double gain);
+  std::shared_ptr<const QuantMatrix> get(std::uint64_t seed, std::uint64_t id, int rows, int cols,
+                                         double gain);
 
  private:
   std::mutex mutex_;
   // The gain is part of the key: the same tensor asked for with another gain is another tensor.
-  std::map<std::tuple<std::uint64_t, std::uint64_t, int, int, double>, std::shared_ptr<const QuantMatrix>> tensors_;
+  std::map<std::tuple<std::uint64_t, std::uint64_t, int, int, double>,
+           std::shared_ptr<const QuantMatrix>>
+      tensors_;
 };
 
 }  // namespace lockstep::reference

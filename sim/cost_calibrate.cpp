@@ -48,11 +48,15 @@ double parse_seconds(const std::string& s, const std::string& where) {
   return v;
 }
 
-std::string hardware_of(const std::string& cost) { return cost.substr(0, cost.find(':')); }
+std::string hardware_of(const std::string& cost) {
+  return cost.substr(0, cost.find(':'));
+}
 
 }  // namespace
 
-std::string calibration_csv_header() { return "cost,role,rows,tokens,kv,measured_seconds"; }
+std::string calibration_csv_header() {
+  return "cost,role,rows,tokens,kv,measured_seconds";
+}
 
 std::vector<CalibrationRow> parse_calibration_csv(const std::string& text,
                                                   const std::string& origin) {
@@ -80,8 +84,9 @@ std::vector<CalibrationRow> parse_calibration_csv(const std::string& text,
     r.cost = f[0];
     parse_cost_spec(r.cost);  // validates, with the known names in the message
     if (std::count(r.cost.begin(), r.cost.end(), ':') > 2)
-      throw InputError(where + " (cost): give HW:PAIR[:PRECISION] without constants; the fit "
-                               "finds them");
+      throw InputError(where +
+                       " (cost): give HW:PAIR[:PRECISION] without constants; the fit "
+                       "finds them");
     if (f[1] != "target" && f[1] != "draft")
       throw InputError(where + " (role): expected target or draft, got '" + f[1] + "'");
     r.target = f[1] == "target";
@@ -90,14 +95,17 @@ std::vector<CalibrationRow> parse_calibration_csv(const std::string& text,
     r.kv = parse_int(f[4], where + " (kv)");
     r.measured_seconds = parse_seconds(f[5], where + " (measured_seconds)");
     if (r.rows == 0 || r.tokens == 0) throw InputError(where + ": rows and tokens must be >= 1");
-    if (r.kv < r.tokens) throw InputError(where + ": kv must be >= tokens (new tokens are attended)");
+    if (r.kv < r.tokens)
+      throw InputError(where + ": kv must be >= tokens (new tokens are attended)");
     if (!rows.empty() && hardware_of(r.cost) != hardware_of(rows.front().cost))
       throw InputError(where + ": one hardware per file (first rows are " +
                        hardware_of(rows.front().cost) + ")");
     rows.push_back(r);
   }
-  if (!header) throw InputError(origin + ": empty; expected the header " + calibration_csv_header());
-  if (rows.size() < 2) throw InputError(origin + ": at least 2 measured rows are needed to fit 2 constants");
+  if (!header)
+    throw InputError(origin + ": empty; expected the header " + calibration_csv_header());
+  if (rows.size() < 2)
+    throw InputError(origin + ": at least 2 measured rows are needed to fit 2 constants");
   return rows;
 }
 
@@ -148,7 +156,8 @@ CalibrationResult calibrate(const std::vector<CalibrationRow>& rows) {
     // physically meaningful value rather than report nonsense constants.
     next_a = std::max(next_a, 1.0);
     next_launch = std::max(next_launch, 0.0);
-    const bool settled = std::abs(next_a - a) <= 1e-12 * a && std::abs(next_launch - launch) <= 1e-18;
+    const bool settled =
+        std::abs(next_a - a) <= 1e-12 * a && std::abs(next_launch - launch) <= 1e-18;
     a = next_a;
     launch = next_launch;
     if (settled) break;
@@ -158,7 +167,8 @@ CalibrationResult calibrate(const std::vector<CalibrationRow>& rows) {
   out.constants.launch_seconds = launch;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const double t = rows[i].measured_seconds;
-    const double fitted = calibration_pass(parse_cost_spec(rows[i].cost, out.constants), rows[i]).seconds;
+    const double fitted =
+        calibration_pass(parse_cost_spec(rows[i].cost, out.constants), rows[i]).seconds;
     const double plain = calibration_pass(parse_cost_spec(rows[i].cost), rows[i]).seconds;
     out.predicted.push_back(fitted);
     out.relative_error.push_back((fitted - t) / t);

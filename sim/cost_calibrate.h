@@ -27,7 +27,7 @@ struct CalibrationRow {
 };
 
 struct CalibrationResult {
-  CostConstants constants;  // fitted bandwidth_fraction and launch_seconds
+  CostConstants constants;             // fitted bandwidth_fraction and launch_seconds
   std::vector<double> predicted;       // per row, with the fitted constants
   std::vector<double> relative_error;  // (predicted - measured) / measured
   std::vector<double> uncalibrated;    // per row, with the presets' defaults

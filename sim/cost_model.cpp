@@ -66,7 +66,9 @@ std::int64_t ModelDims::streamed_params() const {
   return layer_params() * n_layers + static_cast<std::int64_t>(vocab) * d_model;
 }
 
-const char* precision_name(Precision p) { return p == Precision::int8 ? "int8" : "bf16"; }
+const char* precision_name(Precision p) {
+  return p == Precision::int8 ? "int8" : "bf16";
+}
 
 CostModel::CostModel(Hardware hardware, ModelPair pair, Precision precision,
                      CostConstants constants)
@@ -175,8 +177,7 @@ std::vector<std::string> hardware_names() {
 ModelPair pair_preset(const std::string& name) {
   auto it = pair_table().find(name);
   if (it == pair_table().end())
-    throw InputError("unknown model pair '" + name + "' (known: " + known_keys(pair_table()) +
-                     ")");
+    throw InputError("unknown model pair '" + name + "' (known: " + known_keys(pair_table()) + ")");
   return {name, model_table().at(it->second.first), model_table().at(it->second.second)};
 }
 

@@ -18,9 +18,9 @@ namespace lockstep::sim {
 
 struct Hardware {
   std::string name;
-  double bandwidth = 0;     // HBM bytes per second (peak)
-  double int8_ops = 0;      // dense int8 tensor ops per second (peak)
-  double bf16_flops = 0;    // dense bf16 tensor FLOPs per second (peak)
+  double bandwidth = 0;       // HBM bytes per second (peak)
+  double int8_ops = 0;        // dense int8 tensor ops per second (peak)
+  double bf16_flops = 0;      // dense bf16 tensor FLOPs per second (peak)
   double launch_seconds = 0;  // per kernel launch, host + device (uncalibrated default)
 };
 
@@ -42,9 +42,7 @@ struct ModelDims {
   std::int64_t layer_params() const;
   std::int64_t streamed_params() const;
   // K and V of every layer and kv head for one token, in elements.
-  std::int64_t kv_elements_per_slot() const {
-    return 2LL * n_layers * n_kv_heads * head_dim;
-  }
+  std::int64_t kv_elements_per_slot() const { return 2LL * n_layers * n_kv_heads * head_dim; }
 };
 
 struct ModelPair {
@@ -92,8 +90,8 @@ struct PassCost {
 };
 
 struct RealignCost {
-  double bytes_moved = 0;  // KV bytes copied (each read once and written once)
-  double bytes_zeroed = 0; // bytes written by zero-filling a fresh cache (paper mode)
+  double bytes_moved = 0;   // KV bytes copied (each read once and written once)
+  double bytes_zeroed = 0;  // bytes written by zero-filling a fresh cache (paper mode)
   std::int64_t launches = 0;
   double seconds = 0;
 };

@@ -28,15 +28,15 @@ enum class RealignMode { inplace, paper };
 const char* realign_mode_name(RealignMode mode);
 
 struct CostPrediction {
-  StageSeconds seconds;                // realign = in-place move plans
-  double paper_realign_seconds = 0;    // realign under the published implementation
-  double realign_bytes = 0;            // in-place: KV bytes moved, summed over move plans
-  double paper_realign_bytes = 0;      // paper: bytes zero-filled plus bytes copied
-  std::int64_t realign_slots = 0;      // KV slots moved by move plans (both caches)
+  StageSeconds seconds;              // realign = in-place move plans
+  double paper_realign_seconds = 0;  // realign under the published implementation
+  double realign_bytes = 0;          // in-place: KV bytes moved, summed over move plans
+  double paper_realign_bytes = 0;    // paper: bytes zero-filled plus bytes copied
+  std::int64_t realign_slots = 0;    // KV slots moved by move plans (both caches)
   std::int64_t passes = 0;
-  std::int64_t launches = 0;           // forward-pass kernels (realignment not included)
+  std::int64_t launches = 0;  // forward-pass kernels (realignment not included)
   double weight_bytes = 0;
-  double kv_bytes = 0;                 // read and written by forward passes
+  double kv_bytes = 0;  // read and written by forward passes
   double ops = 0;
 
   // Stage seconds with realignment priced by `mode`.

@@ -68,7 +68,9 @@ class ScriptDrafter final : public Drafter {
 // The draft model's own greedy choice is the proposal.
 class ModelDrafter final : public Drafter {
  public:
-  Token propose(const Sequence&, int, int, int, Token model_choice) const override { return model_choice; }
+  Token propose(const Sequence&, int, int, int, Token model_choice) const override {
+    return model_choice;
+  }
 };
 
 }  // namespace

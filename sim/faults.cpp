@@ -15,7 +15,8 @@ const std::vector<std::string> kPaddedPasses = {"ar", "spec1", "eqspec", "exspec
 
 const std::vector<FaultInfo>& fault_registry() {
   static const std::vector<FaultInfo> table = {
-      {Fault::stale_kv_after_rejection, "stale-kv-after-rejection",
+      {Fault::stale_kv_after_rejection,
+       "stale-kv-after-rejection",
        "the KV length advances by all k+1 fed tokens instead of a+1: rejected drafts stay "
        "visible and later positions run ahead",
        "an uncropped HF DynamicCache after verification (its length is its tensor length)",
@@ -24,11 +25,10 @@ const std::vector<FaultInfo>& fault_registry() {
        "position ids are the column index of the padded tensor instead of column - pad",
        "position_ids = arange(seq_len) with left padding, ignoring the attention mask",
        kPaddedPasses},
-      {Fault::pads_visible, "pads-visible",
-       "the attention mask marks pad columns visible",
-       "an all-ones attention mask passed with a left-padded batch",
-       kPaddedPasses},
-      {Fault::padding_compounds, "padding-compounds",
+      {Fault::pads_visible, "pads-visible", "the attention mask marks pad columns visible",
+       "an all-ones attention mask passed with a left-padded batch", kPaddedPasses},
+      {Fault::padding_compounds,
+       "padding-compounds",
        "repad without unpad: the old padding is kept as row content and new padding is added "
        "in front of it",
        "re-padding the padded rows to the longest row after appending the accepted tokens",
@@ -39,41 +39,46 @@ const std::vector<FaultInfo>& fault_registry() {
        "k draft passes instead of k+1: the draft cache lacks the last draft when all k are "
        "accepted",
        kDrafting},
-      {Fault::bonus_kv_duplicated, "bonus-kv-duplicated",
+      {Fault::bonus_kv_duplicated,
+       "bonus-kv-duplicated",
        "the newest cached entry (the one the bonus logits came from) is appended a second "
        "time, so every later position is one off",
        "re-feeding the last accepted token to get the bonus logits into a cache that already "
        "holds it",
        {"spec1", "eqspec"}},
-      {Fault::draft_cache_not_realigned, "draft-cache-not-realigned",
+      {Fault::draft_cache_not_realigned,
+       "draft-cache-not-realigned",
        "realignment move plans are applied to the target cache only",
        "realigning the target's past_key_values but forgetting the draft model's cache",
        {"eqspec", "exspec"}},
-      {Fault::all_accepted_as_k_minus_1, "all-accepted-as-k-minus-1",
+      {Fault::all_accepted_as_k_minus_1,
+       "all-accepted-as-k-minus-1",
        "when all k drafts are accepted the KV length is advanced by k instead of k+1 (output "
        "is right, the last draft's KV is dropped)",
        "an accepted-length off-by-one (argmax of the first mismatch) on fully accepted rounds",
        {"spec1", "eqspec", "rollback", "packed"}},
-      {Fault::exspec_group_by_length, "exspec-group-by-length",
+      {Fault::exspec_group_by_length,
+       "exspec-group-by-length",
        "EXSPEC groups sequences by length alone and runs the group as if every member had the "
        "first member's cache state (a fresh member is not prefilled)",
        "same-length grouping that ignores whether a member's prompt was ever prefilled",
        {"exspec"}},
-      {Fault::uniform_kv_offset, "uniform-kv-offset",
+      {Fault::uniform_kv_offset,
+       "uniform-kv-offset",
        "every row's KV offset advances by the batch's largest a+1 instead of its own",
        "a batched-MTP port to MLX with one scalar cache offset: wrong RoPE positions, "
        "acceptance collapsed, output looped",
        {"eqspec", "rollback", "packed"}},
       {Fault::accept_first_rejected, "accept-first-rejected",
        "commits the first rejected draft instead of the target's correction",
-       "an off-by-one in a DSD re-implementation's acceptance loop",
-       kDrafting},
+       "an off-by-one in a DSD re-implementation's acceptance loop", kDrafting},
       {Fault::pad_equals_eos, "pad-equals-eos",
        "pad id equals the EOS id and the mask is derived from token ids, so every EOS token "
        "in a row is taken for padding and masked",
        "attention_mask = input_ids != pad_token_id with pad_token_id = eos_token_id",
        kPaddedPasses},
-      {Fault::bonus_kv_wrong_slot, "bonus-kv-wrong-slot",
+      {Fault::bonus_kv_wrong_slot,
+       "bonus-kv-wrong-slot",
        "the bonus token's KV is written at the slot after the whole draft block instead of "
        "after the accepted prefix (right only when a = k-1)",
        "bonus KV slot computed from k, not from the accepted length, in k > 1 speculation",
@@ -114,10 +119,14 @@ FaultSet FaultSet::from_names(const std::vector<std::string>& names) {
 
 const std::vector<StrategyPreset>& strategy_presets() {
   static const std::vector<StrategyPreset> table = {
-      {"bsp-like", "eqspec", {"stale-kv-after-rejection", "positions-from-padded-index"},
+      {"bsp-like",
+       "eqspec",
+       {"stale-kv-after-rejection", "positions-from-padded-index"},
        "a BSP-style masking batch: rejected drafts stay in the KV cache, position ids follow "
        "the padded tensor index"},
-      {"dsd-like", "eqspec", {"padding-compounds", "accept-first-rejected"},
+      {"dsd-like",
+       "eqspec",
+       {"padding-compounds", "accept-first-rejected"},
        "a DSD-style re-padding batch: padding accumulates instead of unpad-repad, and the "
        "acceptance loop is off by one at the first rejection"},
   };

@@ -104,12 +104,10 @@ void prefill_fresh_rows(Engine& engine, const PaddedGroup& group) {
       return Feed{seq.tokens[static_cast<std::size_t>(c - row.pad)], TokenTag{seq.id, c - row.pad}};
     };
     engine.forward(ModelRole::target,
-                   padded_pass(engine, group.target, fresh, 0, group.width, feed),
-                   Stage::prefill);
+                   padded_pass(engine, group.target, fresh, 0, group.width, feed), Stage::prefill);
     if (engine.drafting()) {
       engine.forward(ModelRole::draft,
-                     padded_pass(engine, group.draft, fresh, 0, group.width, feed),
-                     Stage::prefill);
+                     padded_pass(engine, group.draft, fresh, 0, group.width, feed), Stage::prefill);
     }
   }
   for (const auto& row : fresh) engine.sequence(row.seq).prefilled = true;
@@ -168,11 +166,11 @@ RoundOutcome run_padded_round(Engine& engine, const PaddedGroup& group) {
   // The (k+1)-th draft pass only writes d_k's KV; bonus-kv-missing skips it.
   const int draft_passes = engine.faults().has(Fault::bonus_kv_missing) ? k : k + 1;
   for (int i = 0; i < draft_passes && engine.drafting(); ++i) {
-    const ForwardOutput& o = engine.forward(
-        ModelRole::draft,
-        padded_pass(engine, group.draft, group.rows, group.width + i, 1,
-                    [&](std::size_t r, int) { return fed(r, i); }),
-        Stage::draft);
+    const ForwardOutput& o =
+        engine.forward(ModelRole::draft,
+                       padded_pass(engine, group.draft, group.rows, group.width + i, 1,
+                                   [&](std::size_t r, int) { return fed(r, i); }),
+                       Stage::draft);
     if (i == k) break;
     for (std::size_t r = 0; r < rows; ++r) {
       const Sequence& seq = engine.sequence(group.rows[r].seq);
@@ -181,15 +179,15 @@ RoundOutcome run_padded_round(Engine& engine, const PaddedGroup& group) {
     }
   }
 
-  const ForwardOutput& v = engine.forward(
-      ModelRole::target,
-      padded_pass(engine, group.target, group.rows, group.width, k + 1,
-                  [&](std::size_t r, int t) {
-                    Feed f = fed(r, t);
-                    if (t == 0) f.slot_shift = group.rows[r].bonus_slot_shift;
-                    return f;
-                  }),
-      Stage::verify);
+  const ForwardOutput& v =
+      engine.forward(ModelRole::target,
+                     padded_pass(engine, group.target, group.rows, group.width, k + 1,
+                                 [&](std::size_t r, int t) {
+                                   Feed f = fed(r, t);
+                                   if (t == 0) f.slot_shift = group.rows[r].bonus_slot_shift;
+                                   return f;
+                                 }),
+                     Stage::verify);
   for (std::size_t r = 0; r < rows; ++r) {
     std::copy_n(
         v.argmax.begin() + static_cast<std::ptrdiff_t>(r * (static_cast<std::size_t>(k) + 1)),

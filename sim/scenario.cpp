@@ -269,11 +269,13 @@ DrafterSpec parse_drafter(const json& v, const Where& w) {
     Object o(v, w, {"kind", "model", "target_layers", "seed"});
     d.kind = DrafterSpec::Kind::model;
     if (o.has("model") == o.has("target_layers")) {
-      w.fail("a model drafter needs exactly one of 'model' (an independent draft model) or "
-             "'target_layers' (the target's first m layers)");
+      w.fail(
+          "a model drafter needs exactly one of 'model' (an independent draft model) or "
+          "'target_layers' (the target's first m layers)");
     }
     if (o.has("target_layers")) {
-      d.target_layers = as_int32(o.required("target_layers"), o.where("target_layers"), {1, 1 << 16});
+      d.target_layers =
+          as_int32(o.required("target_layers"), o.where("target_layers"), {1, 1 << 16});
     }
     d.seed = o.has("seed") ? as_seed(o.required("seed"), o.where("seed")) : 0;
   } else {
@@ -430,9 +432,10 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin)
   s.draft = parse_drafter(top.required("draft"), top.where("draft"));
   if (s.draft.target_layers > 0) {
     if (s.draft.target_layers > s.target.n_layers) {
-      top.where("draft").key("target_layers").fail("= " + std::to_string(s.draft.target_layers) +
-                                                   " exceeds the target's " + std::to_string(s.target.n_layers) +
-                                                   " layers");
+      top.where("draft")
+          .key("target_layers")
+          .fail("= " + std::to_string(s.draft.target_layers) + " exceeds the target's " +
+                std::to_string(s.target.n_layers) + " layers");
     }
     s.draft.model = derived_draft(s.target, s.draft.target_layers);
   }
@@ -501,7 +504,8 @@ void validate_scenario(const Scenario& s) {
   if (std::find(names.begin(), names.end(), s.strategy) == names.end() &&
       find_strategy_preset(s.strategy) == nullptr) {
     throw InputError("field 'strategy' must be one of " + join_names(names) + ", got '" +
-                     s.strategy + "' (presets with faults: " + join_names(strategy_preset_names()) + ")");
+                     s.strategy + "' (presets with faults: " + join_names(strategy_preset_names()) +
+                     ")");
   }
   check_range(s.batch_size, "batch_size", kBatchSize);
   check_range(s.k, "k", kK);
@@ -687,7 +691,8 @@ bool is_padded_strategy(const std::string& strategy) {
     return true;
   }
   if (strategy == "exspec" || strategy == "packed") return false;
-  if (const StrategyPreset* preset = find_strategy_preset(strategy)) return is_padded_strategy(preset->base);
+  if (const StrategyPreset* preset = find_strategy_preset(strategy))
+    return is_padded_strategy(preset->base);
   throw InputError("unknown strategy '" + strategy + "' (known: " + join_names(strategy_names()) +
                    ")");
 }

@@ -73,9 +73,11 @@ void repad(Engine& engine, PaddedGroup& group, const RoundOutcome& outcome) {
   }
   group.rows = std::move(survivors);
   int width = 0;
-  for (const auto& span : spans) width = std::max(width, span.length + (span.duplicate_last ? 1 : 0));
+  for (const auto& span : spans)
+    width = std::max(width, span.length + (span.duplicate_last ? 1 : 0));
   require(width + engine.k() + 1 <= engine.kv_capacity(), [&] {
-    return std::string("repad: layout width " + std::to_string(width) + " leaves no room for a round");
+    return std::string("repad: layout width " + std::to_string(width) +
+                       " leaves no room for a round");
   });
   MovePlan target_plan{group.target, group.target, {}};
   for (std::size_t r = 0; r < group.rows.size(); ++r) {

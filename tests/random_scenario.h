@@ -42,12 +42,13 @@ inline sim::Scenario random_scenario(const ScenarioBounds& b) {
   s.batch_size = *rc::gen::inRange(1, b.batch_size + 1);
   s.k = *rc::gen::inRange(1, b.k + 1);
   s.max_new_tokens = *rc::gen::inRange(1, b.max_new_tokens + 1);
-  s.window = *rc::gen::inRange(std::max(2, s.batch_size), std::max({2, s.batch_size, b.window}) + 1);
+  s.window =
+      *rc::gen::inRange(std::max(2, s.batch_size), std::max({2, s.batch_size, b.window}) + 1);
   const int prompts = *rc::gen::inRange(1, b.prompts + 1);
   for (int i = 0; i < prompts; ++i) {
     const int length = *rc::gen::inRange(1, b.prompt_length + 1);
-    s.prompts.push_back(*rc::gen::container<std::vector<sim::Token>>(static_cast<std::size_t>(length),
-                                                                      rc::gen::inRange<sim::Token>(0, vocab)));
+    s.prompts.push_back(*rc::gen::container<std::vector<sim::Token>>(
+        static_cast<std::size_t>(length), rc::gen::inRange<sim::Token>(0, vocab)));
   }
   if (*rc::gen::arbitrary<bool>()) s.eos_token = *rc::gen::inRange<sim::Token>(0, vocab);
   s.draft.seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 20);
@@ -58,8 +59,8 @@ inline sim::Scenario random_scenario(const ScenarioBounds& b) {
     s.draft.kind = sim::DrafterSpec::Kind::script;
     const int rounds = *rc::gen::inRange(1, b.script_rounds + 1);
     for (int r = 0; r < rounds; ++r) {
-      s.draft.accepted.push_back(
-          *rc::gen::container<std::vector<int>>(static_cast<std::size_t>(prompts), rc::gen::inRange(0, s.k + 1)));
+      s.draft.accepted.push_back(*rc::gen::container<std::vector<int>>(
+          static_cast<std::size_t>(prompts), rc::gen::inRange(0, s.k + 1)));
     }
   }
   return s;

@@ -15,13 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cost_calibrate.h"
-#include "sim/error.h"
 #include "sim/cost_observer.h"
 #include "sim/cost_sweep.h"
+#include "sim/error.h"
 #include "sim/runner.h"
 #include "sim/symbolic_backend.h"
-#include "verify/verify.h"
 #include "tests/test_support.h"
+#include "verify/verify.h"
 
 namespace lockstep {
 namespace {
@@ -36,8 +36,8 @@ std::string fmt_seconds(double t) {
 sim::CostModel small_model() {
   const sim::ModelDims t{"t", 100, 8, 2, 2, 1, 4, 16};
   const sim::ModelDims d{"d", 100, 8, 1, 2, 1, 4, 16};
-  return sim::CostModel(sim::Hardware{"test", 1e12, 2e12, 1e12, 1e-6},
-                        sim::ModelPair{"t/d", t, d}, sim::Precision::bf16);
+  return sim::CostModel(sim::Hardware{"test", 1e12, 2e12, 1e12, 1e-6}, sim::ModelPair{"t/d", t, d},
+                        sim::Precision::bf16);
 }
 
 BOOST_AUTO_TEST_CASE(pass_cost_matches_hand_computation) {
@@ -74,8 +74,8 @@ BOOST_AUTO_TEST_CASE(spec_parsing_and_presets) {
   BOOST_TEST(m.spec() == "h200:qwen3-8b/qwen3-0.6b:int8");
   BOOST_TEST(m.kv_bytes_per_slot(true) == 2.0 * 36 * 8 * 128);  // GQA: 8 kv heads
   BOOST_TEST(m.pair().draft.vocab == 151936);
-  BOOST_TEST((sim::parse_cost_spec("a100:vicuna-7b/vicuna-68m").precision() ==
-              sim::Precision::bf16));
+  BOOST_TEST(
+      (sim::parse_cost_spec("a100:vicuna-7b/vicuna-68m").precision() == sim::Precision::bf16));
   BOOST_CHECK_THROW(sim::parse_cost_spec("h300:vicuna-7b/vicuna-68m"), InputError);
   BOOST_CHECK_THROW(sim::parse_cost_spec("h200:vicuna-7b"), InputError);
   BOOST_CHECK_THROW(sim::parse_cost_spec("h200:vicuna-7b/vicuna-68m:fp8"), InputError);
@@ -94,8 +94,8 @@ RC_BOOST_PROP(more_tokens_or_longer_kv_is_never_cheaper, ()) {
   const auto names = sim::pair_names();
   const auto pair = *rc::gen::elementOf(names);
   const auto hw = *rc::gen::elementOf(sim::hardware_names());
-  const auto model = sim::parse_cost_spec(hw + ":" + pair + ":" +
-                                          *rc::gen::element<std::string>("int8", "bf16"));
+  const auto model =
+      sim::parse_cost_spec(hw + ":" + pair + ":" + *rc::gen::element<std::string>("int8", "bf16"));
   const bool target = *rc::gen::arbitrary<bool>();
   const int rows = *rc::gen::inRange(1, 9);
   std::vector<sim::RowWork> work;

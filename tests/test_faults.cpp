@@ -9,13 +9,13 @@
 #include <rapidcheck/boost_test.h>
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -51,7 +51,7 @@ sim::Scenario random_scenario() {
 }
 
 json model_json(const sim::ModelConfig& m) {
-  return {{"vocab", m.vocab},     {"d_model", m.d_model}, {"n_layers", m.n_layers},
+  return {{"vocab", m.vocab},     {"d_model", m.d_model},       {"n_layers", m.n_layers},
           {"n_heads", m.n_heads}, {"n_kv_heads", m.n_kv_heads}, {"ffn", m.ffn},
           {"seed", m.seed}};
 }
@@ -89,9 +89,9 @@ std::string scenario_file(const sim::Scenario& s) {
 // left out: a fault may skip a pass whose KV is cropped unseen, which changes nothing).
 std::vector<std::string> state_lines(const sim::Scenario& s, verify::CheckedRun& run) {
   static std::atomic<int> counter{0};
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("lockstep_faults_" + std::to_string(::getpid()) + "_" +
-                     std::to_string(counter++) + ".jsonl");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("lockstep_faults_" + std::to_string(::getpid()) +
+                                                "_" + std::to_string(counter++) + ".jsonl");
   verify::CheckOptions options;
   options.trace_path = path.string();
   run = verify::run_checked(s, options);
@@ -117,8 +117,7 @@ BOOST_AUTO_TEST_CASE(registry_is_complete_and_validated) {
   BOOST_TEST(table.size() >= 8u);
   std::set<std::string> names;
   for (const auto& f : table) {
-    BOOST_TEST(std::regex_match(std::string(f.name), std::regex("[a-z0-9]+(-[a-z0-9]+)*")),
-               f.name);
+    BOOST_TEST(std::regex_match(std::string(f.name), std::regex("[a-z0-9]+(-[a-z0-9]+)*")), f.name);
     BOOST_TEST(std::string(f.description).size() > 10u, f.name);
     BOOST_TEST(std::string(f.reproduces).size() > 10u, f.name);
     BOOST_TEST(!f.strategies.empty(), f.name);
@@ -158,8 +157,8 @@ BOOST_AUTO_TEST_CASE(every_fault_is_caught_on_the_library_and_the_baseline_is_cl
       BOOST_TEST(c.error.empty(), r.fault << " on " << library[i].name << ": " << c.error);
       // Equivalence never breaks silently, and an inapplicable fault changes nothing.
       BOOST_TEST((!c.equivalence_broken || c.first), r.fault << " on " << library[i].name);
-      BOOST_TEST((c.applies || !c.first), r.fault << " fired on " << library[i].name
-                                                  << " whose strategy it cannot reach");
+      BOOST_TEST((c.applies || !c.first),
+                 r.fault << " fired on " << library[i].name << " whose strategy it cannot reach");
     }
   }
   const json j = verify::fault_matrix_json(m);
@@ -287,9 +286,11 @@ BOOST_AUTO_TEST_CASE(trace_reader_names_the_line_and_field) {
              "t.jsonl: line 1: the first record must be the 'run' record");
   BOOST_TEST(error_of(run_line + "\n{\"event\":\"finish\",\"step\":1,\"seq\":0}\n") ==
              "t.jsonl: line 2: missing field 'generated'");
-  BOOST_TEST(error_of(run_line + "\n{\"event\":\"finish\",\"step\":-1,\"seq\":0,\"generated\":[]}") ==
-             "t.jsonl: line 2: field 'step' must be a non-negative integer, got -1");
-  BOOST_TEST(error_of(run_line + "\n{\"event\":\"nope\"}") == "t.jsonl: line 2: unknown event 'nope'");
+  BOOST_TEST(
+      error_of(run_line + "\n{\"event\":\"finish\",\"step\":-1,\"seq\":0,\"generated\":[]}") ==
+      "t.jsonl: line 2: field 'step' must be a non-negative integer, got -1");
+  BOOST_TEST(error_of(run_line + "\n{\"event\":\"nope\"}") ==
+             "t.jsonl: line 2: unknown event 'nope'");
   BOOST_TEST(error_of(run_line + "\n{\"event\":").find("t.jsonl: line 2: malformed JSON") == 0u);
   BOOST_TEST(error_of(run_line + "\n" + std::string(40, '[')).find("nested deeper") !=
              std::string::npos);

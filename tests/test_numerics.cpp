@@ -69,11 +69,21 @@ std::string hex32(std::uint32_t v) {
   std::snprintf(buf, sizeof buf, "%08" PRIx32, v);
   return buf;
 }
-std::string F(float x) { return "f:" + hex32(std::bit_cast<std::uint32_t>(x)); }
-std::string D(double x) { return "d:" + sim::hex64(std::bit_cast<std::uint64_t>(x)); }
-std::string I(std::int64_t v) { return "i:" + std::to_string(v); }
-std::string U(std::uint64_t v) { return "u:" + sim::hex64(v); }
-std::string S(const std::string& s) { return "s:" + s; }
+std::string F(float x) {
+  return "f:" + hex32(std::bit_cast<std::uint32_t>(x));
+}
+std::string D(double x) {
+  return "d:" + sim::hex64(std::bit_cast<std::uint64_t>(x));
+}
+std::string I(std::int64_t v) {
+  return "i:" + std::to_string(v);
+}
+std::string U(std::uint64_t v) {
+  return "u:" + sim::hex64(v);
+}
+std::string S(const std::string& s) {
+  return "s:" + s;
+}
 template <class T>
 std::string L(const std::vector<T>& v) {
   std::string out = "t:";
@@ -141,7 +151,8 @@ template <class Fn>
 void for_floats(float lo, float hi, std::int64_t stride, Fn&& fn) {
   auto ordered = [](float f) {
     const auto bits = std::bit_cast<std::int32_t>(f);
-    return bits < 0 ? -static_cast<std::int64_t>(bits & 0x7fffffff) : static_cast<std::int64_t>(bits);
+    return bits < 0 ? -static_cast<std::int64_t>(bits & 0x7fffffff)
+                    : static_cast<std::int64_t>(bits);
   };
   auto from_ordered = [](std::int64_t o) {
     return o < 0 ? std::bit_cast<float>(static_cast<std::uint32_t>(-o) | 0x80000000u)
@@ -154,12 +165,12 @@ const float kDenorm = Limits::denorm_min();
 
 // Inputs shared by the float -> int family.
 std::vector<float> conversion_inputs() {
-  std::vector<float> v = {0.0f,      -0.0f,     1e-30f,     -1e-30f,   kDenorm,  -kDenorm, 3 * kDenorm, 1e-40f,
-                          FLT_MIN,   -FLT_MIN,  1e30f,      -1e30f,    FLT_MAX,  -FLT_MAX, 0.5f,
-                          1.5f,      2.5f,      -0.5f,      -1.5f,     -2.5f,    3.5f,     64.5f,
-                          65.5f,     126.5f,    -126.5f,    127.0f,    -127.0f,  127.5f,   -127.5f,
-                          128.0f,    -128.0f,   0.49999997f, -0.49999997f, 3.7f, -3.7f,   1e10f,
-                          -1e10f};
+  std::vector<float> v = {
+      0.0f,         -0.0f,    1e-30f,  -1e-30f, kDenorm, -kDenorm, 3 * kDenorm, 1e-40f,
+      FLT_MIN,      -FLT_MIN, 1e30f,   -1e30f,  FLT_MAX, -FLT_MAX, 0.5f,        1.5f,
+      2.5f,         -0.5f,    -1.5f,   -2.5f,   3.5f,    64.5f,    65.5f,       126.5f,
+      -126.5f,      127.0f,   -127.0f, 127.5f,  -127.5f, 128.0f,   -128.0f,     0.49999997f,
+      -0.49999997f, 3.7f,     -3.7f,   1e10f,   -1e10f};
   v.push_back(next_down(127.5f));
   v.push_back(next_up(-127.5f));
   v.push_back(next_down(126.5f));
@@ -173,9 +184,32 @@ std::vector<float> conversion_inputs() {
 std::vector<float> exp_inputs() {
   std::vector<float> v;
   for (int i = -180; i <= 178; ++i) v.push_back(static_cast<float>(i) * 0.5f);
-  for (float x : {-87.0001f, -87.0f, -86.99f, 88.0f, 88.5f, 88.0001f, -88.0f, 87.9999f, -1e30f, 1e30f, -FLT_MAX,
-                  FLT_MAX, Limits::infinity(), -Limits::infinity(), 1e-30f, -1e-30f, kDenorm, -kDenorm, 1e-40f, -0.0f,
-                  1e-7f, -1e-7f, 0.1f, -0.1f, 0.6931472f, -0.6931472f}) {
+  for (float x : {-87.0001f,
+                  -87.0f,
+                  -86.99f,
+                  88.0f,
+                  88.5f,
+                  88.0001f,
+                  -88.0f,
+                  87.9999f,
+                  -1e30f,
+                  1e30f,
+                  -FLT_MAX,
+                  FLT_MAX,
+                  Limits::infinity(),
+                  -Limits::infinity(),
+                  1e-30f,
+                  -1e-30f,
+                  kDenorm,
+                  -kDenorm,
+                  1e-40f,
+                  -0.0f,
+                  1e-7f,
+                  -1e-7f,
+                  0.1f,
+                  -0.1f,
+                  0.6931472f,
+                  -0.6931472f}) {
     v.push_back(x);
   }
   v.push_back(next_down(-87.0f));
@@ -201,51 +235,106 @@ std::vector<Record> elementwise_records() {
   r.push_back({"to_int8", {F(Limits::quiet_NaN())}, {I(nx::to_int8(Limits::quiet_NaN()))}});
   r.push_back({"to_int8", {F(-Limits::quiet_NaN())}, {I(nx::to_int8(-Limits::quiet_NaN()))}});
 
-  for (float a : {0.0f, -0.0f, kDenorm, 63 * kDenorm, 64 * kDenorm, 127 * kDenorm, FLT_MIN, 1e-30f, 1e-3f, 1.0f,
-                  3.14159274f, 127.0f, 254.0f, 1e30f, FLT_MAX}) {
+  for (float a : {0.0f, -0.0f, kDenorm, 63 * kDenorm, 64 * kDenorm, 127 * kDenorm, FLT_MIN, 1e-30f,
+                  1e-3f, 1.0f, 3.14159274f, 127.0f, 254.0f, 1e30f, FLT_MAX}) {
     r.push_back({"activation_scale", {F(a)}, {F(nx::activation_scale(a))}});
   }
 
   for (float scale : {1.0f, kv, nx::activation_scale(1.0f), nx::activation_scale(3.0f), 1e-30f}) {
-    for (float x : {0.0f, -0.0f, kDenorm, 1e-30f, 0.3f, -0.3f, 1.0f, -1.0f, 2.9f, -3.0f, 4.0f, -4.0f, 4.1f, 1e30f,
-                    -FLT_MAX}) {
+    for (float x : {0.0f, -0.0f, kDenorm, 1e-30f, 0.3f, -0.3f, 1.0f, -1.0f, 2.9f, -3.0f, 4.0f,
+                    -4.0f, 4.1f, 1e30f, -FLT_MAX}) {
       r.push_back({"quantize", {F(x), F(scale)}, {I(nx::quantize(x, scale))}});
     }
   }
-  for (auto [x, scale] : {std::pair{0.0f, 0.0f}, {1.0f, 0.0f}, {-1.0f, 0.0f}, {kDenorm, kDenorm}, {kDenorm, 0.0f}}) {
+  for (auto [x, scale] :
+       {std::pair{0.0f, 0.0f}, {1.0f, 0.0f}, {-1.0f, 0.0f}, {kDenorm, kDenorm}, {kDenorm, 0.0f}}) {
     r.push_back({"quantize", {F(x), F(scale)}, {I(nx::quantize(x, scale))}});
   }
 
   const std::vector<std::pair<float, float>> scale_pairs = {
-      {1.0f, 1.0f}, {kv, 0.0123f}, {1e-20f, 1e-20f}, {1e-30f, 1e-30f}, {3e38f, 1.0f}, {kDenorm, 1.0f}, {0.0017f, 0.0421f}};
+      {1.0f, 1.0f},  {kv, 0.0123f},   {1e-20f, 1e-20f},  {1e-30f, 1e-30f},
+      {3e38f, 1.0f}, {kDenorm, 1.0f}, {0.0017f, 0.0421f}};
   for (auto [cs, ts] : scale_pairs) {
-    for (std::int32_t acc : {0, 1, -1, 127, -127, 16129, 16777217, -16777217, 33554435, 2114060288,
-                             std::numeric_limits<std::int32_t>::max(), std::numeric_limits<std::int32_t>::min()}) {
+    for (std::int32_t acc :
+         {0, 1, -1, 127, -127, 16129, 16777217, -16777217, 33554435, 2114060288,
+          std::numeric_limits<std::int32_t>::max(), std::numeric_limits<std::int32_t>::min()}) {
       r.push_back({"dequantize", {I(acc), F(cs), F(ts)}, {F(nx::dequantize(acc, cs, ts))}});
     }
   }
 
-  const std::vector<std::pair<std::int64_t, int>> rms_cases = {
-      {0, 64},        {64LL * 16129, 64}, {1, 1},           {1, 131072},      {16129LL * 131072, 131072},
-      {2147483647, 131072}, {16777217, 1}, {123456789, 256}, {1, 64},          {9 * 64, 64},
-      {4096, 4096},   {1000000, 768}};
-  for (auto [sum, d] : rms_cases) r.push_back({"rms_factor", {I(sum), I(d)}, {F(nx::rms_factor(sum, d))}});
+  const std::vector<std::pair<std::int64_t, int>> rms_cases = {{0, 64},
+                                                               {64LL * 16129, 64},
+                                                               {1, 1},
+                                                               {1, 131072},
+                                                               {16129LL * 131072, 131072},
+                                                               {2147483647, 131072},
+                                                               {16777217, 1},
+                                                               {123456789, 256},
+                                                               {1, 64},
+                                                               {9 * 64, 64},
+                                                               {4096, 4096},
+                                                               {1000000, 768}};
+  for (auto [sum, d] : rms_cases)
+    r.push_back({"rms_factor", {I(sum), I(d)}, {F(nx::rms_factor(sum, d))}});
 
   for (float x : exp_inputs()) r.push_back({"exp_exact", {F(x)}, {F(nx::exp_exact(x))}});
 
-  for (float g : {0.0f, -0.0f, kDenorm, -kDenorm, 1e-40f, -1e-40f, 1e-30f, -1e-30f, 0.5f, -0.5f, 1.0f, -1.0f, 2.0f, -2.0f, 5.0f,
-                  -5.0f, 10.0f, -10.0f, 20.0f, -20.0f, 50.0f, -50.0f, -86.0f, -87.0f, -87.5f, -88.0f, -88.5f, -89.0f,
-                  -100.0f, 86.0f, 87.0f, 87.5f, 88.0f, 100.0f, 1e30f, -1e30f, FLT_MAX, -FLT_MAX, Limits::infinity(),
+  for (float g : {0.0f,
+                  -0.0f,
+                  kDenorm,
+                  -kDenorm,
+                  1e-40f,
+                  -1e-40f,
+                  1e-30f,
+                  -1e-30f,
+                  0.5f,
+                  -0.5f,
+                  1.0f,
+                  -1.0f,
+                  2.0f,
+                  -2.0f,
+                  5.0f,
+                  -5.0f,
+                  10.0f,
+                  -10.0f,
+                  20.0f,
+                  -20.0f,
+                  50.0f,
+                  -50.0f,
+                  -86.0f,
+                  -87.0f,
+                  -87.5f,
+                  -88.0f,
+                  -88.5f,
+                  -89.0f,
+                  -100.0f,
+                  86.0f,
+                  87.0f,
+                  87.5f,
+                  88.0f,
+                  100.0f,
+                  1e30f,
+                  -1e30f,
+                  FLT_MAX,
+                  -FLT_MAX,
+                  Limits::infinity(),
                   -Limits::infinity()}) {
     r.push_back({"silu", {F(g)}, {F(nx::silu(g))}});
   }
 
   const float c1 = static_cast<float>(std::cos(1.0)), s1 = static_cast<float>(std::sin(1.0));
   const std::vector<std::array<float, 4>> rope_cases = {
-      {1.0f, 0.0f, 1.0f, 0.0f},        {1.0f, 0.0f, 0.0f, 1.0f},           {0.6f, 0.8f, c1, s1},
-      {-0.0f, 0.0f, 1.0f, 0.0f},       {0.0f, -0.0f, 0.0f, 1.0f},          {1e30f, 1e30f, 0.7f, 0.7f},
-      {FLT_MAX, FLT_MAX, 0.7f, 0.7f},  {kDenorm, kDenorm, 0.5f, 0.5f},     {3.5f, -2.25f, c1, -s1},
-      {1e-30f, -1e-30f, c1, s1},       {123.456f, -0.001f, -0.4161468f, 0.9092974f}};
+      {1.0f, 0.0f, 1.0f, 0.0f},
+      {1.0f, 0.0f, 0.0f, 1.0f},
+      {0.6f, 0.8f, c1, s1},
+      {-0.0f, 0.0f, 1.0f, 0.0f},
+      {0.0f, -0.0f, 0.0f, 1.0f},
+      {1e30f, 1e30f, 0.7f, 0.7f},
+      {FLT_MAX, FLT_MAX, 0.7f, 0.7f},
+      {kDenorm, kDenorm, 0.5f, 0.5f},
+      {3.5f, -2.25f, c1, -s1},
+      {1e-30f, -1e-30f, c1, s1},
+      {123.456f, -0.001f, -0.4161468f, 0.9092974f}};
   for (const auto& c : rope_cases) {
     float x0 = c[0], x1 = c[1];
     nx::rope_rotate(x0, x1, c[2], c[3]);
@@ -253,31 +342,42 @@ std::vector<Record> elementwise_records() {
   }
 
   std::vector<std::pair<float, float>> softmax_cases = {
-      {0.0f, 0.0f},   {5.0f, 5.0f},      {-1.0f, 0.0f},  {-0.5f, 0.0f},   {-5.5f, 0.0f},   {-6.0f, 0.0f},
-      {-80.0f, 0.0f}, {-87.0f, 0.0f},    {-88.0f, 0.0f}, {-1e30f, 0.0f},  {0.0f, 1e30f},   {1.0f, 1e-30f},
-      {-3e38f, 3e38f}, {-0.25f, 0.75f},  {2.0f, 2.5f}};
+      {0.0f, 0.0f},  {5.0f, 5.0f},   {-1.0f, 0.0f},   {-0.5f, 0.0f},   {-5.5f, 0.0f},
+      {-6.0f, 0.0f}, {-80.0f, 0.0f}, {-87.0f, 0.0f},  {-88.0f, 0.0f},  {-1e30f, 0.0f},
+      {0.0f, 1e30f}, {1.0f, 1e-30f}, {-3e38f, 3e38f}, {-0.25f, 0.75f}, {2.0f, 2.5f}};
   // Scores whose weight 127 * exp(s) sits next to a rounding tie k + 1/2 (k = 126, 1, 0).
   for (double tie : {126.5, 1.5, 0.5}) {
     const float s = static_cast<float>(std::log(tie / 127.0));
-    for (int d = -2; d <= 2; ++d) softmax_cases.push_back({d < 0 ? next_down(s, -d) : next_up(s, d), 0.0f});
+    for (int d = -2; d <= 2; ++d)
+      softmax_cases.push_back({d < 0 ? next_down(s, -d) : next_up(s, d), 0.0f});
   }
   for (auto [score, mx] : softmax_cases) {
     r.push_back({"softmax_weight", {F(score), F(mx)}, {I(nx::softmax_weight(score, mx))}});
   }
 
   const std::vector<std::tuple<std::int32_t, std::int32_t, float>> attn_cases = {
-      {0, 0, kv},           {100, 0, kv},       {127 * 5, 127, kv},  {-127 * 127, 127, kv}, {1, 3, kv},
-      {2147483647, 16646144, kv}, {-2147483647, 16646144, kv}, {16777217, 3, 1.0f}, {7, 7, kv},
-      {-5, 254, kv},        {0, 127, kv}};
+      {0, 0, kv},
+      {100, 0, kv},
+      {127 * 5, 127, kv},
+      {-127 * 127, 127, kv},
+      {1, 3, kv},
+      {2147483647, 16646144, kv},
+      {-2147483647, 16646144, kv},
+      {16777217, 3, 1.0f},
+      {7, 7, kv},
+      {-5, 254, kv},
+      {0, 127, kv}};
   for (auto [ws, norm, vs] : attn_cases) {
-    r.push_back({"attention_output", {I(ws), I(norm), F(vs)}, {F(nx::attention_output(ws, norm, vs))}});
+    r.push_back(
+        {"attention_output", {I(ws), I(norm), F(vs)}, {F(nx::attention_output(ws, norm, vs))}});
   }
   return r;
 }
 
 // The scale the model uses to turn an integer score into a float (reference/model.cpp).
 float score_scale(int head_dim) {
-  return static_cast<float>(static_cast<double>(reference::Model::kKvScale) / std::sqrt(static_cast<double>(head_dim)));
+  return static_cast<float>(static_cast<double>(reference::Model::kKvScale) /
+                            std::sqrt(static_cast<double>(head_dim)));
 }
 
 // FNV-1a over the little-endian bytes of each value (the in-memory bytes on x86 and CUDA).
@@ -294,7 +394,8 @@ std::uint64_t fnv_le(const T* values, std::size_t count) {
       bits = static_cast<std::uint8_t>(values[i]);
     }
     char bytes[sizeof(T)];
-    for (std::size_t b = 0; b < sizeof(T); ++b) bytes[b] = static_cast<char>((bits >> (8 * b)) & 0xff);
+    for (std::size_t b = 0; b < sizeof(T); ++b)
+      bytes[b] = static_cast<char>((bits >> (8 * b)) & 0xff);
     h.update(std::string_view(bytes, sizeof(T)));
   }
   return h.value();
@@ -319,24 +420,29 @@ std::uint64_t rope_table_digest(int head_dim, int positions) {
 
 std::vector<Record> generator_records() {
   std::vector<Record> r;
-  for (std::uint64_t x : {0ULL, 1ULL, 0x9e3779b97f4a7c15ULL, ~0ULL, 1ULL << 62}) r.push_back({"mix64", {U(x)}, {U(sim::mix64(x))}});
+  for (std::uint64_t x : {0ULL, 1ULL, 0x9e3779b97f4a7c15ULL, ~0ULL, 1ULL << 62})
+    r.push_back({"mix64", {U(x)}, {U(sim::mix64(x))}});
   for (auto [h, v] : {std::pair{0ULL, 0ULL}, {1ULL, 2ULL}, {2ULL, 1ULL}, {~0ULL, 1ULL << 62}}) {
     r.push_back({"combine", {U(h), U(v)}, {U(sim::combine(h, v))}});
   }
   for (int kind = 0; kind <= 8; ++kind) {
     for (int layer : {-1, 0, 1, 31}) {
-      r.push_back({"tensor_id", {I(kind), I(layer)},
+      r.push_back({"tensor_id",
+                   {I(kind), I(layer)},
                    {U(reference::tensor_id(static_cast<reference::TensorKind>(kind), layer))}});
     }
   }
   const std::uint64_t wq0 = reference::tensor_id(reference::TensorKind::wq, 0);
   for (std::uint64_t seed : {1ULL, 7ULL}) {
     for (std::uint64_t index : {0ULL, 1ULL, 2ULL, 63ULL, 4095ULL, 1ULL << 40}) {
-      r.push_back({"weight_value", {U(seed), U(wq0), U(index)}, {I(reference::weight_value(seed, wq0, index))}});
+      r.push_back({"weight_value",
+                   {U(seed), U(wq0), U(index)},
+                   {I(reference::weight_value(seed, wq0, index))}});
     }
     for (std::uint64_t channel : {0ULL, 1ULL, 255ULL}) {
       for (auto [k, gain] : {std::pair{64, 73.0}, {256, 292.0}, {64, 18.25}, {11008, 73.0}}) {
-        r.push_back({"channel_scale", {U(seed), U(wq0), U(channel), I(k), D(gain)},
+        r.push_back({"channel_scale",
+                     {U(seed), U(wq0), U(channel), I(k), D(gain)},
                      {F(reference::channel_scale(seed, wq0, channel, k, gain))}});
       }
     }
@@ -345,8 +451,10 @@ std::vector<Record> generator_records() {
   // int8 values (row-major) and of the scales.
   reference::WeightStore store;
   const std::vector<std::tuple<reference::TensorKind, int, int, int, double>> tensors = {
-      {reference::TensorKind::embedding, -1, 256, 64, 73.0}, {reference::TensorKind::lm_head, -1, 256, 64, 18.25},
-      {reference::TensorKind::wq, 0, 64, 64, 73.0},          {reference::TensorKind::wo, 1, 64, 64, 584.0},
+      {reference::TensorKind::embedding, -1, 256, 64, 73.0},
+      {reference::TensorKind::lm_head, -1, 256, 64, 18.25},
+      {reference::TensorKind::wq, 0, 64, 64, 73.0},
+      {reference::TensorKind::wo, 1, 64, 64, 584.0},
       {reference::TensorKind::wd, 1, 64, 128, 584.0}};
   for (auto [kind, layer, rows, cols, gain] : tensors) {
     const auto id = reference::tensor_id(kind, layer);
@@ -355,8 +463,10 @@ std::vector<Record> generator_records() {
     for (int i = 0; i < rows; ++i) {
       for (int j = 0; j < cols; ++j) values.push_back(static_cast<std::int8_t>(m->values(i, j)));
     }
-    r.push_back({"weight_tensor", {U(1), U(id), I(rows), I(cols), D(gain)},
-                 {U(fnv_le(values.data(), values.size())), U(fnv_le(m->scales.data(), m->scales.size()))}});
+    r.push_back(
+        {"weight_tensor",
+         {U(1), U(id), I(rows), I(cols), D(gain)},
+         {U(fnv_le(values.data(), values.size())), U(fnv_le(m->scales.data(), m->scales.size()))}});
   }
   r.push_back({"kv_scale", {}, {F(reference::Model::kKvScale)}});
   for (int dh : {16, 32, 64, 128}) r.push_back({"score_scale", {I(dh)}, {F(score_scale(dh))}});
@@ -374,7 +484,8 @@ struct ModelRun {
   std::uint64_t kv = 0;
 };
 
-ModelRun run_model(const std::string& preset, std::uint64_t seed, int capacity, const std::vector<sim::Token>& tokens) {
+ModelRun run_model(const std::string& preset, std::uint64_t seed, int capacity,
+                   const std::vector<sim::Token>& tokens) {
   reference::CpuBackend backend;
   backend.keep_logits(true);
   const auto cache = backend.create_cache(sim::preset(preset, seed), 1, capacity);
@@ -467,8 +578,9 @@ Golden read_golden(const std::string& path) {
   std::ifstream in(path);
   BOOST_REQUIRE_MESSAGE(in, "cannot open the golden file " << path);
   std::string line;
-  BOOST_REQUIRE_MESSAGE(std::getline(in, line) && line == kGoldenHeader,
-                        path << ": first line must be '" << kGoldenHeader << "', got '" << line << "'");
+  BOOST_REQUIRE_MESSAGE(
+      std::getline(in, line) && line == kGoldenHeader,
+      path << ": first line must be '" << kGoldenHeader << "', got '" << line << "'");
   Golden g;
   bool ended = false;
   int number = 1;
@@ -496,8 +608,8 @@ Golden read_golden(const std::string& path) {
                           path << ":" << number << ": duplicate record " << rec.key());
   }
   BOOST_REQUIRE_MESSAGE(ended, path << ": no 'end <count>' line: the file is truncated");
-  BOOST_REQUIRE_MESSAGE(g.declared == g.outputs.size(),
-                        path << ": 'end " << g.declared << "' but " << g.outputs.size() << " records");
+  BOOST_REQUIRE_MESSAGE(g.declared == g.outputs.size(), path << ": 'end " << g.declared << "' but "
+                                                             << g.outputs.size() << " records");
   return g;
 }
 
@@ -508,7 +620,8 @@ BOOST_AUTO_TEST_CASE(floating_point_environment_is_ieee) {
   volatile float tiny = kDenorm;
   BOOST_REQUIRE(tiny * 2.0f != 0.0f);
 #if defined(FLT_EVAL_METHOD)
-  static_assert(FLT_EVAL_METHOD == 0, "float expressions must be evaluated in float (SSE), not x87 extended");
+  static_assert(FLT_EVAL_METHOD == 0,
+                "float expressions must be evaluated in float (SSE), not x87 extended");
 #endif
 }
 
@@ -526,25 +639,28 @@ BOOST_AUTO_TEST_CASE(golden_vectors_match_bit_for_bit) {
     const auto it = golden.outputs.find(rec.key());
     if (it == golden.outputs.end()) {
       ++missing;
-      BOOST_ERROR("case missing from " << kGoldenPath << " (regenerate with LOCKSTEP_GOLDEN_OUT and review): "
-                                       << format_record(rec));
+      BOOST_ERROR("case missing from "
+                  << kGoldenPath
+                  << " (regenerate with LOCKSTEP_GOLDEN_OUT and review): " << format_record(rec));
       continue;
     }
     if (it->second != rec.out) {
       ++drifted;
-      BOOST_ERROR("DRIFT in " << rec.readable_inputs() << "\n    inputs   " << rec.key() << "\n    expected "
-                              << Record::readable(it->second) << "  [" << [&] {
-                                   std::string s;
-                                   for (const auto& t : it->second) s += t + " ";
-                                   return s;
-                                 }() << "]\n    got      "
+      BOOST_ERROR("DRIFT in " << rec.readable_inputs() << "\n    inputs   " << rec.key()
+                              << "\n    expected " << Record::readable(it->second) << "  [" <<
+                  [&] {
+                    std::string s;
+                    for (const auto& t : it->second) s += t + " ";
+                    return s;
+                  }() << "]\n    got      "
                               << Record::readable(rec.out) << "  [" << rec.outputs() << " ]");
     }
   }
   for (const auto& [key, out] : golden.outputs) {
     if (!seen.count(key)) BOOST_ERROR("stale golden record (no such case in the test): " << key);
   }
-  BOOST_TEST_MESSAGE(records.size() << " golden records, " << drifted << " drifted, " << missing << " missing");
+  BOOST_TEST_MESSAGE(records.size()
+                     << " golden records, " << drifted << " drifted, " << missing << " missing");
 }
 
 // Style point 9: run, rerun in a fresh backend, require identical bytes.
@@ -553,8 +669,10 @@ BOOST_AUTO_TEST_CASE(model_logits_replay_identically) {
     const auto prompt = model_prompt(preset);
     const ModelRun a = run_model(preset, 1, 64, prompt);
     const ModelRun b = run_model(preset, 1, 200, prompt);  // capacity must not matter either
-    BOOST_REQUIRE_EQUAL(a.logits.size(), prompt.size() * static_cast<std::size_t>(sim::preset(preset, 1).vocab));
-    BOOST_CHECK(fnv_le(a.logits.data(), a.logits.size()) == fnv_le(b.logits.data(), b.logits.size()));
+    BOOST_REQUIRE_EQUAL(a.logits.size(),
+                        prompt.size() * static_cast<std::size_t>(sim::preset(preset, 1).vocab));
+    BOOST_CHECK(fnv_le(a.logits.data(), a.logits.size()) ==
+                fnv_le(b.logits.data(), b.logits.size()));
     BOOST_CHECK(a.argmax == b.argmax);
     BOOST_CHECK(a.digests == b.digests);
     BOOST_CHECK_EQUAL(a.kv, b.kv);
@@ -571,14 +689,16 @@ BOOST_AUTO_TEST_CASE(round_half_even_by_definition) {
     int out;
   };
   // IEEE-754 roundTiesToEven, then the [-127, 127] clamp; values known by definition.
-  const Case cases[] = {{0.5f, 0},      {1.5f, 2},       {2.5f, 2},     {3.5f, 4},      {-0.5f, 0},
-                        {-1.5f, -2},    {-2.5f, -2},     {126.5f, 126}, {-126.5f, -126}, {125.5f, 126},
-                        {127.5f, 127},  {-127.5f, -127}, {128.0f, 127}, {-128.0f, -127}, {0.49999997f, 0},
-                        {1e30f, 127},   {-1e30f, -127},  {0.0f, 0},     {-0.0f, 0},     {kDenorm, 0},
-                        {-kDenorm, 0},  {FLT_MAX, 127},  {-FLT_MAX, -127}};
+  const Case cases[] = {{0.5f, 0},       {1.5f, 2},       {2.5f, 2},        {3.5f, 4},
+                        {-0.5f, 0},      {-1.5f, -2},     {-2.5f, -2},      {126.5f, 126},
+                        {-126.5f, -126}, {125.5f, 126},   {127.5f, 127},    {-127.5f, -127},
+                        {128.0f, 127},   {-128.0f, -127}, {0.49999997f, 0}, {1e30f, 127},
+                        {-1e30f, -127},  {0.0f, 0},       {-0.0f, 0},       {kDenorm, 0},
+                        {-kDenorm, 0},   {FLT_MAX, 127},  {-FLT_MAX, -127}};
   for (const auto& c : cases) {
-    BOOST_CHECK_MESSAGE(nx::to_int8(c.in) == c.out,
-                        "to_int8(" << c.in << ") = " << int{nx::to_int8(c.in)} << ", want " << c.out);
+    BOOST_CHECK_MESSAGE(nx::to_int8(c.in) == c.out, "to_int8(" << c.in
+                                                               << ") = " << int{nx::to_int8(c.in)}
+                                                               << ", want " << c.out);
   }
   BOOST_CHECK_EQUAL(int{nx::to_int8(Limits::infinity())}, 127);
   BOOST_CHECK_EQUAL(int{nx::to_int8(-Limits::infinity())}, -127);
@@ -593,7 +713,8 @@ BOOST_AUTO_TEST_CASE(to_int8_stays_in_range_and_is_monotone) {
   for (std::uint64_t bits = 0; bits <= 0xffffffffULL; bits += 65537) {
     const float x = std::bit_cast<float>(static_cast<std::uint32_t>(bits));
     const int q = nx::to_int8(x);
-    if (q < -127 || q > 127) BOOST_FAIL("to_int8(bits " << hex32(static_cast<std::uint32_t>(bits)) << ") = " << q);
+    if (q < -127 || q > 127)
+      BOOST_FAIL("to_int8(bits " << hex32(static_cast<std::uint32_t>(bits)) << ") = " << q);
   }
   int previous = -127;
   std::int64_t checked = 0;
@@ -611,7 +732,8 @@ BOOST_AUTO_TEST_CASE(to_int8_stays_in_range_and_is_monotone) {
 std::int64_t ulp_distance(float a, float b) {
   auto ordered = [](float f) {
     const auto bits = std::bit_cast<std::int32_t>(f);
-    return bits < 0 ? -static_cast<std::int64_t>(bits & 0x7fffffff) : static_cast<std::int64_t>(bits);
+    return bits < 0 ? -static_cast<std::int64_t>(bits & 0x7fffffff)
+                    : static_cast<std::int64_t>(bits);
   };
   return std::llabs(ordered(a) - ordered(b));
 }
@@ -629,8 +751,9 @@ BOOST_AUTO_TEST_CASE(exp_exact_is_close_to_exp) {
     const float want = static_cast<float>(std::exp(static_cast<double>(x)));
     const auto d = ulp_distance(got, want);
     if (d > worst) worst = d, worst_x = x;
-    BOOST_REQUIRE_MESSAGE(d <= 3, "exp_exact(" << x << " = " << hex32(std::bit_cast<std::uint32_t>(x)) << ") = "
-                                                << got << ", exp = " << want << ": " << d << " ulp");
+    BOOST_REQUIRE_MESSAGE(
+        d <= 3, "exp_exact(" << x << " = " << hex32(std::bit_cast<std::uint32_t>(x))
+                             << ") = " << got << ", exp = " << want << ": " << d << " ulp");
   };
   for_floats(-87.0f, 88.0f, 613, check);
   for (float x : exp_inputs()) {
@@ -649,7 +772,7 @@ BOOST_AUTO_TEST_CASE(exp_exact_is_close_to_exp) {
 BOOST_AUTO_TEST_CASE(elementwise_functions_by_definition) {
   // softmax weight of the max is 127; far-away scores round to 0; the range is [0, 127].
   for (float m : {-50.0f, 0.0f, 3.25f, 1e6f}) BOOST_CHECK_EQUAL(nx::softmax_weight(m, m), 127);
-  BOOST_CHECK_EQUAL(nx::softmax_weight(-6.0f, 0.0f), 0);  // 127 e^-6 = 0.31
+  BOOST_CHECK_EQUAL(nx::softmax_weight(-6.0f, 0.0f), 0);   // 127 e^-6 = 0.31
   BOOST_CHECK_EQUAL(nx::softmax_weight(-1.0f, 0.0f), 47);  // 127 e^-1 = 46.72
   for (float s = -10.0f; s <= 0.0f; s += 0.01f) {
     const int w = nx::softmax_weight(s, 0.0f);
@@ -688,16 +811,19 @@ BOOST_AUTO_TEST_CASE(int8_gemm_in_double_is_exact) {
     a(1, j) = -127;
     b(0, j) = 127;
     b(1, j) = (j % 2) ? 127 : -127;
-    b(2, j) = static_cast<double>(static_cast<int>(sim::mix64(static_cast<std::uint64_t>(j)) % 255) - 127);
+    b(2, j) = static_cast<double>(
+        static_cast<int>(sim::mix64(static_cast<std::uint64_t>(j)) % 255) - 127);
   }
   const Eigen::MatrixXd c = a * b.transpose();
   for (int i = 0; i < 2; ++i) {
     for (int o = 0; o < 3; ++o) {
       std::int64_t exact = 0;
-      for (int j = 0; j < k; ++j) exact += static_cast<std::int64_t>(a(i, j)) * static_cast<std::int64_t>(b(o, j));
+      for (int j = 0; j < k; ++j)
+        exact += static_cast<std::int64_t>(a(i, j)) * static_cast<std::int64_t>(b(o, j));
       BOOST_CHECK_EQUAL(static_cast<std::int64_t>(c(i, o)), exact);
       BOOST_CHECK(c(i, o) == static_cast<double>(exact));
-      BOOST_CHECK(exact >= std::numeric_limits<std::int32_t>::min() && exact <= std::numeric_limits<std::int32_t>::max());
+      BOOST_CHECK(exact >= std::numeric_limits<std::int32_t>::min() &&
+                  exact <= std::numeric_limits<std::int32_t>::max());
     }
   }
   BOOST_CHECK_EQUAL(static_cast<std::int64_t>(c(0, 0)), 127LL * 127LL * k);
@@ -705,17 +831,21 @@ BOOST_AUTO_TEST_CASE(int8_gemm_in_double_is_exact) {
   const int n = 13, m = 17, kk = 4099;
   Eigen::MatrixXd x(n, kk), w(m, kk);
   for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < kk; ++j) x(i, j) = static_cast<int>(sim::mix64(0x100000ULL * i + j) % 255) - 127;
+    for (int j = 0; j < kk; ++j)
+      x(i, j) = static_cast<int>(sim::mix64(0x100000ULL * i + j) % 255) - 127;
   }
   for (int i = 0; i < m; ++i) {
-    for (int j = 0; j < kk; ++j) w(i, j) = static_cast<int>(sim::mix64(0xa0000000ULL + 0x100000ULL * i + j) % 255) - 127;
+    for (int j = 0; j < kk; ++j)
+      w(i, j) = static_cast<int>(sim::mix64(0xa0000000ULL + 0x100000ULL * i + j) % 255) - 127;
   }
   const Eigen::MatrixXd y = x * w.transpose();
   for (int i = 0; i < n; ++i) {
     for (int o = 0; o < m; ++o) {
       std::int64_t exact = 0;
-      for (int j = 0; j < kk; ++j) exact += static_cast<std::int64_t>(x(i, j)) * static_cast<std::int64_t>(w(o, j));
-      BOOST_REQUIRE_MESSAGE(y(i, o) == static_cast<double>(exact), "GEMM (" << i << ", " << o << ")");
+      for (int j = 0; j < kk; ++j)
+        exact += static_cast<std::int64_t>(x(i, j)) * static_cast<std::int64_t>(w(o, j));
+      BOOST_REQUIRE_MESSAGE(y(i, o) == static_cast<double>(exact),
+                            "GEMM (" << i << ", " << o << ")");
     }
   }
 }

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/model_config.h"
-#include "tests/random_scenario.h"
 #include "sim/scenario.h"
+#include "tests/random_scenario.h"
 #include "verify/verify.h"
 
 namespace lockstep {

@@ -4,8 +4,8 @@
 // recomputation from scratch; packed equals padded. Plus the guards of the numerics contract
 // and the model drafter.
 #define BOOST_TEST_MODULE reference
-#include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
+#include <boost/test/unit_test.hpp>
 
 #include <random>
 
@@ -63,8 +63,9 @@ SequenceBytes alone(const sim::ModelConfig& model, const std::vector<std::vector
 // The same chunks in row `target` of a right-aligned padded batch whose other rows hold
 // random tokens; row r has min(pads[r], first pass width) left pads. Returns the target
 // row's bytes.
-SequenceBytes in_padded_batch(const sim::ModelConfig& model, const std::vector<std::vector<Token>>& chunks,
-                              int rows, int target, const std::vector<int>& pads, std::uint32_t seed) {
+SequenceBytes in_padded_batch(const sim::ModelConfig& model,
+                              const std::vector<std::vector<Token>>& chunks, int rows, int target,
+                              const std::vector<int>& pads, std::uint32_t seed) {
   reference::CpuBackend backend;
   const auto cache = backend.create_cache(model, rows, 320);
   std::mt19937 rng(seed);
@@ -83,7 +84,8 @@ SequenceBytes in_padded_batch(const sim::ModelConfig& model, const std::vector<s
     b.past = past;
     b.tokens = tokens;
     for (int r = 0; r < rows; ++r) {
-      const int pad = r == target ? target_pad : std::min(pads[static_cast<std::size_t>(r)], first_width);
+      const int pad =
+          r == target ? target_pad : std::min(pads[static_cast<std::size_t>(r)], first_width);
       b.cache_rows.push_back(r);
       for (int s = 0; s < columns; ++s) b.mask.push_back(s >= pad ? 1 : 0);
       for (int column = past; column < columns; ++column) {
@@ -98,7 +100,8 @@ SequenceBytes in_padded_batch(const sim::ModelConfig& model, const std::vector<s
     }
     const auto result = backend.forward_padded(b);
     for (int t = 0; t < tokens; ++t) {
-      if (past + t >= target_pad) out.logits.push_back(result.digest[static_cast<std::size_t>(target * tokens + t)]);
+      if (past + t >= target_pad)
+        out.logits.push_back(result.digest[static_cast<std::size_t>(target * tokens + t)]);
     }
     past = columns;
   }
@@ -116,15 +119,16 @@ BOOST_AUTO_TEST_CASE(padding_and_neighbours_change_no_byte) {
   const auto model = sim::preset("tiny", 3);
   std::mt19937 rng(7);
   // prefill of 12 tokens, one decode token, then a 6-token verify pass
-  const std::vector<std::vector<Token>> chunks = {random_tokens(rng, 12, 256), random_tokens(rng, 1, 256),
-                                                  random_tokens(rng, 6, 256)};
+  const std::vector<std::vector<Token>> chunks = {
+      random_tokens(rng, 12, 256), random_tokens(rng, 1, 256), random_tokens(rng, 6, 256)};
   const SequenceBytes reference = alone(model, chunks);
   for (int rows : {2, 5, 16}) {
     std::vector<int> pads(static_cast<std::size_t>(rows));
     for (auto& p : pads) p = static_cast<int>(rng() % 64);
     const int target = static_cast<int>(rng() % static_cast<std::uint32_t>(rows));
     BOOST_TEST((in_padded_batch(model, chunks, rows, target, pads, rng()) == reference),
-               "rows " << rows << " target " << target << " pad " << pads[static_cast<std::size_t>(target)]);
+               "rows " << rows << " target " << target << " pad "
+                       << pads[static_cast<std::size_t>(target)]);
   }
 }
 
@@ -135,8 +139,8 @@ BOOST_AUTO_TEST_CASE(incremental_decoding_equals_recomputation) {
   std::vector<std::vector<Token>> one_by_one;
   for (Token t : tokens) one_by_one.push_back({t});
   BOOST_TEST((alone(model, one_by_one) == alone(model, {tokens})));
-  BOOST_TEST((alone(model, {{tokens.begin(), tokens.begin() + 7}, {tokens.begin() + 7, tokens.end()}}) ==
-              alone(model, {tokens})));
+  BOOST_TEST((alone(model, {{tokens.begin(), tokens.begin() + 7},
+                            {tokens.begin() + 7, tokens.end()}}) == alone(model, {tokens})));
 }
 
 BOOST_AUTO_TEST_CASE(changing_a_visible_token_changes_the_bytes) {
@@ -156,8 +160,10 @@ RC_BOOST_PROP(batch_padding_and_shape_invariance, ()) {
   const auto model = sim::preset("tiny", *rc::gen::inRange<std::uint64_t>(0, 100));
   const int prompt = *rc::gen::inRange(1, 24);
   const int verify = *rc::gen::inRange(1, 9);
-  const auto first = *rc::gen::container<std::vector<Token>>(static_cast<std::size_t>(prompt), rc::gen::inRange(0, 256));
-  const auto second = *rc::gen::container<std::vector<Token>>(static_cast<std::size_t>(verify), rc::gen::inRange(0, 256));
+  const auto first = *rc::gen::container<std::vector<Token>>(static_cast<std::size_t>(prompt),
+                                                             rc::gen::inRange(0, 256));
+  const auto second = *rc::gen::container<std::vector<Token>>(static_cast<std::size_t>(verify),
+                                                              rc::gen::inRange(0, 256));
   const SequenceBytes reference = alone(model, {first, second});
   // Incremental and packed-in-one-pass agree.
   std::vector<Token> all = first;
@@ -168,9 +174,10 @@ RC_BOOST_PROP(batch_padding_and_shape_invariance, ()) {
   // Padded with neighbours agrees.
   const int rows = *rc::gen::inRange(2, 17);
   const int target = *rc::gen::inRange(0, rows);
-  const auto pads = *rc::gen::container<std::vector<int>>(static_cast<std::size_t>(rows), rc::gen::inRange(0, 64));
-  RC_ASSERT(in_padded_batch(model, {first, second}, rows, target, pads, *rc::gen::arbitrary<std::uint32_t>()) ==
-            reference);
+  const auto pads = *rc::gen::container<std::vector<int>>(static_cast<std::size_t>(rows),
+                                                          rc::gen::inRange(0, 64));
+  RC_ASSERT(in_padded_batch(model, {first, second}, rows, target, pads,
+                            *rc::gen::arbitrary<std::uint32_t>()) == reference);
 }
 
 BOOST_AUTO_TEST_CASE(every_strategy_on_every_scenario_is_equivalent_on_cpu) {
@@ -183,18 +190,20 @@ BOOST_AUTO_TEST_CASE(every_strategy_on_every_scenario_is_equivalent_on_cpu) {
       scenario.strategy = strategy;
       scenario.window = std::max(scenario.window, scenario.batch_size);
       const auto run = verify::run_checked(scenario, verify::CheckOptions{});
-      BOOST_TEST(run.ok(), scenario.name << " / " << strategy << ": " << run.equivalent_sequences << " of "
-                                         << run.oracle.size() << " equivalent, " << run.violation_count
-                                         << " violations"
-                                         << (run.violations.empty() ? std::string()
-                                                                    : ": " + run.violations.front().detail));
+      BOOST_TEST(run.ok(), scenario.name
+                               << " / " << strategy << ": " << run.equivalent_sequences << " of "
+                               << run.oracle.size() << " equivalent, " << run.violation_count
+                               << " violations"
+                               << (run.violations.empty() ? std::string()
+                                                          : ": " + run.violations.front().detail));
     }
   }
 }
 
 BOOST_AUTO_TEST_CASE(target_derived_draft_shares_weights_and_accepts) {
   reference::register_cpu_backend();
-  const sim::Scenario base = test::load_ready(test::source_path("scenarios/model_drafter_target_layers.json"));
+  const sim::Scenario base =
+      test::load_ready(test::source_path("scenarios/model_drafter_target_layers.json"));
   const auto run = verify::run_checked(base, verify::CheckOptions{});
   BOOST_TEST(run.ok());
   // A draft made of the target's first layer agrees with the target often enough to matter.
@@ -213,7 +222,8 @@ BOOST_AUTO_TEST_CASE(guards_reject_bad_shapes_and_capacity) {
   BOOST_CHECK_THROW(backend.forward_packed(b), ContractError);
   b = packed(cache, 0, {1, 2, 300}, 0);  // token outside the vocabulary
   BOOST_CHECK_THROW(backend.forward_packed(b), ContractError);
-  BOOST_CHECK_THROW(backend.apply_moves(sim::MovePlan{cache, cache, {{0, 10, 1, 0, 8}}}), ContractError);
+  BOOST_CHECK_THROW(backend.apply_moves(sim::MovePlan{cache, cache, {{0, 10, 1, 0, 8}}}),
+                    ContractError);
 }
 
 BOOST_AUTO_TEST_CASE(big_presets_are_constructible) {

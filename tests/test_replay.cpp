@@ -26,7 +26,8 @@ const std::string kTraceA =
     "{\"event\":\"run\",\"k\":5}\n"
     "{\"event\":\"pass\",\"logits\":\"00000000000000aa\",\"step\":1}\n"
     "{\"event\":\"timing\",\"run_seconds\":1.5}\n"
-    "{\"event\":\"verify\",\"rows\":[{\"accepted\":3,\"row\":0},{\"accepted\":1,\"row\":1}],\"step\":1}\n";
+    "{\"event\":\"verify\",\"rows\":[{\"accepted\":3,\"row\":0},{\"accepted\":1,\"row\":1}],"
+    "\"step\":1}\n";
 
 }  // namespace
 

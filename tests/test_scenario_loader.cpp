@@ -309,7 +309,9 @@ BOOST_AUTO_TEST_CASE(bad_inputs_name_the_field) {
        },
        "needs exactly one of 'model'"},
       {"model drafter deeper than the target",
-       [](json& d) { d["draft"] = {{"kind", "model"}, {"target_layers", 9}}; },
+       [](json& d) {
+         d["draft"] = {{"kind", "model"}, {"target_layers", 9}};
+       },
        "field 'draft.target_layers' = 9 exceeds the target's 2 layers"},
       {"draft without kind", [](json& d) { d["draft"].erase("kind"); },
        "missing required field 'draft.kind'"},

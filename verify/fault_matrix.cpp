@@ -38,7 +38,9 @@ FaultRow run_row(const std::vector<sim::Scenario>& scenarios, const std::string&
 
 }  // namespace
 
-bool FaultRow::detected() const { return first_detecting() >= 0; }
+bool FaultRow::detected() const {
+  return first_detecting() >= 0;
+}
 
 bool FaultRow::equivalence_broken() const {
   for (const auto& c : cells) {

@@ -18,16 +18,16 @@
 namespace lockstep::verify {
 
 struct FaultCell {
-  bool applies = false;             // the scenario's strategy reaches the fault's code path
-  std::optional<Violation> first;   // first violation the checker reported, if any
+  bool applies = false;            // the scenario's strategy reaches the fault's code path
+  std::optional<Violation> first;  // first violation the checker reported, if any
   std::int64_t violations = 0;
   bool equivalence_broken = false;  // some output differs from batch-1 AR
   std::string error;                // a run that threw (never expected): its message
 };
 
 struct FaultRow {
-  std::string fault;               // registry name, or "" for the fault-free baseline
-  std::vector<FaultCell> cells;    // one per scenario, library order
+  std::string fault;             // registry name, or "" for the fault-free baseline
+  std::vector<FaultCell> cells;  // one per scenario, library order
   bool detected() const;
   bool equivalence_broken() const;
   // Index of the first scenario (library order) that detected the fault, or -1.

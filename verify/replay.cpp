@@ -47,8 +47,8 @@ std::vector<Record> compared_records(const std::string& text, const char* which)
 }
 
 // The path of the first field where a and b differ ("" when equal), with both values.
-bool first_difference(const json& a, const json& b, const std::string& path, std::string& where, std::string& va,
-                      std::string& vb) {
+bool first_difference(const json& a, const json& b, const std::string& path, std::string& where,
+                      std::string& va, std::string& vb) {
   if (a == b) return false;
   if (a.is_object() && b.is_object()) {
     // Keys in sorted order (nlohmann::json objects are sorted), the union of both.
@@ -80,7 +80,8 @@ bool first_difference(const json& a, const json& b, const std::string& path, std
   if (a.is_array() && b.is_array()) {
     const std::size_t common = std::min(a.size(), b.size());
     for (std::size_t i = 0; i < common; ++i) {
-      if (first_difference(a[i], b[i], path + "[" + std::to_string(i) + "]", where, va, vb)) return true;
+      if (first_difference(a[i], b[i], path + "[" + std::to_string(i) + "]", where, va, vb))
+        return true;
     }
     where = path + ".length";
     va = std::to_string(a.size());
@@ -105,7 +106,8 @@ std::string slurp(const std::string& path) {
 class TempFile {
  public:
   TempFile() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lockstep-replay-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "lockstep-replay-XXXXXX").string();
     const int fd = mkstemp(pattern.data());
     if (fd < 0) throw InputError("cannot create a temporary trace file for replay");
     ::close(fd);
@@ -129,7 +131,8 @@ std::uint64_t parse_hex(const json& value) {
   return std::stoull(value.get<std::string>(), nullptr, 16);
 }
 
-BackendReplay run_one(const sim::Scenario& scenario, const std::string& backend, bool check, std::string& trace) {
+BackendReplay run_one(const sim::Scenario& scenario, const std::string& backend, bool check,
+                      std::string& trace) {
   sim::Scenario s = scenario;
   s.backend = backend;
   TempFile file;
@@ -161,7 +164,8 @@ TraceDivergence compare_traces(const std::string& trace_a, const std::string& tr
     const Record* ra = i < a.size() ? &a[i] : nullptr;
     const Record* rb = i < b.size() ? &b[i] : nullptr;
     const json& own = ra ? ra->value : rb->value;
-    if (own.contains("step") && own["step"].is_number_integer()) step = own["step"].get<std::int64_t>();
+    if (own.contains("step") && own["step"].is_number_integer())
+      step = own["step"].get<std::int64_t>();
     if (ra && rb && ra->text == rb->text) continue;
     d.identical = false;
     d.record = static_cast<std::int64_t>(i);
@@ -184,12 +188,14 @@ TraceDivergence compare_traces(const std::string& trace_a, const std::string& tr
   return d;
 }
 
-std::string describe(const TraceDivergence& d, const std::string& backend_a, const std::string& backend_b) {
+std::string describe(const TraceDivergence& d, const std::string& backend_a,
+                     const std::string& backend_b) {
   if (d.identical) return "identical";
   std::ostringstream s;
-  s << "first divergence at record " << d.record << " (" << backend_a << " line " << d.line_a << ", " << backend_b
-    << " line " << d.line_b << "), step " << d.step << ", event \"" << d.event << "\", field " << d.field << ": "
-    << backend_a << " " << d.value_a << " vs " << backend_b << " " << d.value_b;
+  s << "first divergence at record " << d.record << " (" << backend_a << " line " << d.line_a
+    << ", " << backend_b << " line " << d.line_b << "), step " << d.step << ", event \"" << d.event
+    << "\", field " << d.field << ": " << backend_a << " " << d.value_a << " vs " << backend_b
+    << " " << d.value_b;
   return s.str();
 }
 
@@ -201,7 +207,8 @@ void trace_digests(const std::string& trace, BackendReplay& out) {
   for (const auto& r : records) {
     const auto& v = r.value;
     const auto event = v["event"].get<std::string>();
-    if (event == "pass" && v.contains("logits")) logits = sim::combine(logits, parse_hex(v["logits"]));
+    if (event == "pass" && v.contains("logits"))
+      logits = sim::combine(logits, parse_hex(v["logits"]));
     if (event == "state" && v.contains("rows") && v["rows"].is_array()) {
       kv = sim::mix64(0);
       for (const auto& row : v["rows"]) {
@@ -235,7 +242,8 @@ std::string random_scenario_json(std::uint64_t seed, int index) {
   const int vocab = small ? 512 : 256;
   json s;
   s["name"] = "random-" + std::to_string(seed) + "-" + std::to_string(index);
-  s["description"] = "lockstep replay --random: scenario " + std::to_string(index) + " of seed " + std::to_string(seed);
+  s["description"] = "lockstep replay --random: scenario " + std::to_string(index) + " of seed " +
+                     std::to_string(seed);
   s["backend"] = "symbolic";
   s["target"] = {{"preset", small ? "small" : "tiny"}, {"seed", draw(1000)}};
   const double probs[] = {0.0, 0.3, 0.6, 0.8, 1.0};
@@ -267,8 +275,9 @@ std::string random_scenario_json(std::uint64_t seed, int index) {
 }
 
 sim::Scenario random_scenario(std::uint64_t seed, int index) {
-  sim::Scenario s = sim::parse_scenario(random_scenario_json(seed, index),
-                                        "random scenario " + std::to_string(index) + " of seed " + std::to_string(seed));
+  sim::Scenario s = sim::parse_scenario(
+      random_scenario_json(seed, index),
+      "random scenario " + std::to_string(index) + " of seed " + std::to_string(seed));
   sim::finalize_scenario(s, "");
   return s;
 }

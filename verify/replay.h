@@ -19,27 +19,28 @@ namespace lockstep::verify {
 // The first difference between two traces; `identical` when there is none.
 struct TraceDivergence {
   bool identical = true;
-  std::int64_t record = -1;  // 0-based index among compared records (timing/detail excluded)
-  int line_a = 0, line_b = 0;  // 1-based file lines (0: that trace has no such record)
-  std::int64_t step = -1;      // the record's step, else the last step seen before it (-1: none)
-  std::string event;           // the record's event (of trace A, else B)
-  std::string field;           // path of the first differing field, e.g. "rows[0].accepted";
-                               // "<end of trace>" when one trace has fewer records
+  std::int64_t record = -1;      // 0-based index among compared records (timing/detail excluded)
+  int line_a = 0, line_b = 0;    // 1-based file lines (0: that trace has no such record)
+  std::int64_t step = -1;        // the record's step, else the last step seen before it (-1: none)
+  std::string event;             // the record's event (of trace A, else B)
+  std::string field;             // path of the first differing field, e.g. "rows[0].accepted";
+                                 // "<end of trace>" when one trace has fewer records
   std::string value_a, value_b;  // the differing values as JSON text ("<missing>" if absent)
 };
 
 // Compares two trace texts (JSON Lines). Throws InputError naming the trace and line when a
 // line is not a JSON object with an "event".
 TraceDivergence compare_traces(const std::string& trace_a, const std::string& trace_b);
-std::string describe(const TraceDivergence& d, const std::string& backend_a, const std::string& backend_b);
+std::string describe(const TraceDivergence& d, const std::string& backend_a,
+                     const std::string& backend_b);
 
 struct BackendReplay {
   std::string backend;
-  std::uint64_t trace_digest = 0;  // FNV-1a over the non-timing lines (sim::TraceWriter)
-  std::uint64_t logits_digest = 0;  // combine over every pass record's logits digest, in order
+  std::uint64_t trace_digest = 0;     // FNV-1a over the non-timing lines (sim::TraceWriter)
+  std::uint64_t logits_digest = 0;    // combine over every pass record's logits digest, in order
   std::uint64_t final_kv_digest = 0;  // combine over the last state record's KV digests
-  std::int64_t records = 0;          // compared records
-  bool ok = false;                   // the run itself: output-equivalent, no invariant broken
+  std::int64_t records = 0;           // compared records
+  bool ok = false;                    // the run itself: output-equivalent, no invariant broken
   std::int64_t violations = 0;
   double seconds = 0;
 };

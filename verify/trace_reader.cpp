@@ -15,8 +15,19 @@ namespace {
 
 using nlohmann::json;
 
-enum class Kind { integer, non_negative, boolean, string, hex, number, int_or_null, ints,
-                  strings, object, array };
+enum class Kind {
+  integer,
+  non_negative,
+  boolean,
+  string,
+  hex,
+  number,
+  int_or_null,
+  ints,
+  strings,
+  object,
+  array
+};
 
 struct Field {
   const char* name;
@@ -27,17 +38,28 @@ using Schema = std::vector<Field>;
 
 const char* kind_text(Kind k) {
   switch (k) {
-    case Kind::integer: return "an integer";
-    case Kind::non_negative: return "a non-negative integer";
-    case Kind::boolean: return "true or false";
-    case Kind::string: return "a string";
-    case Kind::hex: return "a 16-digit lowercase hex string";
-    case Kind::number: return "a number";
-    case Kind::int_or_null: return "an integer or null";
-    case Kind::ints: return "an array of integers";
-    case Kind::strings: return "an array of strings";
-    case Kind::object: return "an object";
-    case Kind::array: return "an array";
+    case Kind::integer:
+      return "an integer";
+    case Kind::non_negative:
+      return "a non-negative integer";
+    case Kind::boolean:
+      return "true or false";
+    case Kind::string:
+      return "a string";
+    case Kind::hex:
+      return "a 16-digit lowercase hex string";
+    case Kind::number:
+      return "a number";
+    case Kind::int_or_null:
+      return "an integer or null";
+    case Kind::ints:
+      return "an array of integers";
+    case Kind::strings:
+      return "an array of strings";
+    case Kind::object:
+      return "an object";
+    case Kind::array:
+      return "an array";
   }
   return "?";
 }
@@ -52,22 +74,30 @@ bool is_hex16(const json& v) {
 
 bool matches(const json& v, Kind k) {
   switch (k) {
-    case Kind::integer: return v.is_number_integer();
+    case Kind::integer:
+      return v.is_number_integer();
     case Kind::non_negative:
       return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
-    case Kind::boolean: return v.is_boolean();
-    case Kind::string: return v.is_string();
-    case Kind::hex: return is_hex16(v);
-    case Kind::number: return v.is_number();
-    case Kind::int_or_null: return v.is_null() || v.is_number_integer();
+    case Kind::boolean:
+      return v.is_boolean();
+    case Kind::string:
+      return v.is_string();
+    case Kind::hex:
+      return is_hex16(v);
+    case Kind::number:
+      return v.is_number();
+    case Kind::int_or_null:
+      return v.is_null() || v.is_number_integer();
     case Kind::ints:
       return v.is_array() &&
              std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_number_integer(); });
     case Kind::strings:
       return v.is_array() &&
              std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
-    case Kind::object: return v.is_object();
-    case Kind::array: return v.is_array();
+    case Kind::object:
+      return v.is_object();
+    case Kind::array:
+      return v.is_array();
   }
   return false;
 }
@@ -82,8 +112,8 @@ void check_object(const json& v, const Schema& schema, const std::string& where,
   if (!v.is_object()) fail(where, path + " must be an object");
   for (const auto& item : v.items()) {
     const std::string& key = item.key();
-    const bool known = std::any_of(schema.begin(), schema.end(),
-                                   [&](const Field& f) { return key == f.name; });
+    const bool known =
+        std::any_of(schema.begin(), schema.end(), [&](const Field& f) { return key == f.name; });
     if (!known) fail(where, "unknown field '" + path + key + "'");
   }
   for (const auto& f : schema) {
@@ -113,52 +143,94 @@ const std::map<std::string, Schema>& schemas() {
   using K = Kind;
   static const std::map<std::string, Schema> table = {
       {"run",
-       {{"event", K::string}, {"scenario", K::string}, {"strategy", K::string},
-        {"batch_size", K::non_negative}, {"k", K::non_negative},
-        {"max_new_tokens", K::non_negative}, {"window", K::non_negative},
-        {"eos_token", K::int_or_null}, {"target", K::string}, {"target_seed", K::non_negative},
-        {"draft_model", K::string}, {"draft_seed", K::non_negative},
-        {"sequences", K::non_negative}, {"prompts", K::hex}, {"faults", K::strings}}},
+       {{"event", K::string},
+        {"scenario", K::string},
+        {"strategy", K::string},
+        {"batch_size", K::non_negative},
+        {"k", K::non_negative},
+        {"max_new_tokens", K::non_negative},
+        {"window", K::non_negative},
+        {"eos_token", K::int_or_null},
+        {"target", K::string},
+        {"target_seed", K::non_negative},
+        {"draft_model", K::string},
+        {"draft_seed", K::non_negative},
+        {"sequences", K::non_negative},
+        {"prompts", K::hex},
+        {"faults", K::strings}}},
       {"cache",
-       {{"event", K::string}, {"model", K::string}, {"cache", K::non_negative},
-        {"rows", K::non_negative}, {"capacity", K::non_negative},
+       {{"event", K::string},
+        {"model", K::string},
+        {"cache", K::non_negative},
+        {"rows", K::non_negative},
+        {"capacity", K::non_negative},
         {"bytes_per_slot", K::non_negative}}},
       {"pass",
-       {{"event", K::string}, {"step", K::non_negative}, {"model", K::string},
-        {"form", K::string}, {"rows", K::non_negative}, {"tokens", K::non_negative},
-        {"past", K::non_negative}, {"inputs", K::hex}, {"positions", K::hex}, {"mask", K::hex},
-        {"argmax", K::hex}, {"logits", K::hex}}},
+       {{"event", K::string},
+        {"step", K::non_negative},
+        {"model", K::string},
+        {"form", K::string},
+        {"rows", K::non_negative},
+        {"tokens", K::non_negative},
+        {"past", K::non_negative},
+        {"inputs", K::hex},
+        {"positions", K::hex},
+        {"mask", K::hex},
+        {"argmax", K::hex},
+        {"logits", K::hex}}},
       {"verify",
-       {{"event", K::string}, {"step", K::non_negative}, {"form", K::string},
-        {"width", K::non_negative}, {"grouped", K::boolean}, {"rows", K::array}}},
+       {{"event", K::string},
+        {"step", K::non_negative},
+        {"form", K::string},
+        {"width", K::non_negative},
+        {"grouped", K::boolean},
+        {"rows", K::array}}},
       {"moves",
-       {{"event", K::string}, {"step", K::non_negative}, {"model", K::string},
-        {"src", K::non_negative}, {"dst", K::non_negative}, {"moves", K::array},
+       {{"event", K::string},
+        {"step", K::non_negative},
+        {"model", K::string},
+        {"src", K::non_negative},
+        {"dst", K::non_negative},
+        {"moves", K::array},
         {"bytes", K::non_negative}}},
       {"state", {{"event", K::string}, {"step", K::non_negative}, {"rows", K::array}}},
       {"finish",
-       {{"event", K::string}, {"step", K::non_negative}, {"seq", K::non_negative},
+       {{"event", K::string},
+        {"step", K::non_negative},
+        {"seq", K::non_negative},
         {"generated", K::ints}}},
       {"violation",
-       {{"event", K::string}, {"invariant", K::string}, {"step", K::non_negative},
-        {"row", K::integer}, {"slot", K::integer}, {"detail", K::string}}},
+       {{"event", K::string},
+        {"invariant", K::string},
+        {"step", K::non_negative},
+        {"row", K::integer},
+        {"slot", K::integer},
+        {"detail", K::string}}},
       {"timing",
-       {{"event", K::string}, {"backend", K::string}, {"run_seconds", K::number},
-        {"reference_seconds", K::number}, {"stage_seconds", K::object}}},
+       {{"event", K::string},
+        {"backend", K::string},
+        {"run_seconds", K::number},
+        {"reference_seconds", K::number},
+        {"stage_seconds", K::object}}},
   };
   return table;
 }
 
-const Schema kVerifyRow = {{"seq", Kind::non_negative},  {"row", Kind::non_negative},
-                           {"pad", Kind::non_negative},  {"drafts", Kind::ints},
-                           {"targets", Kind::ints},      {"accepted", Kind::non_negative},
+const Schema kVerifyRow = {{"seq", Kind::non_negative},       {"row", Kind::non_negative},
+                           {"pad", Kind::non_negative},       {"drafts", Kind::ints},
+                           {"targets", Kind::ints},           {"accepted", Kind::non_negative},
                            {"committed", Kind::non_negative}, {"finished", Kind::boolean}};
-const Schema kStateRow = {{"seq", Kind::non_negative},   {"model", Kind::string},
-                          {"row", Kind::non_negative},   {"first", Kind::non_negative},
-                          {"length", Kind::non_negative}, {"width", Kind::non_negative},
+const Schema kStateRow = {{"seq", Kind::non_negative},
+                          {"model", Kind::string},
+                          {"row", Kind::non_negative},
+                          {"first", Kind::non_negative},
+                          {"length", Kind::non_negative},
+                          {"width", Kind::non_negative},
                           {"kv", Kind::hex}};
-const Schema kStages = {{"draft", Kind::number},   {"verify", Kind::number},
-                        {"realign", Kind::number}, {"prefill", Kind::number},
+const Schema kStages = {{"draft", Kind::number},
+                        {"verify", Kind::number},
+                        {"realign", Kind::number},
+                        {"prefill", Kind::number},
                         {"other", Kind::number}};
 
 // Deepest bracket nesting of a JSON text (strings skipped), measured before parsing so a
@@ -170,8 +242,10 @@ int nesting(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -226,7 +300,8 @@ void validate_trace_record(const json& record, const std::string& where) {
     for (std::size_t i = 0; i < moves.size(); ++i) {
       const json& m = moves[i];
       if (!m.is_array() || m.size() != 5 || !matches(m, Kind::ints) ||
-          std::any_of(m.begin(), m.end(), [](const json& e) { return !matches(e, Kind::non_negative); })) {
+          std::any_of(m.begin(), m.end(),
+                      [](const json& e) { return !matches(e, Kind::non_negative); })) {
         fail(where, "field 'moves[" + std::to_string(i) +
                         "]' must be [src_row, src_slot, dst_row, dst_slot, length], non-negative "
                         "integers");

@@ -13,7 +13,8 @@ namespace lockstep::test {
 
 // "" when equal; else a description of the first difference.
 template <typename T>
-std::string first_difference(const std::vector<T>& a, const std::vector<T>& b, const std::string& what) {
+std::string first_difference(const std::vector<T>& a, const std::vector<T>& b,
+                             const std::string& what) {
   std::ostringstream s;
   if (a.size() != b.size()) {
     s << what << ": sizes differ, " << a.size() << " vs " << b.size();
@@ -21,7 +22,8 @@ std::string first_difference(const std::vector<T>& a, const std::vector<T>& b, c
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0) {
-      s << what << ": first difference at index " << i << " of " << a.size() << ": " << +a[i] << " vs " << +b[i];
+      s << what << ": first difference at index " << i << " of " << a.size() << ": " << +a[i]
+        << " vs " << +b[i];
       return s.str();
     }
   }
@@ -31,8 +33,8 @@ std::string first_difference(const std::vector<T>& a, const std::vector<T>& b, c
 }  // namespace lockstep::test
 
 // Boost.Test check with the helper's message.
-#define LOCKSTEP_CHECK_BYTES_EQUAL(a, b, what)                                  \
-  do {                                                                          \
+#define LOCKSTEP_CHECK_BYTES_EQUAL(a, b, what)                                               \
+  do {                                                                                       \
     const std::string lockstep_diff_ = ::lockstep::test::first_difference((a), (b), (what)); \
-    BOOST_CHECK_MESSAGE(lockstep_diff_.empty(), lockstep_diff_);                \
+    BOOST_CHECK_MESSAGE(lockstep_diff_.empty(), lockstep_diff_);                             \
   } while (0)

@@ -24,11 +24,15 @@ struct CxxApi {
   static float silu(float g) { return nx::silu(g); }
   static void rope_rotate(float& a, float& b, float c, float s) { nx::rope_rotate(a, b, c, s); }
   static std::int32_t softmax_weight(float s, float m) { return nx::softmax_weight(s, m); }
-  static float attention_output(std::int32_t w, std::int32_t z, float v) { return nx::attention_output(w, z, v); }
+  static float attention_output(std::int32_t w, std::int32_t z, float v) {
+    return nx::attention_output(w, z, v);
+  }
 };
 
 }  // namespace
 
-int cxx_numerics(std::uint32_t* out) { return evaluate_cases<CxxApi>(out); }
+int cxx_numerics(std::uint32_t* out) {
+  return evaluate_cases<CxxApi>(out);
+}
 
 }  // namespace lockstep::test_numerics

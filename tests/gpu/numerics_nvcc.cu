@@ -31,25 +31,47 @@ struct NvccApi {
     return b;
 #endif
   }
-  __host__ __device__ static std::int8_t to_int8(float x) { return nx::to_int8(x); }
-  __host__ __device__ static float activation_scale(float a) { return nx::activation_scale(a); }
-  __host__ __device__ static std::int8_t quantize(float x, float s) { return nx::quantize(x, s); }
-  __host__ __device__ static float dequantize(std::int32_t a, float c, float t) { return nx::dequantize(a, c, t); }
-  __host__ __device__ static float rms_factor(std::int64_t s, int d) { return nx::rms_factor(s, d); }
-  __host__ __device__ static float exp_exact(float x) { return nx::exp_exact(x); }
-  __host__ __device__ static float silu(float g) { return nx::silu(g); }
-  __host__ __device__ static void rope_rotate(float& a, float& b, float c, float s) { nx::rope_rotate(a, b, c, s); }
-  __host__ __device__ static std::int32_t softmax_weight(float s, float m) { return nx::softmax_weight(s, m); }
+  __host__ __device__ static std::int8_t to_int8(float x) {
+    return nx::to_int8(x);
+  }
+  __host__ __device__ static float activation_scale(float a) {
+    return nx::activation_scale(a);
+  }
+  __host__ __device__ static std::int8_t quantize(float x, float s) {
+    return nx::quantize(x, s);
+  }
+  __host__ __device__ static float dequantize(std::int32_t a, float c, float t) {
+    return nx::dequantize(a, c, t);
+  }
+  __host__ __device__ static float rms_factor(std::int64_t s, int d) {
+    return nx::rms_factor(s, d);
+  }
+  __host__ __device__ static float exp_exact(float x) {
+    return nx::exp_exact(x);
+  }
+  __host__ __device__ static float silu(float g) {
+    return nx::silu(g);
+  }
+  __host__ __device__ static void rope_rotate(float& a, float& b, float c, float s) {
+    nx::rope_rotate(a, b, c, s);
+  }
+  __host__ __device__ static std::int32_t softmax_weight(float s, float m) {
+    return nx::softmax_weight(s, m);
+  }
   __host__ __device__ static float attention_output(std::int32_t w, std::int32_t z, float v) {
     return nx::attention_output(w, z, v);
   }
 };
 
-__global__ void evaluate_on_device(std::uint32_t* out, int* count) { *count = evaluate_cases<NvccApi>(out); }
+__global__ void evaluate_on_device(std::uint32_t* out, int* count) {
+  *count = evaluate_cases<NvccApi>(out);
+}
 
 }  // namespace
 
-int nvcc_host_numerics(std::uint32_t* out) { return evaluate_cases<NvccApi>(out); }
+int nvcc_host_numerics(std::uint32_t* out) {
+  return evaluate_cases<NvccApi>(out);
+}
 
 int device_numerics(std::uint32_t* out) {
   std::uint32_t* d_out = nullptr;
@@ -60,7 +82,8 @@ int device_numerics(std::uint32_t* out) {
   LOCKSTEP_CUDA_CHECK_LAUNCH();
   int count = 0;
   LOCKSTEP_CUDA_CHECK(cudaMemcpy(&count, d_count, sizeof count, cudaMemcpyDeviceToHost));
-  LOCKSTEP_CUDA_CHECK(cudaMemcpy(out, d_out, static_cast<std::size_t>(count) * sizeof(std::uint32_t), cudaMemcpyDeviceToHost));
+  LOCKSTEP_CUDA_CHECK(cudaMemcpy(
+      out, d_out, static_cast<std::size_t>(count) * sizeof(std::uint32_t), cudaMemcpyDeviceToHost));
   LOCKSTEP_CUDA_CHECK(cudaFree(d_out));
   LOCKSTEP_CUDA_CHECK(cudaFree(d_count));
   return count;

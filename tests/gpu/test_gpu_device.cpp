@@ -23,10 +23,10 @@
 #include "gpu/device_buffer.h"
 #include "gpu/gemm.h"
 #include "gpu/gpu_backend.h"
-#include "reference/host_math.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
 #include "reference/cpu_backend.h"
+#include "reference/host_math.h"
 #include "reference/numerics.h"
 #include "reference/weights.h"
 #include "sim/hash.h"
@@ -66,8 +66,9 @@ struct Pair {
   }
   void check_kv(const std::string& what) {
     for (int r = 0; r < rows; ++r) {
-      BOOST_CHECK_MESSAGE(cpu.kv_digest(cpu_cache, r, 0, capacity) == gpu.kv_digest(gpu_cache, r, 0, capacity),
-                          what << ": KV row " << r << " differs");
+      BOOST_CHECK_MESSAGE(
+          cpu.kv_digest(cpu_cache, r, 0, capacity) == gpu.kv_digest(gpu_cache, r, 0, capacity),
+          what << ": KV row " << r << " differs");
     }
   }
 };
@@ -106,7 +107,8 @@ sim::PackedBatch random_packed(Draw& draw, int rows, int capacity, int vocab) {
   return b;
 }
 
-void compare_pass(Pair& p, const sim::ForwardOutput& c, const sim::ForwardOutput& g, const std::string& what) {
+void compare_pass(Pair& p, const sim::ForwardOutput& c, const sim::ForwardOutput& g,
+                  const std::string& what) {
   LOCKSTEP_CHECK_BYTES_EQUAL(c.argmax, g.argmax, what + " argmax");
   LOCKSTEP_CHECK_BYTES_EQUAL(c.digest, g.digest, what + " logits digest");
   LOCKSTEP_CHECK_BYTES_EQUAL(p.cpu.last_logits(), p.gpu.last_logits(), what + " logits bytes");
@@ -141,12 +143,14 @@ BOOST_AUTO_TEST_CASE(device_weights_equal_the_reference_generator) {
     std::vector<float> es;
     for (int r = 0; r < rows; ++r) {
       for (int c = 0; c < cols; ++c)
-        ev[static_cast<std::size_t>(r) * ld + c] =
-            reference::weight_value(seed, id, static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(cols) + c);
+        ev[static_cast<std::size_t>(r) * ld + c] = reference::weight_value(
+            seed, id, static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(cols) + c);
       es.push_back(reference::channel_scale(seed, id, static_cast<std::uint64_t>(r), cols, gain));
     }
-    LOCKSTEP_CHECK_BYTES_EQUAL(ev, v, "weights " + std::to_string(rows) + "x" + std::to_string(cols));
-    LOCKSTEP_CHECK_BYTES_EQUAL(es, s, "scales " + std::to_string(rows) + "x" + std::to_string(cols));
+    LOCKSTEP_CHECK_BYTES_EQUAL(ev, v,
+                               "weights " + std::to_string(rows) + "x" + std::to_string(cols));
+    LOCKSTEP_CHECK_BYTES_EQUAL(es, s,
+                               "scales " + std::to_string(rows) + "x" + std::to_string(cols));
   }
 }
 
@@ -161,13 +165,17 @@ BOOST_AUTO_TEST_CASE(int8_gemm_equals_an_int64_product_over_the_shape_sweep) {
     const int k = ks[m % 7];
     const int n = ns[(m / 7) % 5];
     const int mp = gpu::pad16(m), np = gpu::pad16(n), kp = gpu::pad16(k);
-    std::vector<std::int8_t> a(static_cast<std::size_t>(mp) * kp, 0), w(static_cast<std::size_t>(np) * kp, 0);
+    std::vector<std::int8_t> a(static_cast<std::size_t>(mp) * kp, 0),
+        w(static_cast<std::size_t>(np) * kp, 0);
     for (int i = 0; i < m; ++i)
-      for (int j = 0; j < k; ++j)  // extremes often, so sums reach the int32 range's interesting part
-        a[static_cast<std::size_t>(i) * kp + j] = static_cast<std::int8_t>(draw(3) == 0 ? (draw(2) ? 127 : -127) : draw(255) - 127);
+      for (int j = 0; j < k;
+           ++j)  // extremes often, so sums reach the int32 range's interesting part
+        a[static_cast<std::size_t>(i) * kp + j] =
+            static_cast<std::int8_t>(draw(3) == 0 ? (draw(2) ? 127 : -127) : draw(255) - 127);
     for (int i = 0; i < n; ++i)
       for (int j = 0; j < k; ++j)
-        w[static_cast<std::size_t>(i) * kp + j] = static_cast<std::int8_t>(draw(3) == 0 ? 127 : draw(255) - 127);
+        w[static_cast<std::size_t>(i) * kp + j] =
+            static_cast<std::int8_t>(draw(3) == 0 ? 127 : draw(255) - 127);
     gpu::DeviceBuffer<std::int8_t> da, dw;
     gpu::DeviceBuffer<std::int32_t> dc(static_cast<std::size_t>(mp) * np);
     da.upload(a, nullptr);
@@ -180,13 +188,15 @@ BOOST_AUTO_TEST_CASE(int8_gemm_equals_an_int64_product_over_the_shape_sweep) {
       for (int o = 0; o < n; ++o) {
         std::int64_t sum = 0;
         for (int j = 0; j < k; ++j)
-          sum += static_cast<std::int64_t>(a[static_cast<std::size_t>(i) * kp + j]) * w[static_cast<std::size_t>(o) * kp + j];
+          sum += static_cast<std::int64_t>(a[static_cast<std::size_t>(i) * kp + j]) *
+                 w[static_cast<std::size_t>(o) * kp + j];
         expected.push_back(sum);
         got.push_back(c[static_cast<std::size_t>(i) * np + o]);
       }
     }
-    LOCKSTEP_CHECK_BYTES_EQUAL(expected, got,
-                               "GEMM M=" + std::to_string(m) + " N=" + std::to_string(n) + " K=" + std::to_string(k));
+    LOCKSTEP_CHECK_BYTES_EQUAL(
+        expected, got,
+        "GEMM M=" + std::to_string(m) + " N=" + std::to_string(n) + " K=" + std::to_string(k));
     ++shapes;
   }
   BOOST_TEST_MESSAGE("GEMM shape sweep: " << shapes << " shapes equal to the int64 product");
@@ -200,13 +210,15 @@ BOOST_AUTO_TEST_CASE(quantize_rows_kernel_equals_its_cpu_twin) {
     const int n = 1 + draw(40), k = 1 + draw(300);
     const bool rms = trial % 2 == 0;
     std::vector<float> x(static_cast<std::size_t>(n) * k);
-    for (auto& v : x) v = static_cast<float>(draw(20001) - 10000) * 0.0137f * (trial == 3 ? 0.0f : 1.0f);
+    for (auto& v : x)
+      v = static_cast<float>(draw(20001) - 10000) * 0.0137f * (trial == 3 ? 0.0f : 1.0f);
     const int np = gpu::pad16(n), ld = gpu::pad16(k);
     std::vector<std::int8_t> eq(static_cast<std::size_t>(np) * ld, 0);
     std::vector<float> ef(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {  // reference/model.cpp quantize_rows
       float amax = 0.0f;
-      for (int j = 0; j < k; ++j) amax = std::max(amax, std::fabs(x[static_cast<std::size_t>(i) * k + j]));
+      for (int j = 0; j < k; ++j)
+        amax = std::max(amax, std::fabs(x[static_cast<std::size_t>(i) * k + j]));
       const float scale = numerics::activation_scale(amax);
       std::int64_t sum_sq = 0;
       for (int j = 0; j < k; ++j) {
@@ -251,7 +263,8 @@ BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
   }
   std::vector<float> expected(q.size());
   for (int i = 0; i < n; ++i) {  // the attention loop of reference/model.cpp Model::forward
-    const std::size_t base = (static_cast<std::size_t>(row_of[static_cast<std::size_t>(i)]) * layers + layer) * plane;
+    const std::size_t base =
+        (static_cast<std::size_t>(row_of[static_cast<std::size_t>(i)]) * layers + layer) * plane;
     for (int hd = 0; hd < heads; ++hd) {
       const int g = hd / group;
       const float* qh = q.data() + (static_cast<std::size_t>(i) * heads + hd) * dh;
@@ -259,13 +272,18 @@ BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
       for (int j = 0; j < dh; ++j) amax = std::max(amax, std::fabs(qh[j]));
       const float q_scale = numerics::activation_scale(amax);
       std::vector<std::int8_t> q8(dh);
-      for (int j = 0; j < dh; ++j) q8[static_cast<std::size_t>(j)] = numerics::quantize(qh[j], q_scale);
+      for (int j = 0; j < dh; ++j)
+        q8[static_cast<std::size_t>(j)] = numerics::quantize(qh[j], q_scale);
       std::vector<float> scores;
       float max_score = -std::numeric_limits<float>::infinity();
-      for (int e = offsets[static_cast<std::size_t>(i)]; e < offsets[static_cast<std::size_t>(i) + 1]; ++e) {
-        const std::int8_t* key = kc.data() + base + static_cast<std::size_t>(visible[static_cast<std::size_t>(e)]) * kvw + g * dh;
+      for (int e = offsets[static_cast<std::size_t>(i)];
+           e < offsets[static_cast<std::size_t>(i) + 1]; ++e) {
+        const std::int8_t* key =
+            kc.data() + base +
+            static_cast<std::size_t>(visible[static_cast<std::size_t>(e)]) * kvw + g * dh;
         std::int32_t acc = 0;
-        for (int j = 0; j < dh; ++j) acc += static_cast<std::int32_t>(q8[static_cast<std::size_t>(j)]) * key[j];
+        for (int j = 0; j < dh; ++j)
+          acc += static_cast<std::int32_t>(q8[static_cast<std::size_t>(j)]) * key[j];
         scores.push_back(numerics::dequantize(acc, q_scale, score_scale));
         max_score = std::max(max_score, scores.back());
       }
@@ -276,16 +294,21 @@ BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
         normalizer += w.back();
       }
       for (int j = 0; j < dh; ++j) {
-        const std::int8_t* values = vc.data() + base + static_cast<std::size_t>(g * dh + j) * capacity;
+        const std::int8_t* values =
+            vc.data() + base + static_cast<std::size_t>(g * dh + j) * capacity;
         std::int32_t acc = 0;
         for (std::size_t s = 0; s < w.size(); ++s)
-          acc += w[s] * values[visible[static_cast<std::size_t>(offsets[static_cast<std::size_t>(i)]) + s]];
-        expected[(static_cast<std::size_t>(i) * heads + hd) * dh + j] = numerics::attention_output(acc, normalizer, reference::kKvScale);
+          acc +=
+              w[s] *
+              values[visible[static_cast<std::size_t>(offsets[static_cast<std::size_t>(i)]) + s]];
+        expected[(static_cast<std::size_t>(i) * heads + hd) * dh + j] =
+            numerics::attention_output(acc, normalizer, reference::kKvScale);
       }
     }
   }
   gpu::DeviceBuffer<std::int8_t> dk, dv;
-  gpu::DeviceBuffer<float> dq, dout(q.size()), scratch(static_cast<std::size_t>(n) * heads * capacity);
+  gpu::DeviceBuffer<float> dq, dout(q.size()),
+      scratch(static_cast<std::size_t>(n) * heads * capacity);
   gpu::DeviceBuffer<std::int32_t> drows, doff, dvis;
   dk.upload(kc, nullptr);
   dv.upload(vc, nullptr);
@@ -293,8 +316,9 @@ BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
   drows.upload(row_of, nullptr);
   doff.upload(offsets, nullptr);
   dvis.upload(visible, nullptr);
-  gpu::launch_attention(dq.get(), n, heads, kv_heads, dh, drows.get(), doff.get(), dvis.get(), dk.get(), dv.get(), layer,
-                        layers, capacity, score_scale, reference::kKvScale, scratch.get(), capacity, dout.get(), nullptr);
+  gpu::launch_attention(dq.get(), n, heads, kv_heads, dh, drows.get(), doff.get(), dvis.get(),
+                        dk.get(), dv.get(), layer, layers, capacity, score_scale,
+                        reference::kKvScale, scratch.get(), capacity, dout.get(), nullptr);
   std::vector<float> got;
   dout.download(got, q.size(), nullptr);
   LOCKSTEP_CHECK_BYTES_EQUAL(expected, got, "attention output");
@@ -308,7 +332,8 @@ BOOST_AUTO_TEST_CASE(forward_passes_equal_the_cpu_backend_byte_for_byte) {
       Pair p(config, 4, 40);
       Draw draw{sim::combine(seed, 77)};
       for (int pass = 0; pass < 6; ++pass) {
-        const std::string what = std::string(preset) + " seed " + std::to_string(seed) + " pass " + std::to_string(pass);
+        const std::string what =
+            std::string(preset) + " seed " + std::to_string(seed) + " pass " + std::to_string(pass);
         sim::ForwardOutput c, g;
         if (pass % 2 == 0) {
           auto b = random_padded(draw, p.rows, p.capacity, config.vocab);
@@ -415,7 +440,8 @@ BOOST_AUTO_TEST_CASE(batch_padding_and_shape_invariance_on_the_gpu) {
       const int pad = 20 - length;
       for (int c = 0; c < 20; ++c) {
         const bool real = c >= pad;
-        b.input_ids.push_back(r == mine && real ? prompt[static_cast<std::size_t>(c - pad)] : draw(config.vocab));
+        b.input_ids.push_back(r == mine && real ? prompt[static_cast<std::size_t>(c - pad)]
+                                                : draw(config.vocab));
         b.positions.push_back(real ? c - pad : 0);
         b.write_slots.push_back(c);
         b.tags.push_back(sim::TokenTag{});
@@ -424,13 +450,17 @@ BOOST_AUTO_TEST_CASE(batch_padding_and_shape_invariance_on_the_gpu) {
     }
     const auto out = backend.forward_padded(b);
     for (int t = 0; t < 12; ++t) {
-      BOOST_CHECK_MESSAGE(out.digest[static_cast<std::size_t>(mine) * 20 + 8 + t] == expected[static_cast<std::size_t>(t)],
-                          "trial " << trial << ": token " << t << " of the sequence changed with its batch");
+      BOOST_CHECK_MESSAGE(
+          out.digest[static_cast<std::size_t>(mine) * 20 + 8 + t] ==
+              expected[static_cast<std::size_t>(t)],
+          "trial " << trial << ": token " << t << " of the sequence changed with its batch");
     }
   }
 }
 
-bool init_unit_test() { return true; }
+bool init_unit_test() {
+  return true;
+}
 
 int main(int argc, char* argv[]) {
   if (gpu::cuda_device_count() == 0) {

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "gpu/gpu_backend.h"
-#include "reference/host_math.h"
 #include "gpu/plan.h"
 #include "reference/cpu_backend.h"
+#include "reference/host_math.h"
 #include "reference/model.h"
 #include "sim/error.h"
 #include "sim/hash.h"
@@ -31,7 +31,8 @@ namespace {
 
 using namespace lockstep;
 
-static_assert(reference::kKvScale == reference::Model::kKvScale, "the gpu KV scale must be the reference's");
+static_assert(reference::kKvScale == reference::Model::kKvScale,
+              "the gpu KV scale must be the reference's");
 
 std::vector<std::uint32_t> run_cases(int (*fn)(std::uint32_t*)) {
   std::vector<std::uint32_t> out(test_numerics::kMaxCases);
@@ -147,8 +148,10 @@ BOOST_AUTO_TEST_CASE(padded_and_packed_plans_equal_the_reference_plans) {
         plan = gpu::build_plan(b);
       }
       const auto got = model.forward(to_reference(plan), rows, kCapacity);
-      BOOST_CHECK_MESSAGE(got.argmax == expected.argmax, "argmax differs, seed " << seed << " pass " << pass);
-      BOOST_CHECK_MESSAGE(got.digest == expected.digest, "logits digest differs, seed " << seed << " pass " << pass);
+      BOOST_CHECK_MESSAGE(got.argmax == expected.argmax,
+                          "argmax differs, seed " << seed << " pass " << pass);
+      BOOST_CHECK_MESSAGE(got.digest == expected.digest,
+                          "logits digest differs, seed " << seed << " pass " << pass);
     }
     // Same KV bytes afterwards: compare through a second CpuBackend fed the same plans would
     // repeat the above; the digests of the next passes already depend on every slot.
@@ -164,11 +167,13 @@ BOOST_AUTO_TEST_CASE(duplicate_writes_keep_the_last_writer) {
     for (int i = 0; i < plan.size(); ++i) sequential[{plan.rows[i], plan.write_slots[i]}] = i;
     for (int i = plan.size() - 1; i >= 0; --i) {  // reverse order: any order must do
       if (plan.write_enabled[static_cast<std::size_t>(i)]) {
-        const bool fresh = parallel.emplace(std::make_pair(plan.rows[i], plan.write_slots[i]), i).second;
+        const bool fresh =
+            parallel.emplace(std::make_pair(plan.rows[i], plan.write_slots[i]), i).second;
         BOOST_CHECK_MESSAGE(fresh, "two enabled writers of one slot, seed " << seed);
       }
     }
-    BOOST_CHECK_MESSAGE(sequential == parallel, "enabled writes differ from the sequential result, seed " << seed);
+    BOOST_CHECK_MESSAGE(sequential == parallel,
+                        "enabled writes differ from the sequential result, seed " << seed);
   }
 }
 
