@@ -1,0 +1,74 @@
+#include "sim/timed_backend.h"
+
+#include <chrono>
+
+#include "sim/error.h"
+
+namespace lockstep::sim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+TimedBackend::TimedBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {
+  if (!inner_) throw ContractError("TimedBackend needs a backend to wrap");
+}
+
+CacheId TimedBackend::create_cache(const ModelConfig& model, int rows, int capacity) {
+  return inner_->create_cache(model, rows, capacity);
+}
+
+void TimedBackend::on_create_cache(CacheId cache, ModelRole role, int, int) {
+  cache_role_[cache.value] = role;
+}
+
+ModelRole TimedBackend::role_of(CacheId cache) const {
+  const auto it = cache_role_.find(cache.value);
+  if (it == cache_role_.end())
+    throw ContractError("TimedBackend: pass on cache " + std::to_string(cache.value) +
+                        " whose role was never announced (run it as an observer too)");
+  return it->second;
+}
+
+void TimedBackend::run_padded(const PaddedBatch& batch, ForwardOutput& out) {
+  const auto start = Clock::now();
+  inner_->run_padded(batch, out);
+  passes_.push_back({.role = role_of(batch.cache),
+                     .packed = false,
+                     .rows = batch.rows,
+                     .tokens = batch.tokens,
+                     .kv = batch.columns(),
+                     .seconds = since(start)});
+}
+
+void TimedBackend::run_packed(const PackedBatch& batch, ForwardOutput& out) {
+  const auto start = Clock::now();
+  inner_->run_packed(batch, out);
+  const double seconds = since(start);
+  // Token j of row r attends kv_extent[r] + j + 1 slots.
+  std::int64_t attended = 0;
+  for (int r = 0; r < batch.rows(); ++r) {
+    const std::int64_t n = batch.row_offsets[r + 1] - batch.row_offsets[r];
+    attended += n * batch.kv_extent[r] + n * (n + 1) / 2;
+  }
+  const auto tokens = static_cast<std::int64_t>(batch.tokens.size());
+  passes_.push_back({.role = role_of(batch.cache),
+                     .packed = true,
+                     .rows = tokens,
+                     .tokens = 1,
+                     .kv = tokens == 0 ? 0 : (attended + tokens / 2) / tokens,
+                     .seconds = seconds});
+}
+
+void TimedBackend::apply_moves(const MovePlan& plan) {
+  const auto start = Clock::now();
+  inner_->apply_moves(plan);
+  move_seconds_ += since(start);
+}
+
+}  // namespace lockstep::sim
