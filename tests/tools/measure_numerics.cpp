@@ -4,6 +4,8 @@
 //
 //   exp [threads]  every f32 x in [-87, 88] (-0 and +0 included): ulp distance of exp_exact(x)
 //                  from the correctly rounded exp(x), and the descents of exp_exact;
+//   exp-reference [stride]  (only where <mpfr.h> exists; link -lmpfr) the expl reference
+//                  against MPFR on every stride-th float, and expl's own error;
 //   silu           where silu(g) == g starts (scanning every f32 in [1, 88]);
 //   rms            for which means the 1e-6 epsilon of rms_factor changes t and the factor;
 //   facts          constants, bit patterns, bounds and thresholds quoted in the doc.
@@ -15,9 +17,10 @@
 // for the scan to certify its reference (exp(x) of a nonzero float is transcendental, so it is
 // never exactly a midpoint).
 //
-// Build, from the repository root (one command line, split here; x86-64 and glibc for expl):
+// Build, from the repository root (one command line, split here; x86-64 and glibc for expl;
+// add -lmpfr where MPFR's header is installed, e.g. Debian's libmpfr-dev):
 //   g++ -std=c++20 -O2 -ffp-contract=off -fno-fast-math -pthread -I.
-//       tests/tools/measure_numerics.cpp -o measure_numerics
+//       tests/tools/measure_numerics.cpp -o measure_numerics -lmpfr
 #include <algorithm>
 #include <bit>
 #include <cfloat>
@@ -32,6 +35,11 @@
 #include <vector>
 
 #include "reference/numerics.h"
+
+#if __has_include(<mpfr.h>)
+#include <mpfr.h>
+#define LOCKSTEP_HAVE_MPFR 1
+#endif
 
 namespace nx = lockstep::numerics;
 
@@ -131,6 +139,43 @@ int run_exp(int threads) {
   return all.unresolved == 0 ? 0 : 1;
 }
 
+#if defined(LOCKSTEP_HAVE_MPFR)
+// Checks the expl-based reference against MPFR on every `stride`-th f32 of [-87, 88]: MPFR's
+// exp rounded to 24 bits is the correctly rounded f32 by MPFR's contract; a 128-bit MPFR exp
+// also measures expl's own error in ulp of long double, the margin the scan assumes (2 ulp).
+int run_exp_reference(std::int64_t stride) {
+  mpfr_t xm, y24, y128, ld;
+  mpfr_init2(xm, 24), mpfr_init2(y24, 24), mpfr_init2(y128, 128), mpfr_init2(ld, 64);
+  std::uint64_t checked = 0, disagree = 0, unresolved_count = 0;
+  double worst_ld_ulp = 0;
+  for (std::int64_t o = ordinal(-87.0f); o <= ordinal(88.0f); o += stride) {
+    const float x = from_ordinal(o);
+    mpfr_set_flt(xm, x, MPFR_RNDN);
+    mpfr_exp(y24, xm, MPFR_RNDN);
+    mpfr_exp(y128, xm, MPFR_RNDN);
+    bool unresolved = false;
+    const float ref = exp_correctly_rounded(x, unresolved);
+    ++checked;
+    unresolved_count += unresolved;
+    disagree += ref != mpfr_get_flt(y24, MPFR_RNDN);
+    const long double y = expl(static_cast<long double>(x));
+    mpfr_set_ld(ld, y, MPFR_RNDN);
+    mpfr_sub(ld, ld, y128, MPFR_RNDN);  // error of expl, rounded to 64 bits (plenty)
+    const double err = std::fabs(mpfr_get_d(ld, MPFR_RNDN));
+    const double ulp_ld = static_cast<double>(std::ldexp(1.0L, std::ilogb(y) - 63));
+    worst_ld_ulp = std::max(worst_ld_ulp, err / ulp_ld);
+  }
+  std::printf("expl reference against MPFR %s on every %" PRId64 "th f32 of [-87, 88]:\n",
+              mpfr_get_version(), stride);
+  std::printf("  %" PRIu64 " inputs, %" PRIu64
+              " disagreements with MPFR's correctly rounded f32,"
+              " %" PRIu64 " unresolved; expl error at most %.3f ulp of long double\n",
+              checked, disagree, unresolved_count, worst_ld_ulp);
+  mpfr_clears(xm, y24, y128, ld, static_cast<mpfr_ptr>(nullptr));
+  return disagree == 0 ? 0 : 1;
+}
+#endif
+
 int run_silu() {
   // Largest g with silu(g) != g (everything above it is the identity) and the smallest g with
   // 1 + exp_exact(-g) == 1 in f32.
@@ -141,8 +186,10 @@ int run_silu() {
     if (first_one == 0 && 1.0f + nx::exp_exact(-g) == 1.0f) first_one = g;
   }
   const float above = std::nextafter(last_differs, FLT_MAX);
-  std::printf("silu: last g with silu(g) != g: %a = %.9g\n", last_differs, last_differs);
-  std::printf("      silu(g) == g for every f32 g >= %a = %.9g\n", above, above);
+  std::printf("silu: last g with silu(g) != g: %a = %.9g (%08x)\n", last_differs, last_differs,
+              bits(last_differs));
+  std::printf("      silu(g) == g for every f32 g >= %a = %.9g (%08x)\n", above, above,
+              bits(above));
   std::printf("      first g with 1 + exp_exact(-g) == 1: %a = %.9g\n", first_one, first_one);
   std::printf("      exp_exact(-g) there: %a (2^-24 = %a); ln(2^24) = %.9f\n",
               nx::exp_exact(-above), 0x1p-24f, 24 * std::log(2.0));
@@ -276,6 +323,9 @@ int main(int argc, char** argv) {
   const std::string what = argc > 1 ? argv[1] : "";
   if (what == "exp") return run_exp(argc > 2 ? std::max(1, std::atoi(argv[2])) : 1);
   if (what == "silu") return run_silu();
+#if defined(LOCKSTEP_HAVE_MPFR)
+  if (what == "exp-reference") return run_exp_reference(argc > 2 ? std::atoll(argv[2]) : 1021);
+#endif
   if (what == "rms") return run_rms();
   if (what == "facts") {
     facts_constants();
@@ -283,6 +333,7 @@ int main(int argc, char** argv) {
     facts_bounds();
     return 0;
   }
-  std::fprintf(stderr, "usage: %s exp [threads] | silu | rms | facts\n", argv[0]);
+  std::fprintf(stderr, "usage: %s exp [threads] | exp-reference [stride] | silu | rms | facts\n",
+               argv[0]);
   return 2;
 }
