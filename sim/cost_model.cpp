@@ -15,7 +15,7 @@ const std::map<std::string, Hardware>& hardware_table() {
   // Peak figures from the vendors' datasheets (docs/cost-model.md, "Hardware"). The launch
   // overhead is the uncalibrated default: a few microseconds per kernel without CUDA graphs.
   static const std::map<std::string, Hardware> table = {
-      {"h200", {"h200", 4.8e12, 1979e12, 989e12, 4e-6}},
+      {"h200", {"h200", 4.8e12, 1979e12, 989.5e12, 4e-6}},
       {"a100", {"a100", 2.039e12, 624e12, 312e12, 4e-6}},
   };
   return table;
