@@ -12,8 +12,9 @@ namespace lockstep::sim {
 namespace {
 
 const std::map<std::string, Hardware>& hardware_table() {
-  // Peak figures from the vendors' datasheets (docs/cost-model.md, "Hardware"). The launch
-  // overhead is the uncalibrated default: a few microseconds per kernel without CUDA graphs.
+  // Peak figures from the vendors' datasheets (docs/cost-model.md, "Published specifications",
+  // pinned by tests/test_cost_model.cpp). The launch overhead is not published: lockstep's
+  // uncalibrated default, a few microseconds per kernel without CUDA graphs.
   static const std::map<std::string, Hardware> table = {
       {"h200", {"h200", 4.8e12, 1979e12, 989.5e12, 4e-6}},
       {"a100", {"a100", 2.039e12, 624e12, 312e12, 4e-6}},
@@ -22,7 +23,8 @@ const std::map<std::string, Hardware>& hardware_table() {
 }
 
 const std::map<std::string, ModelDims>& model_table() {
-  // From each model's published config.json (docs/cost-model.md, "Model pairs").
+  // From each model's published config.json (docs/cost-model.md, "Published specifications",
+  // pinned by tests/test_cost_model.cpp).
   static const std::map<std::string, ModelDims> table = {
       {"vicuna-7b", {"vicuna-7b", 32000, 4096, 32, 32, 32, 128, 11008}},
       {"vicuna-68m", {"vicuna-68m", 32000, 768, 2, 12, 12, 64, 3072}},
