@@ -166,8 +166,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--specbench", args->specbench,
                   "Path of SpecBench question.jsonl for scenarios that use it");
   run->add_option("--cost", args->cost,
-                  "Predict GPU time: HW:PAIR[:int8|bf16[:BW_FRACTION:LAUNCH_US]], e.g. "
-                  "h200:vicuna-7b/vicuna-68m; overrides the scenario's \"cost\" "
+                  "Predict GPU time: [PROFILE@]HW:PAIR[:int8|bf16[:BW_FRACTION:LAUNCH_US]], e.g. "
+                  "h200:vicuna-7b/vicuna-68m or hf-eager@h200:vicuna-7b/vicuna-68m; overrides the "
+                  "scenario's \"cost\" "
                   "(docs/cost-model.md; `lockstep sweep --help` lists the presets)");
   run->add_flag("--no-check", args->no_check,
                 "Skip the per-step invariant checks (outputs are still compared)");

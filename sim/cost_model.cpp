@@ -12,17 +12,19 @@ namespace lockstep::sim {
 namespace {
 
 const std::map<std::string, Hardware>& hardware_table() {
-  // Peak figures from the vendors' datasheets (docs/cost-model.md, "Hardware"). The launch
-  // overhead is the uncalibrated default: a few microseconds per kernel without CUDA graphs.
+  // Peak figures from the vendors' datasheets (docs/cost-model.md, "Published specifications",
+  // pinned by tests/test_cost_model.cpp). The launch overhead is not published: lockstep's
+  // uncalibrated default, a few microseconds per kernel without CUDA graphs.
   static const std::map<std::string, Hardware> table = {
-      {"h200", {"h200", 4.8e12, 1979e12, 989e12, 4e-6}},
+      {"h200", {"h200", 4.8e12, 1979e12, 989.5e12, 4e-6}},
       {"a100", {"a100", 2.039e12, 624e12, 312e12, 4e-6}},
   };
   return table;
 }
 
 const std::map<std::string, ModelDims>& model_table() {
-  // From each model's published config.json (docs/cost-model.md, "Model pairs").
+  // From each model's published config.json (docs/cost-model.md, "Published specifications",
+  // pinned by tests/test_cost_model.cpp).
   static const std::map<std::string, ModelDims> table = {
       {"vicuna-7b", {"vicuna-7b", 32000, 4096, 32, 32, 32, 128, 11008}},
       {"vicuna-68m", {"vicuna-68m", 32000, 768, 2, 12, 12, 64, 3072}},
@@ -52,6 +54,19 @@ std::string known_keys(const Map& map) {
   return out;
 }
 
+// The optional "PROFILE@" prefix of a cost spec; `start` is left just past it.
+Implementation take_profile(const std::string& spec, std::size_t& start) {
+  const auto at = spec.find('@');
+  if (at == std::string::npos) return Implementation::lockstep;
+  const std::string profile = spec.substr(0, at);
+  start = at + 1;
+  for (auto candidate : {Implementation::lockstep, Implementation::hf_eager}) {
+    if (profile == implementation_name(candidate)) return candidate;
+  }
+  throw InputError("cost '" + spec + "': unknown implementation profile '" + profile +
+                   "' (known: lockstep, hf-eager)");
+}
+
 }  // namespace
 
 std::int64_t ModelDims::layer_params() const {
@@ -66,22 +81,35 @@ std::int64_t ModelDims::streamed_params() const {
   return layer_params() * n_layers + static_cast<std::int64_t>(vocab) * d_model;
 }
 
+const char* implementation_name(Implementation implementation) {
+  return implementation == Implementation::hf_eager ? "hf-eager" : "lockstep";
+}
+
+std::vector<std::string> implementation_names() {
+  return {implementation_name(Implementation::lockstep),
+          implementation_name(Implementation::hf_eager)};
+}
+
 const char* precision_name(Precision p) {
   return p == Precision::int8 ? "int8" : "bf16";
 }
 
 CostModel::CostModel(Hardware hardware, ModelPair pair, Precision precision,
-                     CostConstants constants)
+                     CostConstants constants, Implementation implementation)
     : hardware_(std::move(hardware)),
       pair_(std::move(pair)),
       precision_(precision),
-      constants_(constants) {
+      constants_(constants),
+      implementation_(implementation) {
   if (!(constants_.bandwidth_fraction > 0) || !(constants_.compute_fraction > 0))
     throw InputError("cost constants: bandwidth and compute fractions must be positive");
 }
 
 std::string CostModel::spec() const {
-  std::string out = hardware_.name + ":" + pair_.name + ":" + precision_name(precision_);
+  std::string out = implementation_ == Implementation::lockstep
+                        ? std::string()
+                        : std::string(implementation_name(implementation_)) + "@";
+  out += hardware_.name + ":" + pair_.name + ":" + precision_name(precision_);
   if (constants_.bandwidth_fraction != 1.0 || constants_.launch_seconds >= 0) {
     char buf[64];
     std::snprintf(buf, sizeof buf, ":%.6g:%.6g", constants_.bandwidth_fraction,
@@ -188,17 +216,20 @@ std::vector<std::string> pair_names() {
 }
 
 CostModel parse_cost_spec(const std::string& spec, CostConstants constants) {
+  std::size_t start = 0;
+  const Implementation implementation = take_profile(spec, start);
   std::vector<std::string> f;
-  for (std::size_t start = 0;;) {
+  for (;;) {
     const auto colon = spec.find(':', start);
     f.push_back(spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
   if (f.size() < 2 || f.size() > 5)
-    throw InputError("cost '" + spec +
-                     "': expected HW:PAIR[:PRECISION[:BANDWIDTH_FRACTION:LAUNCH_US]], e.g. "
-                     "h200:vicuna-7b/vicuna-68m:bf16");
+    throw InputError(
+        "cost '" + spec +
+        "': expected [PROFILE@]HW:PAIR[:PRECISION[:BANDWIDTH_FRACTION:LAUNCH_US]], e.g. "
+        "h200:vicuna-7b/vicuna-68m:bf16");
   Precision precision = Precision::bf16;
   if (f.size() >= 3) {
     if (f[2] == "int8") {
@@ -227,7 +258,7 @@ CostModel parse_cost_spec(const std::string& spec, CostConstants constants) {
     constants.bandwidth_fraction = number(f[3], "the bandwidth fraction", 0.0, 1.0);
     constants.launch_seconds = 1e-6 * number(f[4], "the launch overhead (us)", -1e-300, 1e6);
   }
-  return CostModel(hardware_preset(f[0]), pair_preset(f[1]), precision, constants);
+  return CostModel(hardware_preset(f[0]), pair_preset(f[1]), precision, constants, implementation);
 }
 
 }  // namespace lockstep::sim

@@ -54,6 +54,13 @@ struct ModelPair {
 enum class Precision { int8, bf16 };
 const char* precision_name(Precision p);
 
+// Whose code the passes and realignment are priced as (docs/cost-model.md, "Implementation
+// profiles"). `lockstep`: the roofline below, one batched kernel per move plan. `hf_eager`: the
+// published Python/Hugging Face code, priced by sim/cost_hf_eager.h (host dispatch, syncs).
+enum class Implementation { lockstep, hf_eager };
+const char* implementation_name(Implementation implementation);
+std::vector<std::string> implementation_names();
+
 // What a calibration fits (sim/cost_calibrate.h); the defaults are the uncalibrated roofline.
 struct CostConstants {
   double bandwidth_fraction = 1.0;  // achieved / peak HBM bandwidth
@@ -98,14 +105,16 @@ struct RealignCost {
 
 class CostModel {
  public:
-  CostModel(Hardware hardware, ModelPair pair, Precision precision, CostConstants constants = {});
+  CostModel(Hardware hardware, ModelPair pair, Precision precision, CostConstants constants = {},
+            Implementation implementation = Implementation::lockstep);
 
   const Hardware& hardware() const { return hardware_; }
   const ModelPair& pair() const { return pair_; }
   Precision precision() const { return precision_; }
   const CostConstants& constants() const { return constants_; }
+  Implementation implementation() const { return implementation_; }
   // "h200:vicuna-7b/vicuna-68m:bf16" (plus ":F:LAUNCH_US" when the constants are not the
-  // defaults), parseable by parse_cost_spec.
+  // defaults, and a leading "hf-eager@" for that profile), parseable by parse_cost_spec.
   std::string spec() const;
 
   const ModelDims& dims(bool target) const { return target ? pair_.target : pair_.draft; }
@@ -127,6 +136,7 @@ class CostModel {
   ModelPair pair_;
   Precision precision_;
   CostConstants constants_;
+  Implementation implementation_;
 };
 
 // Presets. Throws InputError listing the known names.
@@ -135,10 +145,11 @@ std::vector<std::string> hardware_names();
 ModelPair pair_preset(const std::string& name);
 std::vector<std::string> pair_names();
 
-// "HW:PAIR[:PRECISION[:BANDWIDTH_FRACTION:LAUNCH_US]]" (precision int8 or bf16, default bf16;
-// the last two are calibrated constants, as `lockstep calibrate` prints them), e.g.
-// "h200:vicuna-7b/vicuna-68m" or "h200:vicuna-7b/vicuna-68m:bf16:0.82:6.5". Throws InputError
-// naming what is wrong and what is known.
+// "[PROFILE@]HW:PAIR[:PRECISION[:BANDWIDTH_FRACTION:LAUNCH_US]]" (profile lockstep, the
+// default, or hf-eager; precision int8 or bf16, default bf16; the last two are calibrated
+// constants, as `lockstep calibrate` prints them), e.g. "h200:vicuna-7b/vicuna-68m",
+// "hf-eager@h200:vicuna-7b/vicuna-68m" or "h200:vicuna-7b/vicuna-68m:bf16:0.82:6.5". Throws
+// InputError naming what is wrong and what is known.
 CostModel parse_cost_spec(const std::string& spec, CostConstants constants = {});
 
 }  // namespace lockstep::sim

@@ -30,6 +30,11 @@ CostObserver::CostObserver(CostModel model, const Scenario& scenario) : model_(s
   for (const auto& p : scenario.prompts) prompt_len_.push_back(static_cast<int>(p.size()));
   const std::string base = base_strategy(scenario.strategy);
   paper_applies_ = base == "eqspec" || base == "spec1";
+  if (model_.implementation() == Implementation::hf_eager) hf_eager_.emplace(model_);
+}
+
+void CostObserver::on_step_begin(int) {
+  if (hf_eager_) hf_eager_->begin_step();
 }
 
 void CostObserver::on_create_cache(CacheId cache, ModelRole role, int, int) {
@@ -47,7 +52,7 @@ void CostObserver::add_pass(ModelRole role, bool prefill, const std::vector<RowW
   if (c.launches == 0) return;
   double& stage = prefill ? prediction_.seconds.prefill
                           : (target ? prediction_.seconds.verify : prediction_.seconds.draft);
-  stage += c.seconds;
+  stage += hf_eager_ ? hf_eager_->pass(target, prefill, rows) : c.seconds;
   ++prediction_.passes;
   prediction_.launches += c.launches;
   prediction_.weight_bytes += c.weight_bytes;
@@ -100,11 +105,12 @@ void CostObserver::on_moves(const MovePlan& plan) {
   const bool target = it == cache_role_.end() || it->second == ModelRole::target;
   const std::int64_t slots = plan.slots_moved();
   const RealignCost c = model_.move_plan(target, slots);
+  const double seconds = hf_eager_ ? hf_eager_->move_plan(target, slots) : c.seconds;
   prediction_.realign_slots += slots;
   prediction_.realign_bytes += c.bytes_moved;
-  prediction_.seconds.realign += c.seconds;
+  prediction_.seconds.realign += seconds;
   if (!paper_applies_) {
-    prediction_.paper_realign_seconds += c.seconds;
+    prediction_.paper_realign_seconds += seconds;
     prediction_.paper_realign_bytes += c.bytes_moved;
   }
 }
@@ -124,8 +130,11 @@ void CostObserver::on_step_end(int, const std::vector<RowPlacement>& placements)
     c.live += p.length;
   }
   for (const auto& [id, c] : caches) {
+    // The paper's code rebuilds only the target cache: its draft keeps none (hf-eager).
+    if (hf_eager_ && !c.target) continue;
     const RealignCost r = model_.rebuild(c.target, c.rows, c.width, c.live);
-    prediction_.paper_realign_seconds += r.seconds;
+    prediction_.paper_realign_seconds +=
+        hf_eager_ ? hf_eager_->realign(c.width, c.live) : r.seconds;
     prediction_.paper_realign_bytes += r.bytes_zeroed + r.bytes_moved;
   }
 }

@@ -9,14 +9,17 @@
 //   paper     the published EQSPEC code: every step, each padded cache is rebuilt (a fresh
 //             zero-filled rows x width cache, then a copy of every row's KV). Applies to eqspec
 //             and spec1 (the unpad-append-repad strategies); for the others it equals in-place.
-// Host time ("other") has no term in the model and stays 0.
+// Host time ("other") has no term in the model and stays 0. The hf-eager profile
+// (sim/cost_hf_eager.h) prices the same events as the paper's Python code instead.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/cost_hf_eager.h"
 #include "sim/cost_model.h"
 #include "sim/metrics.h"
 #include "sim/observer.h"
@@ -58,6 +61,7 @@ class CostObserver final : public Observer {
                          const ForwardOutput& out) override;
   void on_forward_packed(ModelRole role, const PackedBatch& batch,
                          const ForwardOutput& out) override;
+  void on_step_begin(int step) override;
   void on_moves(const MovePlan& plan) override;
   void on_step_end(int step, const std::vector<RowPlacement>& placements) override;
 
@@ -71,6 +75,7 @@ class CostObserver final : public Observer {
   std::map<int, ModelRole> cache_role_;  // by CacheId value
   std::vector<RowWork> rows_;            // scratch, reused every pass
   CostPrediction prediction_;
+  std::optional<HfEagerPricer> hf_eager_;  // set for the hf-eager profile
 };
 
 }  // namespace lockstep::sim
