@@ -1,5 +1,4 @@
-// Device twin of the attention loop of reference/model.cpp Model::forward, for one (token,
-// head) per block: q quantized per head (amax is a max, exact in any order), integer scores
+// Device twin of reference/ops.cpp ops::attention, one (token, head) per block: q quantized per head (amax is a max, exact in any order), integer scores
 // q8 . k8 over the token's visible slots, dequantized with (q_scale * score_scale), their max
 // (order-independent), integer softmax weights softmax_weight(score, max), the integer
 // normalizer and integer P.V sums (exact in any order), then attention_output per channel.
@@ -7,7 +6,7 @@
 // exact integer sums and of the max differs.
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {

@@ -1,10 +1,10 @@
-// Device twin of reference/model.cpp quantize_rows: per row, amax = max |x| (a max, exact in
+// Device twin of reference/ops.cpp ops::quantize_rows: per row, amax = max |x| (a max, exact in
 // any order), scale = activation_scale(amax), q = quantize(x, scale), sum of q^2 in int64
 // (exact in any order); factor = rms_factor(sum, k) or the scale. One block per padded row;
 // rows past n and columns past k are written as zeros (the GEMM's padding).
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {

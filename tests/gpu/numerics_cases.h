@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "reference/numerics.h"  // for LOCKSTEP_HD only; Api decides which copy is called
+#include "numerics/numerics.h"  // for LOCKSTEP_HD only; Api decides which copy is called
 
 namespace lockstep::test_numerics {
 

@@ -10,7 +10,7 @@
 #include <cuda_runtime_api.h>
 
 namespace nvcc_copy {
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 }  // namespace nvcc_copy
 
 #include "gpu/check.h"
