@@ -23,8 +23,8 @@
 
 namespace lockstep::gpu {
 
-using numerics::TensorKind;
 using numerics::tensor_id;
+using numerics::TensorKind;
 
 namespace {
 
@@ -150,9 +150,10 @@ struct GpuBackend::Impl {
     const int d = config.d_model;
     const int q_width = config.n_heads * config.head_dim;
     const int kv = m->kv_width();
-    m->embedding =
-        tensor(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d, numerics::kGainEmbedding);
-    m->lm_head = tensor(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, numerics::kGainHead);
+    m->embedding = tensor(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d,
+                          numerics::kGainEmbedding);
+    m->lm_head =
+        tensor(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, numerics::kGainHead);
     for (int l = 0; l < config.n_layers; ++l) {
       DeviceModel::Layer layer;
       layer.wq = tensor(seed, tensor_id(TensorKind::wq, l), q_width, d, numerics::kGainProjection);
@@ -160,8 +161,10 @@ struct GpuBackend::Impl {
       layer.wv = tensor(seed, tensor_id(TensorKind::wv, l), kv, d, numerics::kGainProjection);
       const double residual_gain = numerics::residual_gain_of_layer(l);
       layer.wo = tensor(seed, tensor_id(TensorKind::wo, l), d, q_width, residual_gain);
-      layer.wg = tensor(seed, tensor_id(TensorKind::wg, l), config.ffn, d, numerics::kGainProjection);
-      layer.wu = tensor(seed, tensor_id(TensorKind::wu, l), config.ffn, d, numerics::kGainProjection);
+      layer.wg =
+          tensor(seed, tensor_id(TensorKind::wg, l), config.ffn, d, numerics::kGainProjection);
+      layer.wu =
+          tensor(seed, tensor_id(TensorKind::wu, l), config.ffn, d, numerics::kGainProjection);
       layer.wd = tensor(seed, tensor_id(TensorKind::wd, l), d, config.ffn, residual_gain);
       m->layers.push_back(std::move(layer));
     }
@@ -172,7 +175,8 @@ struct GpuBackend::Impl {
   // Mirrors reference/model.cpp Model::ensure_rope; the table is uploaded whole when it grows.
   void ensure_rope(DeviceModel& m, int positions) {
     if (positions <= m.rope_positions) return;
-    numerics::build_rope_rows(m.config.head_dim, m.rope_positions, positions, m.rope_cos, m.rope_sin);
+    numerics::build_rope_rows(m.config.head_dim, m.rope_positions, positions, m.rope_cos,
+                              m.rope_sin);
     m.rope_positions = positions;
     m.rope_cos_device.upload(m.rope_cos, stream);
     m.rope_sin_device.upload(m.rope_sin, stream);
@@ -346,8 +350,8 @@ void GpuBackend::Impl::attention_block(DeviceCache& c, int l, int n, const PlanO
   const float* sin = m.rope_sin_device.get();
   launch_rope(q.get(), n, cfg.n_heads, dh, p.positions, cos, sin, stream);
   launch_rope(k.get(), n, cfg.n_kv_heads, dh, p.positions, cos, sin, stream);
-  launch_kv_write(k.get(), v.get(), n, m.kv_width(), p.rows, p.write_slots, c.k.get(), c.v.get(),
-                  l, cfg.n_layers, c.capacity, numerics::kKvScale, stream);
+  launch_kv_write(k.get(), v.get(), n, m.kv_width(), p.rows, p.write_slots, c.k.get(), c.v.get(), l,
+                  cfg.n_layers, c.capacity, numerics::kKvScale, stream);
   launch_attention(q.get(), n, cfg.n_heads, cfg.n_kv_heads, dh, p.rows, p.offsets, p.visible,
                    c.k.get(), c.v.get(), l, cfg.n_layers, c.capacity, m.score_scale,
                    numerics::kKvScale, scratch.get(), p.max_visible, attn.get(), stream);
@@ -378,9 +382,8 @@ void GpuBackend::Impl::throw_if_not_finite(int layers) {
   flag.download(flag_host, 1, stream);
   if (flag_host[0] == INT_MAX) return;
   const int code = flag_host[0];
-  const char* where = code == 2 * layers
-                          ? "the logits"
-                          : (code % 2 == 0 ? "the attention block" : "the MLP block");
+  const char* where =
+      code == 2 * layers ? "the logits" : (code % 2 == 0 ? "the attention block" : "the MLP block");
   const int layer = code == 2 * layers ? layers : code / 2;
   throw InputError(std::string("non-finite value (NaN or Inf) in ") + where + " of layer " +
                    std::to_string(layer) +

@@ -1,9 +1,9 @@
-// Device twin of reference/ops.cpp ops::attention, one (token, head) per block: q quantized per head (amax is a max, exact in any order), integer scores
-// q8 . k8 over the token's visible slots, dequantized with (q_scale * score_scale), their max
-// (order-independent), integer softmax weights softmax_weight(score, max), the integer
-// normalizer and integer P.V sums (exact in any order), then attention_output per channel.
-// The same formulas, in the same per-element order, as the reference; only the order of the
-// exact integer sums and of the max differs.
+// Device twin of reference/ops.cpp ops::attention, one (token, head) per block: q quantized per
+// head (amax is a max, exact in any order), integer scores q8 . k8 over the token's visible slots,
+// dequantized with (q_scale * score_scale), their max (order-independent), integer softmax weights
+// softmax_weight(score, max), the integer normalizer and integer P.V sums (exact in any order),
+// then attention_output per channel. The same formulas, in the same per-element order, as the
+// reference; only the order of the exact integer sums and of the max differs.
 #include "gpu/check.h"
 #include "gpu/kernels.h"
 #include "numerics/numerics.h"

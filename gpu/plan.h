@@ -28,7 +28,7 @@ struct TokenPlan : numerics::PassPlan {
   std::vector<std::uint8_t> write_enabled;  // [N] 0 when a later token writes the same (row, slot)
 
   int size() const { return static_cast<int>(tokens.size()); }
-  int max_visible() const;   // the longest visible list
+  int max_visible() const;  // the longest visible list
 };
 
 // Requires batch.check_shapes() to have passed.

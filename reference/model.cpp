@@ -14,8 +14,8 @@
 
 namespace lockstep::reference {
 
-using numerics::TensorKind;
 using numerics::tensor_id;
+using numerics::TensorKind;
 
 namespace {
 
@@ -70,18 +70,22 @@ void Model::ensure_weights() {
   const int d = config_.d_model;
   const int q_width = config_.n_heads * config_.head_dim;
   const int kv = kv_width();
-  embedding_ =
-      store_->get(seed, tensor_id(TensorKind::embedding, -1), config_.vocab, d, numerics::kGainEmbedding);
-  lm_head_ = store_->get(seed, tensor_id(TensorKind::lm_head, -1), config_.vocab, d, numerics::kGainHead);
+  embedding_ = store_->get(seed, tensor_id(TensorKind::embedding, -1), config_.vocab, d,
+                           numerics::kGainEmbedding);
+  lm_head_ =
+      store_->get(seed, tensor_id(TensorKind::lm_head, -1), config_.vocab, d, numerics::kGainHead);
   for (int l = 0; l < config_.n_layers; ++l) {
     Layer layer;
-    layer.wq = store_->get(seed, tensor_id(TensorKind::wq, l), q_width, d, numerics::kGainProjection);
+    layer.wq =
+        store_->get(seed, tensor_id(TensorKind::wq, l), q_width, d, numerics::kGainProjection);
     layer.wk = store_->get(seed, tensor_id(TensorKind::wk, l), kv, d, numerics::kGainProjection);
     layer.wv = store_->get(seed, tensor_id(TensorKind::wv, l), kv, d, numerics::kGainProjection);
     const double residual_gain = numerics::residual_gain_of_layer(l);
     layer.wo = store_->get(seed, tensor_id(TensorKind::wo, l), d, q_width, residual_gain);
-    layer.wg = store_->get(seed, tensor_id(TensorKind::wg, l), config_.ffn, d, numerics::kGainProjection);
-    layer.wu = store_->get(seed, tensor_id(TensorKind::wu, l), config_.ffn, d, numerics::kGainProjection);
+    layer.wg =
+        store_->get(seed, tensor_id(TensorKind::wg, l), config_.ffn, d, numerics::kGainProjection);
+    layer.wu =
+        store_->get(seed, tensor_id(TensorKind::wu, l), config_.ffn, d, numerics::kGainProjection);
     layer.wd = store_->get(seed, tensor_id(TensorKind::wd, l), d, config_.ffn, residual_gain);
     layers_.push_back(std::move(layer));
   }

@@ -121,9 +121,9 @@ void dequantize(const Eigen::MatrixXd& acc, const std::vector<float>& w_scale,
   }
   for (Eigen::Index i = 0; i < acc.rows(); ++i) {
     for (Eigen::Index o = 0; o < acc.cols(); ++o) {
-      const float value =
-          numerics::dequantize(static_cast<std::int32_t>(acc(i, o)),
-                               w_scale[static_cast<std::size_t>(o)], factor[static_cast<std::size_t>(i)]);
+      const float value = numerics::dequantize(static_cast<std::int32_t>(acc(i, o)),
+                                               w_scale[static_cast<std::size_t>(o)],
+                                               factor[static_cast<std::size_t>(i)]);
       y(i, o) = accumulate ? y(i, o) + value : value;
     }
   }
@@ -189,11 +189,13 @@ Activations attention(const Activations& q, const AttentionShape& shape,
     const std::span<const std::int32_t> visible(
         plan.visible.data() + plan.visible_offsets[i],
         index(plan.visible_offsets[i + 1] - plan.visible_offsets[i]));
-    for (std::int32_t s : visible) require_row_and_slot(plan.rows[i], s, cache.size(), capacity, "attention");
+    for (std::int32_t s : visible)
+      require_row_and_slot(plan.rows[i], s, cache.size(), capacity, "attention");
     const KvRow& row = cache[index(plan.rows[i])];
     require(row.k.at(static_cast<std::size_t>(layer)).size() ==
                     static_cast<std::size_t>(capacity) * static_cast<std::size_t>(kvw) &&
-                row.vt.at(static_cast<std::size_t>(layer)).size() == row.k[static_cast<std::size_t>(layer)].size(),
+                row.vt.at(static_cast<std::size_t>(layer)).size() ==
+                    row.k[static_cast<std::size_t>(layer)].size(),
             "attention: cache row shape");
     for (int hd = 0; hd < shape.heads; ++hd) {
       const auto column = static_cast<Eigen::Index>(hd) * shape.head_dim;

@@ -45,11 +45,13 @@
 
 #include <Eigen/Core>
 
+#include "numerics/host_math.h"
 #include "numerics/numerics.h"
 #include "numerics/tensor_ids.h"
 #include "numerics/weight_generator.h"
 #include "reference/cpu_backend.h"
 #include "reference/model.h"
+#include "reference/ops.h"
 #include "reference/weights.h"
 #include "sim/hash.h"
 #include "sim/model_config.h"
@@ -840,7 +842,10 @@ BOOST_AUTO_TEST_CASE(int8_gemm_in_double_is_exact) {
     for (int j = 0; j < kk; ++j)
       w(i, j) = static_cast<int>(sim::mix64(0xa0000000ULL + 0x100000ULL * i + j) % 255) - 127;
   }
-  const Eigen::MatrixXd y = x * w.transpose();
+  // Through the reference's own GEMM op (reference/ops.h), the one the model calls.
+  const Eigen::MatrixXd y = reference::ops::gemm(
+      {.values = x, .factor = {}},
+      reference::QuantMatrix{.values = w, .scales = std::vector<float>(m, 1.0f)});
   for (int i = 0; i < n; ++i) {
     for (int o = 0; o < m; ++o) {
       std::int64_t exact = 0;
@@ -850,6 +855,21 @@ BOOST_AUTO_TEST_CASE(int8_gemm_in_double_is_exact) {
                             "GEMM (" << i << ", " << o << ")");
     }
   }
+}
+
+// Greedy decoding's tie rule (numerics/host_math.h): the lowest id among equal maxima; -0 and
+// +0 are equal; strict > keeps a leading NaN (callers reject NaN first; this pins the form of
+// the comparison that both runtimes share).
+BOOST_AUTO_TEST_CASE(argmax_ties_go_to_the_lowest_id) {
+  const float ties[] = {1.0f, 3.0f, 3.0f, -2.0f, 3.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(ties, 5), 1);
+  const float zeros[] = {-0.0f, 0.0f, -1.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(zeros, 3), 0);
+  const float later[] = {-5.0f, -4.0f, Limits::infinity(), 2.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(later, 4), 2);
+  const float nan_first[] = {Limits::quiet_NaN(), 1.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(nan_first, 2), 0);
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(ties, 1), 0);
 }
 
 }  // namespace

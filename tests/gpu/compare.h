@@ -23,8 +23,8 @@ std::string first_difference(const std::vector<T>& a, const std::vector<T>& b,
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0) {
-      s << what << " (seed " << seed << "): first difference at index " << i << " of "
-        << a.size() << ": " << +a[i] << " vs " << +b[i];
+      s << what << " (seed " << seed << "): first difference at index " << i << " of " << a.size()
+        << ": " << +a[i] << " vs " << +b[i];
       return s.str();
     }
   }
@@ -34,9 +34,9 @@ std::string first_difference(const std::vector<T>& a, const std::vector<T>& b,
 }  // namespace lockstep::test
 
 // Boost.Test check with the helper's message.
-#define LOCKSTEP_CHECK_BYTES_EQUAL(a, b, what, seed)                                 \
-  do {                                                                               \
-    const std::string lockstep_diff_ =                                               \
-        ::lockstep::test::first_difference((a), (b), (what), (seed));                \
-    BOOST_CHECK_MESSAGE(lockstep_diff_.empty(), lockstep_diff_);                     \
+#define LOCKSTEP_CHECK_BYTES_EQUAL(a, b, what, seed)                  \
+  do {                                                                \
+    const std::string lockstep_diff_ =                                \
+        ::lockstep::test::first_difference((a), (b), (what), (seed)); \
+    BOOST_CHECK_MESSAGE(lockstep_diff_.empty(), lockstep_diff_);      \
   } while (0)

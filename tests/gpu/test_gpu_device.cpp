@@ -51,8 +51,8 @@ int device_numerics(std::uint32_t* out);
 namespace {
 
 using namespace lockstep;
-using test::Draw;
 using test::download;
+using test::Draw;
 using test::upload;
 
 // Both backends with one cache each of the same model and shape.
@@ -114,10 +114,10 @@ BOOST_AUTO_TEST_CASE(weights_kernel_equals_the_host_generator) {
   };
   const std::uint64_t seed = 9;
   const std::uint64_t id = numerics::tensor_id(numerics::TensorKind::wd, 1);
-  for (const Case& c : {Case{.rows = 256, .cols = 64, .gain = 73.0},
-                        Case{.rows = 33, .cols = 17, .gain = 292.0},
-                        Case{.rows = 512, .cols = 256, .gain = 18.25},
-                        Case{.rows = 64, .cols = 512, .gain = 1168.0}}) {
+  for (const Case& c :
+       {Case{.rows = 256, .cols = 64, .gain = 73.0}, Case{.rows = 33, .cols = 17, .gain = 292.0},
+        Case{.rows = 512, .cols = 256, .gain = 18.25},
+        Case{.rows = 64, .cols = 512, .gain = 1168.0}}) {
     const int rp = gpu::pad16(c.rows);
     const int ld = gpu::pad16(c.cols);
     gpu::DeviceBuffer<std::int8_t> values(static_cast<std::size_t>(rp) * ld);
@@ -130,7 +130,8 @@ BOOST_AUTO_TEST_CASE(weights_kernel_equals_the_host_generator) {
       for (int col = 0; col < c.cols; ++col)
         ev[static_cast<std::size_t>(r) * ld + col] = numerics::weight_value(
             seed, id, static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(c.cols) + col);
-      es.push_back(numerics::channel_scale(seed, id, static_cast<std::uint64_t>(r), c.cols, c.gain));
+      es.push_back(
+          numerics::channel_scale(seed, id, static_cast<std::uint64_t>(r), c.cols, c.gain));
     }
     const std::string shape = std::to_string(c.rows) + "x" + std::to_string(c.cols);
     LOCKSTEP_CHECK_BYTES_EQUAL(ev, download(values, ev.size()), "weights " + shape, seed);
@@ -261,8 +262,8 @@ BOOST_AUTO_TEST_CASE(kv_write_kernel_equals_its_cpu_twin) {
     Draw draw{seed};
     const test::KvShape kv{.rows = 4, .layers = 3, .capacity = 24, .kv_width = 8 * (1 + draw(8))};
     const int layer = draw(kv.layers);
-    const auto plan =
-        gpu::build_plan(test::random_padded(draw, {.rows = kv.rows, .capacity = kv.capacity, .vocab = 16}));
+    const auto plan = gpu::build_plan(
+        test::random_padded(draw, {.rows = kv.rows, .capacity = kv.capacity, .vocab = 16}));
     const int n = plan.size();
     const auto k = test::random_floats(draw, static_cast<std::size_t>(n) * kv.kv_width, 6.0f);
     const auto v = test::random_floats(draw, k.size(), 6.0f);
@@ -302,8 +303,8 @@ BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
     for (int i = 0; i < n; ++i) {
       plan.rows.push_back(draw(kv.rows));
       const int count = i == 0 ? 0 : draw(kv.capacity);  // token 0 sees nothing: output 0
-      for (int s = 0; s < kv.capacity && static_cast<int>(plan.visible.size()) -
-                                                 plan.visible_offsets.back() < count;
+      for (int s = 0; s < kv.capacity &&
+                      static_cast<int>(plan.visible.size()) - plan.visible_offsets.back() < count;
            ++s)
         if (draw(2)) plan.visible.push_back(s);
       plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
@@ -321,9 +322,9 @@ BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
     gpu::DeviceBuffer<float> dout(q.size()),
         scratch(static_cast<std::size_t>(n) * shape.heads * kv.capacity);
     gpu::launch_attention(dq.get(), n, shape.heads, shape.kv_heads, shape.head_dim, drows.get(),
-                          doff.get(), dvis.get(), dk.get(), dv.get(), layer, kv.layers,
-                          kv.capacity, score_scale, numerics::kKvScale, scratch.get(),
-                          kv.capacity, dout.get(), nullptr);
+                          doff.get(), dvis.get(), dk.get(), dv.get(), layer, kv.layers, kv.capacity,
+                          score_scale, numerics::kKvScale, scratch.get(), kv.capacity, dout.get(),
+                          nullptr);
     LOCKSTEP_CHECK_BYTES_EQUAL(expected, download(dout, q.size()), "attention", seed);
   }
 }
@@ -334,8 +335,8 @@ BOOST_AUTO_TEST_CASE(swiglu_kernel_equals_its_cpu_twin) {
     const int n = 1 + draw(20), ffn = 1 + draw(500);
     const auto gate = test::random_floats(draw, static_cast<std::size_t>(n) * ffn, 100.0f);
     const auto up = test::random_floats(draw, gate.size(), 30.0f);
-    const auto expected = test::to_flat(reference::ops::swiglu(
-        test::to_activations(gate, n, ffn), test::to_activations(up, n, ffn)));
+    const auto expected = test::to_flat(reference::ops::swiglu(test::to_activations(gate, n, ffn),
+                                                               test::to_activations(up, n, ffn)));
     const auto dg = upload(gate);
     const auto du = upload(up);
     gpu::DeviceBuffer<float> act(gate.size());

@@ -1,5 +1,5 @@
 // Host-side tests of the gpu runtime that need no device (they run in CI and here):
-//   * reference/numerics.h compiled by nvcc's host pass gives the same bits as the g++ build;
+//   * numerics/numerics.h compiled by nvcc's host pass gives the same bits as the g++ build;
 //   * plan building: the per-token plan the gpu backend uploads is the reference's plan, and
 //     resolving duplicate writes keeps the reference's "last writer wins";
 //   * argument checks: the GEMM padding, the plan packing, and `GpuBackend` without a device
@@ -100,7 +100,8 @@ BOOST_AUTO_TEST_CASE(padded_and_packed_plans_equal_the_reference_plans) {
 BOOST_AUTO_TEST_CASE(duplicate_writes_keep_the_last_writer) {
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
     test::Draw draw{seed};
-    auto plan = gpu::build_plan(test::random_padded(draw, {.rows = 4, .capacity = 16, .vocab = 256}));
+    auto plan =
+        gpu::build_plan(test::random_padded(draw, {.rows = 4, .capacity = 16, .vocab = 256}));
     std::map<std::pair<int, int>, int> sequential, parallel;
     for (int i = 0; i < plan.size(); ++i) sequential[{plan.rows[i], plan.write_slots[i]}] = i;
     for (int i = plan.size() - 1; i >= 0; --i) {  // reverse order: any order must do

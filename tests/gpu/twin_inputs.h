@@ -100,7 +100,8 @@ inline std::vector<std::int8_t> device_layout(const std::vector<reference::KvRow
                                               bool values) {
   std::vector<std::int8_t> out;
   for (const auto& row : cache)
-    for (const auto& plane : values ? row.vt : row.k) out.insert(out.end(), plane.begin(), plane.end());
+    for (const auto& plane : values ? row.vt : row.k)
+      out.insert(out.end(), plane.begin(), plane.end());
   return out;
 }
 
