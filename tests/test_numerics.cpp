@@ -454,13 +454,19 @@ std::vector<Record> generator_records() {
   // Whole tensors of `tiny` (seed 1) with the gains of docs/numerics.md §8: FNV-1a of the
   // int8 values (row-major) and of the scales.
   reference::WeightStore store;
-  const std::vector<std::tuple<numerics::TensorKind, int, int, int, double>> tensors = {
-      {numerics::TensorKind::embedding, -1, 256, 64, 73.0},
-      {numerics::TensorKind::lm_head, -1, 256, 64, 18.25},
-      {numerics::TensorKind::wq, 0, 64, 64, 73.0},
-      {numerics::TensorKind::wo, 1, 64, 64, 584.0},
-      {numerics::TensorKind::wd, 1, 64, 128, 584.0}};
-  for (auto [kind, layer, rows, cols, gain] : tensors) {
+  struct Tensor {
+    numerics::TensorKind kind;
+    int layer, rows, cols;
+    double gain;
+  };
+  using enum numerics::TensorKind;
+  const Tensor tensors[] = {
+      {.kind = embedding, .layer = -1, .rows = 256, .cols = 64, .gain = 73.0},
+      {.kind = lm_head, .layer = -1, .rows = 256, .cols = 64, .gain = 18.25},
+      {.kind = wq, .layer = 0, .rows = 64, .cols = 64, .gain = 73.0},
+      {.kind = wo, .layer = 1, .rows = 64, .cols = 64, .gain = 584.0},
+      {.kind = wd, .layer = 1, .rows = 64, .cols = 128, .gain = 584.0}};
+  for (const auto& [kind, layer, rows, cols, gain] : tensors) {
     const auto id = numerics::tensor_id(kind, layer);
     const auto m = store.get(1, id, rows, cols, gain);
     std::vector<std::int8_t> values;
