@@ -25,16 +25,25 @@ struct HeadInputs {
   int kv_offset;  // g * D
 };
 
+// Buffers reused across the heads of a pass (no allocation per head).
+struct HeadScratch {
+  std::vector<std::int8_t> q8;
+  std::vector<float> scores;
+  std::vector<std::int32_t> weights;
+};
+
 void attend_one_head(const HeadInputs& in, int head_dim, int kv_width, std::size_t capacity,
-                     float score_scale, float kv_scale, float* out_head) {
+                     float score_scale, float kv_scale, HeadScratch& scratch, float* out_head) {
   float amax = 0.0f;
   for (int j = 0; j < head_dim; ++j) amax = std::max(amax, std::fabs(in.q_head[j]));
   const float q_scale = numerics::activation_scale(amax);
-  std::vector<std::int8_t> q8(static_cast<std::size_t>(head_dim));
+  auto& q8 = scratch.q8;
+  q8.resize(static_cast<std::size_t>(head_dim));
   for (int j = 0; j < head_dim; ++j)
     q8[static_cast<std::size_t>(j)] = numerics::quantize(in.q_head[j], q_scale);
   const std::size_t count = in.visible.size();
-  std::vector<float> scores(count);
+  auto& scores = scratch.scores;
+  scores.resize(count);
   float max_score = -std::numeric_limits<float>::infinity();
   for (std::size_t s = 0; s < count; ++s) {
     const std::int8_t* key =
@@ -45,7 +54,8 @@ void attend_one_head(const HeadInputs& in, int head_dim, int kv_width, std::size
     scores[s] = numerics::dequantize(acc, q_scale, score_scale);
     max_score = std::max(max_score, scores[s]);
   }
-  std::vector<std::int32_t> weights(count);
+  auto& weights = scratch.weights;
+  weights.resize(count);
   std::int32_t normalizer = 0;
   for (std::size_t s = 0; s < count; ++s) {
     weights[s] = numerics::softmax_weight(scores[s], max_score);
@@ -185,7 +195,12 @@ Activations attention(const Activations& q, const AttentionShape& shape,
   const int group = shape.heads / shape.kv_heads;
   const int kvw = shape.kv_heads * shape.head_dim;
   Activations out(q.rows(), q.cols());
+  HeadScratch scratch;
   for (std::size_t i = 0; i < n; ++i) {
+    require(plan.visible_offsets[i] >= 0 &&
+                plan.visible_offsets[i] <= plan.visible_offsets[i + 1] &&
+                index(plan.visible_offsets[i + 1]) <= plan.visible.size(),
+            "attention: visible offsets out of order");
     const std::span<const std::int32_t> visible(
         plan.visible.data() + plan.visible_offsets[i],
         index(plan.visible_offsets[i + 1] - plan.visible_offsets[i]));
@@ -205,7 +220,8 @@ Activations attention(const Activations& q, const AttentionShape& shape,
                           .visible = visible,
                           .kv_offset = hd / group * shape.head_dim};
       attend_one_head(in, shape.head_dim, kvw, static_cast<std::size_t>(capacity), score_scale,
-                      kv_scale, out.data() + static_cast<Eigen::Index>(i) * out.cols() + column);
+                      kv_scale, scratch,
+                      out.data() + static_cast<Eigen::Index>(i) * out.cols() + column);
     }
   }
   return out;
