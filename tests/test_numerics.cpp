@@ -460,12 +460,11 @@ std::vector<Record> generator_records() {
     double gain;
   };
   using enum numerics::TensorKind;
-  const Tensor tensors[] = {
-      {.kind = embedding, .layer = -1, .rows = 256, .cols = 64, .gain = 73.0},
-      {.kind = lm_head, .layer = -1, .rows = 256, .cols = 64, .gain = 18.25},
-      {.kind = wq, .layer = 0, .rows = 64, .cols = 64, .gain = 73.0},
-      {.kind = wo, .layer = 1, .rows = 64, .cols = 64, .gain = 584.0},
-      {.kind = wd, .layer = 1, .rows = 64, .cols = 128, .gain = 584.0}};
+  const Tensor tensors[] = {{.kind = embedding, .layer = -1, .rows = 256, .cols = 64, .gain = 73.0},
+                            {.kind = lm_head, .layer = -1, .rows = 256, .cols = 64, .gain = 18.25},
+                            {.kind = wq, .layer = 0, .rows = 64, .cols = 64, .gain = 73.0},
+                            {.kind = wo, .layer = 1, .rows = 64, .cols = 64, .gain = 584.0},
+                            {.kind = wd, .layer = 1, .rows = 64, .cols = 128, .gain = 584.0}};
   for (const auto& [kind, layer, rows, cols, gain] : tensors) {
     const auto id = numerics::tensor_id(kind, layer);
     const auto m = store.get(1, id, rows, cols, gain);
