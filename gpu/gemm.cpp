@@ -4,7 +4,7 @@
 
 #include "gpu/check.h"
 #include "gpu/plan.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 #include "sim/error.h"
 
 namespace lockstep::gpu {

@@ -14,41 +14,19 @@
 #include "gpu/gemm.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
-#include "reference/host_math.h"
-#include "reference/numerics.h"
+#include "numerics/host_math.h"
+#include "numerics/model_validation.h"
+#include "numerics/numerics.h"
+#include "numerics/tensor_ids.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 
 namespace lockstep::gpu {
 
-// The host-side definitions shared with the CPU reference.
-using reference::argmax_lowest;
-using reference::attention_score_scale;
-using reference::build_rope_rows;
-using reference::digest_logits;
-using reference::kGainEmbedding;
-using reference::kGainHead;
-using reference::kGainProjection;
-using reference::kKvScale;
-using reference::residual_gain_of_layer;
+using numerics::tensor_id;
+using numerics::TensorKind;
 
 namespace {
-
-// Tensor ids: reference/weights.cpp tensor_id and TensorKind, the same numbers.
-enum class TensorKind : std::uint32_t {
-  embedding = 0,
-  lm_head = 1,
-  wq = 2,
-  wk = 3,
-  wv = 4,
-  wo = 5,
-  wg = 6,
-  wu = 7,
-  wd = 8
-};
-std::uint64_t tensor_id(TensorKind kind, int layer) {
-  return (static_cast<std::uint64_t>(layer + 1) << 8) | static_cast<std::uint64_t>(kind);
-}
 
 std::string model_key(const sim::ModelConfig& c) {
   return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) +
@@ -159,37 +137,34 @@ struct GpuBackend::Impl {
     return slot;
   }
 
-  // Mirrors reference/model.cpp Model::Model and Model::ensure_weights.
+  // Mirrors reference/model.cpp Model::Model and Model::ensure_weights (the same validation
+  // and tensor ids, from numerics/).
   std::shared_ptr<DeviceModel> model_for(const sim::ModelConfig& config) {
     auto& slot = models[model_key(config)];
     if (slot) return slot;
-    sim::validate(config, config.name);
-    require(config.head_dim % 2 == 0, "Model: head_dim must be even for RoPE");
-    for (int kk : {config.d_model, config.ffn, config.n_heads * config.head_dim}) {
-      if (kk > numerics::kMaxExactK) {
-        throw InputError("model " + config.name + ": a reduction over K = " + std::to_string(kk) +
-                         " exceeds the exact int32 bound " + std::to_string(numerics::kMaxExactK));
-      }
-    }
+    numerics::validate_model(config);
     auto m = std::make_shared<DeviceModel>();
     m->config = config;
-    m->score_scale = attention_score_scale(config.head_dim);
+    m->score_scale = numerics::attention_score_scale(config.head_dim);
     const auto seed = config.seed;
     const int d = config.d_model;
     const int q_width = config.n_heads * config.head_dim;
     const int kv = m->kv_width();
-    m->embedding =
-        tensor(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d, kGainEmbedding);
-    m->lm_head = tensor(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, kGainHead);
+    m->embedding = tensor(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d,
+                          numerics::kGainEmbedding);
+    m->lm_head =
+        tensor(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, numerics::kGainHead);
     for (int l = 0; l < config.n_layers; ++l) {
       DeviceModel::Layer layer;
-      layer.wq = tensor(seed, tensor_id(TensorKind::wq, l), q_width, d, kGainProjection);
-      layer.wk = tensor(seed, tensor_id(TensorKind::wk, l), kv, d, kGainProjection);
-      layer.wv = tensor(seed, tensor_id(TensorKind::wv, l), kv, d, kGainProjection);
-      const double residual_gain = residual_gain_of_layer(l);
+      layer.wq = tensor(seed, tensor_id(TensorKind::wq, l), q_width, d, numerics::kGainProjection);
+      layer.wk = tensor(seed, tensor_id(TensorKind::wk, l), kv, d, numerics::kGainProjection);
+      layer.wv = tensor(seed, tensor_id(TensorKind::wv, l), kv, d, numerics::kGainProjection);
+      const double residual_gain = numerics::residual_gain_of_layer(l);
       layer.wo = tensor(seed, tensor_id(TensorKind::wo, l), d, q_width, residual_gain);
-      layer.wg = tensor(seed, tensor_id(TensorKind::wg, l), config.ffn, d, kGainProjection);
-      layer.wu = tensor(seed, tensor_id(TensorKind::wu, l), config.ffn, d, kGainProjection);
+      layer.wg =
+          tensor(seed, tensor_id(TensorKind::wg, l), config.ffn, d, numerics::kGainProjection);
+      layer.wu =
+          tensor(seed, tensor_id(TensorKind::wu, l), config.ffn, d, numerics::kGainProjection);
       layer.wd = tensor(seed, tensor_id(TensorKind::wd, l), d, config.ffn, residual_gain);
       m->layers.push_back(std::move(layer));
     }
@@ -200,7 +175,8 @@ struct GpuBackend::Impl {
   // Mirrors reference/model.cpp Model::ensure_rope; the table is uploaded whole when it grows.
   void ensure_rope(DeviceModel& m, int positions) {
     if (positions <= m.rope_positions) return;
-    build_rope_rows(m.config.head_dim, m.rope_positions, positions, m.rope_cos, m.rope_sin);
+    numerics::build_rope_rows(m.config.head_dim, m.rope_positions, positions, m.rope_cos,
+                              m.rope_sin);
     m.rope_positions = positions;
     m.rope_cos_device.upload(m.rope_cos, stream);
     m.rope_sin_device.upload(m.rope_sin, stream);
@@ -217,7 +193,19 @@ struct GpuBackend::Impl {
     launch_quantize_rows(x, n, k, xq.get(), pad16(n), pad16(k), factor.get(), rms, stream);
   }
 
+  // Pointers into the uploaded plan (gpu/plan.h pack_plan).
+  struct PlanOnDevice {
+    const std::int32_t *tokens, *positions, *rows, *write_slots, *offsets, *visible;
+    int max_visible;
+  };
+
   void forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out);
+  void reserve_workspaces(const sim::ModelConfig& cfg, int n, int max_visible);
+  PlanOnDevice upload_plan(const TokenPlan& plan);
+  void attention_block(DeviceCache& c, int l, int n, const PlanOnDevice& p);
+  void mlp_block(const DeviceModel& m, int l, int n);
+  void throw_if_not_finite(int layers);
+  void read_logits(int n, int vocab, sim::ForwardOutput& out);
 };
 
 GpuBackend::GpuBackend() : impl_(std::make_unique<Impl>()) {
@@ -249,11 +237,7 @@ GpuBackend::~GpuBackend() = default;
 
 sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
-  if (capacity > numerics::kMaxExactK) {
-    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " +
-                     std::to_string(numerics::kMaxExactK) +
-                     " slots: attention sums would leave the exact int32 range");
-  }
+  numerics::validate_kv_capacity(capacity);
   DeviceCache c;
   c.model = impl_->model_for(model);
   c.rows = rows;
@@ -284,125 +268,136 @@ void GpuBackend::keep_logits(bool on) {
   impl_->keep_logits = on;
 }
 
-// Mirrors reference/model.cpp Model::forward, step by step; comments name the reference lines.
+// Mirrors reference/model.cpp Model::forward: the same plan checks, then the same sequence of
+// ops, each the kernel twin of the reference op of the same name (reference/ops.h).
 void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out) {
   DeviceModel& m = *c.model;
   const sim::ModelConfig& cfg = m.config;
   const int n = plan.size();
-  const int capacity = c.capacity;
-  for (int i = 0; i < n; ++i) {
-    const auto ui = static_cast<std::size_t>(i);
-    require(plan.tokens[ui] >= 0 && plan.tokens[ui] < cfg.vocab, [&] {
-      return "Model::forward: token " + std::to_string(plan.tokens[ui]) + " outside vocab " +
-             std::to_string(cfg.vocab);
-    });
-    require(plan.positions[ui] >= 0, "Model::forward: negative position id");
-    require(plan.rows[ui] >= 0 && plan.rows[ui] < c.rows, "Model::forward: cache row out of range");
-    require(plan.write_slots[ui] >= 0 && plan.write_slots[ui] < capacity,
-            "Model::forward: write slot out of range");
-  }
-  for (int s : plan.visible)
-    require(s >= 0 && s < capacity, "Model::forward: visible slot out of range");
+  numerics::check_pass_plan(plan, cfg.vocab, static_cast<std::size_t>(c.rows), c.capacity);
   out.argmax.assign(static_cast<std::size_t>(n), 0);
   out.digest.assign(static_cast<std::size_t>(n), 0);
   logits.clear();
   if (n == 0) return;
-  ensure_rope(m, plan.max_position());
-
-  const int d = cfg.d_model;
-  const int heads = cfg.n_heads;
-  const int dh = cfg.head_dim;
-  const int qw = heads * dh;
-  const int kvw = m.kv_width();
-  const int ffn = cfg.ffn;
-  const int vocab = cfg.vocab;
-  const int layers = cfg.n_layers;
-  const auto un = static_cast<std::size_t>(n);
-  const auto np = static_cast<std::size_t>(pad16(n));
-  const int max_visible = std::max(1, plan.max_visible());
-
-  // Workspaces for this shape.
-  const auto widest =
-      static_cast<std::size_t>(std::max({pad16(d), pad16(qw), pad16(ffn), pad16(vocab)}));
-  h.reserve(un * static_cast<std::size_t>(d));
-  q.reserve(un * static_cast<std::size_t>(qw));
-  k.reserve(un * static_cast<std::size_t>(kvw));
-  v.reserve(un * static_cast<std::size_t>(kvw));
-  attn.reserve(un * static_cast<std::size_t>(qw));
-  gate.reserve(un * static_cast<std::size_t>(ffn));
-  up.reserve(un * static_cast<std::size_t>(ffn));
-  act.reserve(un * static_cast<std::size_t>(ffn));
-  logits_device.reserve(un * static_cast<std::size_t>(vocab));
-  factor.reserve(np);
-  scratch.reserve(un * static_cast<std::size_t>(heads) * static_cast<std::size_t>(max_visible));
-  xq.reserve(np * widest);
-  acc.reserve(np * widest);
-
-  const PlanLayout layout = pack_plan(plan, plan_host);
-  plan_device.upload(plan_host, stream);
-  const std::int32_t* p = plan_device.get();
-  const std::int32_t* tokens = p + layout.tokens;
-  const std::int32_t* positions = p + layout.positions;
-  const std::int32_t* rows = p + layout.rows;
-  const std::int32_t* write_slots = p + layout.write_slots;
-  const std::int32_t* offsets = p + layout.visible_offsets;
-  const std::int32_t* visible = p + layout.visible;
+  ensure_rope(m, numerics::rope_rows_needed(plan));
+  const PlanOnDevice p = upload_plan(plan);
+  reserve_workspaces(cfg, n, p.max_visible);
   const int no_error = INT_MAX;
   LOCKSTEP_CUDA_CHECK(
       cudaMemcpyAsync(flag.get(), &no_error, sizeof no_error, cudaMemcpyHostToDevice, stream));
 
-  // [N, d] residual stream from the int8 embedding rows.
   launch_embed(h.get(), m.embedding->values.get(), m.embedding->ld, m.embedding->scales.get(),
-               tokens, n, d, stream);
-  for (int l = 0; l < layers; ++l) {
-    const DeviceModel::Layer& w = m.layers[static_cast<std::size_t>(l)];
-    quantize(h.get(), n, d, /*rms=*/true);
-    project(*w.wq, n, q.get(), false);  // [N, H*D]
-    project(*w.wk, n, k.get(), false);  // [N, G*D]
-    project(*w.wv, n, v.get(), false);
-    launch_rope(q.get(), n, heads, dh, positions, m.rope_cos_device.get(), m.rope_sin_device.get(),
-                stream);
-    launch_rope(k.get(), n, cfg.n_kv_heads, dh, positions, m.rope_cos_device.get(),
-                m.rope_sin_device.get(), stream);
-    launch_kv_write(k.get(), v.get(), n, kvw, rows, write_slots, c.k.get(), c.v.get(), l, layers,
-                    capacity, kKvScale, stream);
-    launch_attention(q.get(), n, heads, cfg.n_kv_heads, dh, rows, offsets, visible, c.k.get(),
-                     c.v.get(), l, layers, capacity, m.score_scale, kKvScale, scratch.get(),
-                     max_visible, attn.get(), stream);
-    quantize(attn.get(), n, qw, /*rms=*/false);
-    project(*w.wo, n, h.get(), /*accumulate=*/true);
-    launch_check_finite(h.get(), static_cast<std::int64_t>(n) * d, 2 * l, flag.get(), stream);
-    // SwiGLU MLP.
-    quantize(h.get(), n, d, /*rms=*/true);
-    project(*w.wg, n, gate.get(), false);
-    project(*w.wu, n, up.get(), false);
-    launch_swiglu(gate.get(), up.get(), act.get(), static_cast<std::int64_t>(n) * ffn, stream);
-    quantize(act.get(), n, ffn, /*rms=*/false);
-    project(*w.wd, n, h.get(), /*accumulate=*/true);
-    launch_check_finite(h.get(), static_cast<std::int64_t>(n) * d, 2 * l + 1, flag.get(), stream);
+               p.tokens, n, cfg.d_model, stream);  // [N, d] residual stream
+  for (int l = 0; l < cfg.n_layers; ++l) {
+    attention_block(c, l, n, p);
+    mlp_block(m, l, n);
   }
-  quantize(h.get(), n, d, /*rms=*/true);
+  quantize(h.get(), n, cfg.d_model, /*rms=*/true);
   project(*m.lm_head, n, logits_device.get(), false);  // [N, V]
-  launch_check_finite(logits_device.get(), static_cast<std::int64_t>(n) * vocab, 2 * layers,
-                      flag.get(), stream);
+  launch_check_finite(logits_device.get(), static_cast<std::int64_t>(n) * cfg.vocab,
+                      2 * cfg.n_layers, flag.get(), stream);
+  throw_if_not_finite(cfg.n_layers);
+  read_logits(n, cfg.vocab, out);
+}
 
+void GpuBackend::Impl::reserve_workspaces(const sim::ModelConfig& cfg, int n, int max_visible) {
+  const auto un = static_cast<std::size_t>(n);
+  const auto np = static_cast<std::size_t>(pad16(n));
+  const auto width = [un](int w) { return un * static_cast<std::size_t>(w); };
+  const int qw = cfg.n_heads * cfg.head_dim;
+  const int kvw = cfg.n_kv_heads * cfg.head_dim;
+  const auto widest = static_cast<std::size_t>(
+      std::max({pad16(cfg.d_model), pad16(qw), pad16(cfg.ffn), pad16(cfg.vocab)}));
+  h.reserve(width(cfg.d_model));
+  q.reserve(width(qw));
+  k.reserve(width(kvw));
+  v.reserve(width(kvw));
+  attn.reserve(width(qw));
+  gate.reserve(width(cfg.ffn));
+  up.reserve(width(cfg.ffn));
+  act.reserve(width(cfg.ffn));
+  logits_device.reserve(width(cfg.vocab));
+  factor.reserve(np);
+  scratch.reserve(width(cfg.n_heads) * static_cast<std::size_t>(max_visible));
+  xq.reserve(np * widest);
+  acc.reserve(np * widest);
+}
+
+GpuBackend::Impl::PlanOnDevice GpuBackend::Impl::upload_plan(const TokenPlan& plan) {
+  const PlanLayout layout = pack_plan(plan, plan_host);
+  plan_device.upload(plan_host, stream);
+  const std::int32_t* base = plan_device.get();
+  return PlanOnDevice{.tokens = base + layout.tokens,
+                      .positions = base + layout.positions,
+                      .rows = base + layout.rows,
+                      .write_slots = base + layout.write_slots,
+                      .offsets = base + layout.visible_offsets,
+                      .visible = base + layout.visible,
+                      .max_visible = std::max(1, plan.max_visible())};
+}
+
+// Model::attention_block: q, k, v; RoPE; K/V write; attention; h += wo projection.
+void GpuBackend::Impl::attention_block(DeviceCache& c, int l, int n, const PlanOnDevice& p) {
+  const DeviceModel& m = *c.model;
+  const sim::ModelConfig& cfg = m.config;
+  const DeviceModel::Layer& w = m.layers[static_cast<std::size_t>(l)];
+  const int dh = cfg.head_dim;
+  quantize(h.get(), n, cfg.d_model, /*rms=*/true);
+  project(*w.wq, n, q.get(), false);  // [N, H*D]
+  project(*w.wk, n, k.get(), false);  // [N, G*D]
+  project(*w.wv, n, v.get(), false);
+  const float* cos = m.rope_cos_device.get();
+  const float* sin = m.rope_sin_device.get();
+  launch_rope(q.get(), n, cfg.n_heads, dh, p.positions, cos, sin, stream);
+  launch_rope(k.get(), n, cfg.n_kv_heads, dh, p.positions, cos, sin, stream);
+  launch_kv_write(k.get(), v.get(), n, m.kv_width(), p.rows, p.write_slots, c.k.get(), c.v.get(), l,
+                  cfg.n_layers, c.capacity, numerics::kKvScale, stream);
+  launch_attention(q.get(), n, cfg.n_heads, cfg.n_kv_heads, dh, p.rows, p.offsets, p.visible,
+                   c.k.get(), c.v.get(), l, cfg.n_layers, c.capacity, m.score_scale,
+                   numerics::kKvScale, scratch.get(), p.max_visible, attn.get(), stream);
+  quantize(attn.get(), n, cfg.n_heads * dh, /*rms=*/false);
+  project(*w.wo, n, h.get(), /*accumulate=*/true);
+  launch_check_finite(h.get(), static_cast<std::int64_t>(n) * cfg.d_model, 2 * l, flag.get(),
+                      stream);
+}
+
+// Model::mlp_block: SwiGLU, h += wd projection.
+void GpuBackend::Impl::mlp_block(const DeviceModel& m, int l, int n) {
+  const sim::ModelConfig& cfg = m.config;
+  const DeviceModel::Layer& w = m.layers[static_cast<std::size_t>(l)];
+  quantize(h.get(), n, cfg.d_model, /*rms=*/true);
+  project(*w.wg, n, gate.get(), false);
+  project(*w.wu, n, up.get(), false);
+  launch_swiglu(gate.get(), up.get(), act.get(), static_cast<std::int64_t>(n) * cfg.ffn, stream);
+  quantize(act.get(), n, cfg.ffn, /*rms=*/false);
+  project(*w.wd, n, h.get(), /*accumulate=*/true);
+  launch_check_finite(h.get(), static_cast<std::int64_t>(n) * cfg.d_model, 2 * l + 1, flag.get(),
+                      stream);
+}
+
+// The earliest failing check_finite (code = layer * 2 + block, 2 * layers for the logits),
+// with the reference's message.
+void GpuBackend::Impl::throw_if_not_finite(int layers) {
   std::vector<int> flag_host;
   flag.download(flag_host, 1, stream);
-  if (flag_host[0] != INT_MAX) {
-    const int code = flag_host[0];
-    const char* where = code == 2 * layers
-                            ? "the logits"
-                            : (code % 2 == 0 ? "the attention block" : "the MLP block");
-    const int layer = code == 2 * layers ? layers : code / 2;
-    throw InputError(std::string("non-finite value (NaN or Inf) in ") + where + " of layer " +
-                     std::to_string(layer) +
-                     ": the exact numerics contract treats it as an error, not a value");
-  }
+  if (flag_host[0] == INT_MAX) return;
+  const int code = flag_host[0];
+  const char* where =
+      code == 2 * layers ? "the logits" : (code % 2 == 0 ? "the attention block" : "the MLP block");
+  const int layer = code == 2 * layers ? layers : code / 2;
+  throw InputError(std::string("non-finite value (NaN or Inf) in ") + where + " of layer " +
+                   std::to_string(layer) +
+                   ": the exact numerics contract treats it as an error, not a value");
+}
+
+// Logits copied back once; argmax and digest by the reference's host functions.
+void GpuBackend::Impl::read_logits(int n, int vocab, sim::ForwardOutput& out) {
+  const auto un = static_cast<std::size_t>(n);
   logits_device.download(logits, un * static_cast<std::size_t>(vocab), stream);
   for (std::size_t i = 0; i < un; ++i) {
     const float* row = logits.data() + i * static_cast<std::size_t>(vocab);
-    out.argmax[i] = argmax_lowest(row, vocab);
-    out.digest[i] = digest_logits(row, vocab);
+    out.argmax[i] = numerics::argmax_lowest(row, vocab);
+    out.digest[i] = numerics::digest_logits(row, vocab);
   }
   if (!keep_logits) logits.clear();
 }

@@ -3,12 +3,12 @@
 //   * the same per-token plan (gpu/plan.h, uploaded in one copy per pass),
 //   * the same weights, generated on the device by the same counter-based generator,
 //   * every matrix product an exact int8 x int8 -> int32 cuBLASLt GEMM (gpu/gemm.h),
-//   * every elementwise step a function of reference/numerics.h inside a kernel (gpu/k_*.cu),
+//   * every elementwise step a function of numerics/numerics.h inside a kernel (gpu/k_*.cu),
 //   * every reduction an integer sum or a max (exact in any thread order),
 //   * KV caches in device memory in the reference's layout (K [slot][G*D], V^T [G*D][slot] per
 //     row and layer); a move plan is one batched stage kernel and one batched write kernel.
 // Logits are copied back once per pass; argmax and the logits digest are computed on the host
-// by the reference's formulas (reference/host_math.h).
+// by the reference's formulas (numerics/host_math.h).
 //
 // The header is plain C++ (no CUDA types): cli/ and tests include it without nvcc.
 #pragma once

@@ -1,13 +1,13 @@
-// Device twin of the attention loop of reference/model.cpp Model::forward, for one (token,
-// head) per block: q quantized per head (amax is a max, exact in any order), integer scores
-// q8 . k8 over the token's visible slots, dequantized with (q_scale * score_scale), their max
-// (order-independent), integer softmax weights softmax_weight(score, max), the integer
-// normalizer and integer P.V sums (exact in any order), then attention_output per channel.
-// The same formulas, in the same per-element order, as the reference; only the order of the
-// exact integer sums and of the max differs.
+// Device twin of reference/ops.cpp ops::attention, one (token, head) per block: q quantized per
+// head (amax is a max, exact in any order), integer scores q8 . k8 over the token's visible slots,
+// dequantized with (q_scale * score_scale), their max (order-independent), integer softmax weights
+// softmax_weight(score, max), the integer normalizer and integer P.V sums (exact in any order),
+// then attention_output per channel. The same formulas, in the same per-element order, as the
+// reference; only the order of the exact integer sums and of the max differs.
+#include "gpu/block_reduce.cuh"
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {
@@ -32,14 +32,8 @@ __global__ void attention(const float* q, int heads, int kv_heads, int head_dim,
 
   float amax = 0.0f;
   for (int j = threadIdx.x; j < head_dim; j += blockDim.x) amax = fmaxf(amax, fabsf(qh[j]));
-  fpart[threadIdx.x] = amax;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride)
-      fpart[threadIdx.x] = fmaxf(fpart[threadIdx.x], fpart[threadIdx.x + stride]);
-    __syncthreads();
-  }
-  const float q_scale = numerics::activation_scale(fpart[0]);
+  amax = block_reduce<kThreads>(amax, fpart, MaxOp{});
+  const float q_scale = numerics::activation_scale(amax);
   for (int j = threadIdx.x; j < head_dim; j += blockDim.x)
     q8[j] = numerics::quantize(qh[j], q_scale);
   __syncthreads();
@@ -63,17 +57,7 @@ __global__ void attention(const float* q, int heads, int kv_heads, int head_dim,
     scores[s] = score;
     max_score = max_score < score ? score : max_score;
   }
-  __syncthreads();  // every thread has read fpart[0]
-  fpart[threadIdx.x] = max_score;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) {
-      const float other = fpart[threadIdx.x + stride];
-      fpart[threadIdx.x] = fpart[threadIdx.x] < other ? other : fpart[threadIdx.x];
-    }
-    __syncthreads();
-  }
-  max_score = fpart[0];
+  max_score = block_reduce<kThreads>(max_score, fpart, LessMaxOp{});
 
   int normalizer = 0;
   for (int s = threadIdx.x; s < count; s += blockDim.x) {
@@ -81,13 +65,7 @@ __global__ void attention(const float* q, int heads, int kv_heads, int head_dim,
     weights[s] = w;  // same thread, same s: the score it overwrites was its own
     normalizer += w;
   }
-  ipart[threadIdx.x] = normalizer;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) ipart[threadIdx.x] += ipart[threadIdx.x + stride];
-    __syncthreads();
-  }
-  normalizer = ipart[0];
+  normalizer = block_reduce<kThreads>(normalizer, ipart, SumOp{});
 
   float* o = out + (static_cast<std::int64_t>(i) * heads + hd) * head_dim;
   for (int j = threadIdx.x; j < head_dim; j += blockDim.x) {

@@ -1,4 +1,4 @@
-// Device twin of reference/model.cpp check_finite: any NaN or Inf lowers *flag to `code`
+// Device twin of reference/ops.cpp ops::check_finite: any NaN or Inf lowers *flag to `code`
 // (layer * 2 + block; the host names the earliest one, as the reference throws at the first).
 #include "gpu/check.h"
 #include "gpu/kernels.h"

@@ -1,9 +1,9 @@
-// Device twin of reference/model.cpp project's epilogue: y[i, o] = dequantize(acc[i, o],
-// w_scale[o], factor[i]); with `accumulate`, y[i, o] = y[i, o] + that (the residual add
-// `h += project(...)`, one correctly rounded float addition).
+// Device twin of reference/ops.cpp ops::dequantize (the GEMM epilogue): y[i, o] = dequantize(acc[i,
+// o], w_scale[o], factor[i]); with `accumulate`, y[i, o] = y[i, o] + that (the residual add `h +=
+// project(...)`, one correctly rounded float addition).
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {

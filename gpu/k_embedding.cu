@@ -1,8 +1,8 @@
-// Device twin of the embedding loop of reference/model.cpp Model::forward:
+// Device twin of reference/ops.cpp ops::embedding:
 // h[i, j] = (float)E[token_i, j] * scale[token_i] (one correctly rounded product).
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {

@@ -1,10 +1,10 @@
-// Device twin of the K/V cache write loop of reference/model.cpp Model::forward: for every
+// Device twin of reference/ops.cpp ops::kv_write: for every
 // token whose write is enabled (gpu/plan.h resolves duplicate writes so the last writer in
 // plan order wins, as in the sequential reference), K[row, l, slot, c] = quantize(k, kKvScale)
 // and V^T[row, l, c, slot] = quantize(v, kKvScale).
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {

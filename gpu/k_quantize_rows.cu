@@ -1,10 +1,11 @@
-// Device twin of reference/model.cpp quantize_rows: per row, amax = max |x| (a max, exact in
+// Device twin of reference/ops.cpp ops::quantize_rows: per row, amax = max |x| (a max, exact in
 // any order), scale = activation_scale(amax), q = quantize(x, scale), sum of q^2 in int64
 // (exact in any order); factor = rms_factor(sum, k) or the scale. One block per padded row;
 // rows past n and columns past k are written as zeros (the GEMM's padding).
+#include "gpu/block_reduce.cuh"
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {
@@ -24,14 +25,8 @@ __global__ void quantize_rows(const float* x, int n, int k, std::int8_t* xq, int
   __shared__ long long sum_part[kThreads];
   float amax = 0.0f;
   for (int j = threadIdx.x; j < k; j += blockDim.x) amax = fmaxf(amax, fabsf(row[j]));
-  amax_part[threadIdx.x] = amax;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride)
-      amax_part[threadIdx.x] = fmaxf(amax_part[threadIdx.x], amax_part[threadIdx.x + stride]);
-    __syncthreads();
-  }
-  const float scale = numerics::activation_scale(amax_part[0]);
+  amax = block_reduce<kThreads>(amax, amax_part, MaxOp{});
+  const float scale = numerics::activation_scale(amax);
   long long sum_sq = 0;
   for (int j = threadIdx.x; j < ld; j += blockDim.x) {
     std::int8_t v = 0;
@@ -39,13 +34,8 @@ __global__ void quantize_rows(const float* x, int n, int k, std::int8_t* xq, int
     out[j] = v;
     sum_sq += static_cast<long long>(v) * v;
   }
-  sum_part[threadIdx.x] = sum_sq;
-  __syncthreads();
-  for (int stride = kThreads / 2; stride > 0; stride /= 2) {
-    if (threadIdx.x < stride) sum_part[threadIdx.x] += sum_part[threadIdx.x + stride];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) factor[i] = rms ? numerics::rms_factor(sum_part[0], k) : scale;
+  sum_sq = block_reduce<kThreads>(sum_sq, sum_part, SumOp{});
+  if (threadIdx.x == 0) factor[i] = rms ? numerics::rms_factor(sum_sq, k) : scale;
 }
 
 }  // namespace

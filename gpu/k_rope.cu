@@ -1,9 +1,9 @@
-// Device twin of the RoPE loops of reference/model.cpp Model::forward: every (x0, x1) pair
+// Device twin of reference/ops.cpp ops::rope: every (x0, x1) pair
 // 2j, 2j+1 of every head rotated by numerics::rope_rotate with the host-built table row of
-// the token's position id (reference/host_math.cpp build_rope_rows, uploaded).
+// the token's position id (numerics/host_math.cpp build_rope_rows, uploaded).
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {

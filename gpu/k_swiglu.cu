@@ -1,8 +1,8 @@
-// Device twin of the SwiGLU loop of reference/model.cpp Model::forward:
+// Device twin of reference/ops.cpp ops::swiglu:
 // act = silu(gate) * up (numerics::silu, then one correctly rounded product).
 #include "gpu/check.h"
 #include "gpu/kernels.h"
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 namespace lockstep::gpu {
 namespace {

@@ -1,5 +1,6 @@
 // Launchers of the gpu runtime's kernels, one kernel per file (k_*.cu), each the device twin
-// of a named reference function. Every launcher checks the launch; none synchronizes.
+// of the reference op of the same name (reference/ops.h; tests/gpu/test_gpu_device.cpp
+// compares each pair byte for byte). Every launcher checks the launch; none synchronizes.
 //
 // Dimension legend: N tokens of a pass (Np = pad16(N)); d model width; H heads, G kv heads,
 // D head dim; F ffn width; V vocabulary; S slots per cache row; L layers; C = G*D.
@@ -13,7 +14,7 @@
 
 namespace lockstep::gpu {
 
-// k_weights.cu — twin of reference/weights.cpp weight_value / channel_scale.
+// k_weights.cu — numerics/weight_generator.h weight_value / channel_scale on the device.
 // out [rows_padded, ld]: value(seed, tensor, r * cols + c) for r < rows, c < cols, else 0.
 void launch_generate_weights(std::int8_t* out, int rows, int cols, int rows_padded, int ld,
                              std::uint64_t seed, std::uint64_t tensor, cudaStream_t stream);
@@ -21,32 +22,32 @@ void launch_generate_weights(std::int8_t* out, int rows, int cols, int rows_padd
 void launch_generate_scales(float* scales, int rows, int cols, double gain, std::uint64_t seed,
                             std::uint64_t tensor, cudaStream_t stream);
 
-// k_embedding.cu — twin of the embedding loop of reference Model::forward.
+// k_embedding.cu — twin of ops::embedding.
 // h [N, d] = (float)emb[token, j] * emb_scale[token].
 void launch_embed(float* h, const std::int8_t* emb, int ld, const float* emb_scales,
                   const std::int32_t* tokens, int n, int d, cudaStream_t stream);
 
-// k_quantize_rows.cu — twin of reference/model.cpp quantize_rows.
+// k_quantize_rows.cu — twin of ops::quantize_rows.
 // xq [rows_padded, ld] int8 (zero past n rows and k columns); factor [N] = rms factor or scale.
 void launch_quantize_rows(const float* x, int n, int k, std::int8_t* xq, int rows_padded, int ld,
                           float* factor, bool rms, cudaStream_t stream);
 
-// k_dequantize.cu — twin of reference/model.cpp project's epilogue (and of `h += ...`).
+// k_dequantize.cu — twin of ops::dequantize (the GEMM epilogue, and the residual add).
 // y[i, o] (+)= dequantize(acc[i, o], w_scale[o], factor[i]) for i < n, o < out; acc has ld ldc.
 void launch_dequantize(const std::int32_t* acc, int ldc, int n, int out, const float* w_scale,
                        const float* factor, float* y, bool accumulate, cudaStream_t stream);
 
-// k_rope.cu — twin of the RoPE loops of reference Model::forward.
+// k_rope.cu — twin of ops::rope.
 // x [N, heads * D] rotated in place pairwise by the [positions, D/2] tables.
 void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions,
                  const float* cos_table, const float* sin_table, cudaStream_t stream);
 
-// k_kv_write.cu — twin of the K/V cache write loop of reference Model::forward.
+// k_kv_write.cu — twin of ops::kv_write.
 void launch_kv_write(const float* k, const float* v, int n, int kv_width, const std::int32_t* rows,
                      const std::int32_t* write_slots, std::int8_t* k_cache, std::int8_t* v_cache,
                      int layer, int layers, int capacity, float kv_scale, cudaStream_t stream);
 
-// k_attention.cu — twin of the attention loop of reference Model::forward.
+// k_attention.cu — twin of ops::attention.
 // out [N, H*D]; scratch holds N * H * max_visible 32-bit words.
 void launch_attention(const float* q, int n, int heads, int kv_heads, int head_dim,
                       const std::int32_t* rows, const std::int32_t* visible_offsets,
@@ -55,11 +56,11 @@ void launch_attention(const float* q, int n, int heads, int kv_heads, int head_d
                       float score_scale, float kv_scale, float* scratch, int max_visible,
                       float* out, cudaStream_t stream);
 
-// k_swiglu.cu — twin of the SwiGLU loop of reference Model::forward: act = silu(gate) * up.
+// k_swiglu.cu — twin of ops::swiglu: act = silu(gate) * up.
 void launch_swiglu(const float* gate, const float* up, float* act, std::int64_t count,
                    cudaStream_t stream);
 
-// k_check_finite.cu — twin of reference/model.cpp check_finite: atomicMin(flag, code) when
+// k_check_finite.cu — twin of ops::check_finite: atomicMin(flag, code) when
 // any element is NaN or Inf.
 void launch_check_finite(const float* x, std::int64_t count, int code, int* flag,
                          cudaStream_t stream);

@@ -15,18 +15,12 @@ int TokenPlan::max_visible() const {
   return best;
 }
 
-int TokenPlan::max_position() const {
-  int best = 0;
-  for (auto p : positions) best = std::max(best, p + 1);
-  return best;
-}
-
 namespace {
 
 template <typename Batch>
 TokenPlan build(const Batch& b) {
   TokenPlan plan;
-  static_cast<reference::PassPlan&>(plan) = reference::make_pass_plan(b);
+  static_cast<numerics::PassPlan&>(plan) = numerics::make_pass_plan(b);
   resolve_duplicate_writes(plan);
   return plan;
 }

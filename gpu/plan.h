@@ -1,6 +1,6 @@
 // Host-side plan building for the gpu backend: the controller's padded or packed batch
 // becomes the flat per-token plan that is uploaded in one copy. The plan is, field for
-// field, the reference's PassPlan (built by the same reference::make_pass_plan: same token
+// field, the reference's PassPlan (built by the same numerics::make_pass_plan: same token
 // order, same visibility rule sim::visible_slots), plus one thing a parallel device
 // needs and a sequential CPU does not: `write_enabled`. The reference writes K/V token by
 // token in plan order, so when two tokens of a pass write the same (row, slot) the later one
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "reference/pass_plan.h"
+#include "numerics/pass_plan.h"
 #include "sim/batch.h"
 
 namespace lockstep::gpu {
@@ -22,14 +22,13 @@ constexpr int pad16(int n) {
   return (n + kGemmPad - 1) / kGemmPad * kGemmPad;
 }
 
-// The reference's own plan (reference/pass_plan.h, the very same builder) plus the flags a
+// The reference's own plan (numerics/pass_plan.h, the very same builder) plus the flags a
 // parallel device needs.
-struct TokenPlan : reference::PassPlan {
+struct TokenPlan : numerics::PassPlan {
   std::vector<std::uint8_t> write_enabled;  // [N] 0 when a later token writes the same (row, slot)
 
   int size() const { return static_cast<int>(tokens.size()); }
-  int max_visible() const;   // the longest visible list
-  int max_position() const;  // 1 + the largest position id (0 for an empty plan)
+  int max_visible() const;  // the longest visible list
 };
 
 // Requires batch.check_shapes() to have passed.

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "reference/numerics.h"
+#include "numerics/model_validation.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 
@@ -30,11 +30,7 @@ std::shared_ptr<Model> CpuBackend::model_for(const sim::ModelConfig& config) {
 
 sim::CacheId CpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
-  if (capacity > numerics::kMaxExactK) {
-    throw InputError("KV capacity " + std::to_string(capacity) + " exceeds " +
-                     std::to_string(numerics::kMaxExactK) +
-                     " slots: attention sums would leave the exact int32 range");
-  }
+  numerics::validate_kv_capacity(capacity);
   Cache c;
   c.model = model_for(model);
   c.capacity = capacity;
@@ -71,13 +67,13 @@ void CpuBackend::run(Cache& c, const PassPlan& plan, sim::ForwardOutput& out) {
 void CpuBackend::run_padded(const sim::PaddedBatch& b, sim::ForwardOutput& out) {
   Cache& c = cache(b.cache);
   b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
-  run(c, make_pass_plan(b), out);
+  run(c, numerics::make_pass_plan(b), out);
 }
 
 void CpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) {
   Cache& c = cache(b.cache);
   b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
-  run(c, make_pass_plan(b), out);
+  run(c, numerics::make_pass_plan(b), out);
 }
 
 void CpuBackend::apply_moves(const sim::MovePlan& plan) {

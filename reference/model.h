@@ -1,9 +1,10 @@
 // The reference transformer (DESIGN §6): a Llama-style decoder (RMSNorm, RoPE, grouped-query
 // attention, SwiGLU, untied LM head) under the exact numerics contract of docs/numerics.md.
 // Every matrix product is int8 x int8 -> exact integer; every reduction is an integer sum or
-// a max; every elementwise step is a function of reference/numerics.h. A token's logits
+// a max; every elementwise step is a function of numerics/numerics.h. A token's logits
 // therefore depend only on its own sequence's visible KV entries, never on batch mates,
-// padding, pass shape or summation order.
+// padding, pass shape or summation order. The pass itself is a sequence of reference/ops.h
+// calls, one per gpu kernel.
 //
 // Shapes: N tokens of a pass; d model width; H heads, G kv heads, D head dim; F ffn width;
 // V vocabulary; S slots of a cache row.
@@ -13,20 +14,15 @@
 #include <memory>
 #include <vector>
 
-#include "reference/host_math.h"
-#include "reference/pass_plan.h"
+#include "numerics/host_math.h"
+#include "numerics/pass_plan.h"
+#include "reference/ops.h"
 #include "reference/weights.h"
-#include "sim/batch.h"
 #include "sim/model_config.h"
 
 namespace lockstep::reference {
 
-// One cache row's KV for every layer: K as [S, G*D] int8, V transposed as [G*D, S] int8 so
-// that P.V reads it contiguously along slots (the TN layout of the GPU GEMM).
-struct KvRow {
-  std::vector<std::vector<std::int8_t>> k;   // [layers][S * G * D]
-  std::vector<std::vector<std::int8_t>> vt;  // [layers][G * D * S]
-};
+using numerics::PassPlan;
 
 struct PassResult {
   std::vector<sim::Token> argmax;     // [N] greedy token, ties to the lowest id
@@ -43,7 +39,7 @@ class Model {
   int kv_width() const { return config_.n_kv_heads * config_.head_dim; }  // G * D
 
   // K/V quantization scales, fixed per layer (never taken over a batch).
-  static constexpr float kKvScale = reference::kKvScale;
+  static constexpr float kKvScale = numerics::kKvScale;
 
   // Runs `plan` against `cache` (indexed by cache row), writing each token's K/V to its slot
   // before any query of the same layer attends. Throws InputError on NaN/Inf.
@@ -58,6 +54,10 @@ class Model {
   };
   void ensure_weights();
   void ensure_rope(int positions);
+  void attention_block(int layer, const PassPlan& plan, std::vector<KvRow>& cache, int capacity,
+                       Activations& h) const;
+  void mlp_block(int layer, Activations& h) const;
+  PassResult summarize(const Activations& logits, bool keep_logits) const;
 
   sim::ModelConfig config_;
   std::shared_ptr<WeightStore> store_;

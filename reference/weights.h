@@ -1,12 +1,8 @@
-// Synthetic weights from a counter-based generator keyed on (seed, tensor, index), so the CPU
-// reference and the GPU runtime build identical weights without files (DESIGN §6).
-//
-//   value(seed, tensor, i)   = (mix64(combine(combine(seed, tensor), i)) mod 255) - 127
-//   scale(seed, tensor, o)   = (float)((0.75 + u / 2) / (gain * sqrt(K))), u = top 24 bits of
-//                              mix64(combine(combine(seed, tensor), 2^62 + o)) / 2^24
-// Tensors are stored [out, in] row-major: each output channel contiguous along K, the TN
-// layout of the GEMMs. A WeightStore shares tensors by key, so a draft made of the target's
-// first m layers uses the target's very tensors (no copies).
+// The reference's weight tensors: the counter-based generator of
+// numerics/weight_generator.h (shared with the gpu runtime's k_weights.cu) materialized as
+// Eigen matrices. Tensors are stored [out, in] row-major: each output channel contiguous along
+// K, the TN layout of the GEMMs. A WeightStore shares tensors by key, so a draft made of the
+// target's first m layers uses the target's very tensors (no copies).
 #pragma once
 
 #include <cstdint>
@@ -19,24 +15,6 @@
 #include <Eigen/Core>
 
 namespace lockstep::reference {
-
-// Tensor ids: fixed so that the GPU runtime generates the same tensors.
-enum class TensorKind : std::uint32_t {
-  embedding = 0,
-  lm_head = 1,
-  wq = 2,
-  wk = 3,
-  wv = 4,
-  wo = 5,
-  wg = 6,
-  wu = 7,
-  wd = 8
-};
-std::uint64_t tensor_id(TensorKind kind, int layer);
-
-std::int8_t weight_value(std::uint64_t seed, std::uint64_t tensor, std::uint64_t index);
-float channel_scale(std::uint64_t seed, std::uint64_t tensor, std::uint64_t channel, int k,
-                    double gain);
 
 // An int8 matrix [rows, cols] kept as doubles (the values are small integers), because
 // Eigen's double GEMM on them is exact and ~6x faster than its int32 product; plus per-row

@@ -1,6 +1,6 @@
 // Golden vectors of the "exact" numerics contract (docs/numerics.md, DESIGN §6).
 //
-// What it pins: the output bits of every elementwise function of reference/numerics.h over
+// What it pins: the output bits of every elementwise function of numerics/numerics.h over
 // edge cases (zeros of both signs, tiny, denormal, huge and infinite inputs, clamp limits,
 // round-half-even ties, exp's range-reduction boundaries), the weight generator, the RoPE
 // tables, the fixed scales, and the logits / KV bytes of the `tiny` and `small` models for
@@ -45,9 +45,13 @@
 
 #include <Eigen/Core>
 
+#include "numerics/host_math.h"
+#include "numerics/numerics.h"
+#include "numerics/tensor_ids.h"
+#include "numerics/weight_generator.h"
 #include "reference/cpu_backend.h"
 #include "reference/model.h"
-#include "reference/numerics.h"
+#include "reference/ops.h"
 #include "reference/weights.h"
 #include "sim/hash.h"
 #include "sim/model_config.h"
@@ -429,35 +433,40 @@ std::vector<Record> generator_records() {
     for (int layer : {-1, 0, 1, 31}) {
       r.push_back({"tensor_id",
                    {I(kind), I(layer)},
-                   {U(reference::tensor_id(static_cast<reference::TensorKind>(kind), layer))}});
+                   {U(numerics::tensor_id(static_cast<numerics::TensorKind>(kind), layer))}});
     }
   }
-  const std::uint64_t wq0 = reference::tensor_id(reference::TensorKind::wq, 0);
+  const std::uint64_t wq0 = numerics::tensor_id(numerics::TensorKind::wq, 0);
   for (std::uint64_t seed : {1ULL, 7ULL}) {
     for (std::uint64_t index : {0ULL, 1ULL, 2ULL, 63ULL, 4095ULL, 1ULL << 40}) {
       r.push_back({"weight_value",
                    {U(seed), U(wq0), U(index)},
-                   {I(reference::weight_value(seed, wq0, index))}});
+                   {I(numerics::weight_value(seed, wq0, index))}});
     }
     for (std::uint64_t channel : {0ULL, 1ULL, 255ULL}) {
       for (auto [k, gain] : {std::pair{64, 73.0}, {256, 292.0}, {64, 18.25}, {11008, 73.0}}) {
         r.push_back({"channel_scale",
                      {U(seed), U(wq0), U(channel), I(k), D(gain)},
-                     {F(reference::channel_scale(seed, wq0, channel, k, gain))}});
+                     {F(numerics::channel_scale(seed, wq0, channel, k, gain))}});
       }
     }
   }
   // Whole tensors of `tiny` (seed 1) with the gains of docs/numerics.md §8: FNV-1a of the
   // int8 values (row-major) and of the scales.
   reference::WeightStore store;
-  const std::vector<std::tuple<reference::TensorKind, int, int, int, double>> tensors = {
-      {reference::TensorKind::embedding, -1, 256, 64, 73.0},
-      {reference::TensorKind::lm_head, -1, 256, 64, 18.25},
-      {reference::TensorKind::wq, 0, 64, 64, 73.0},
-      {reference::TensorKind::wo, 1, 64, 64, 584.0},
-      {reference::TensorKind::wd, 1, 64, 128, 584.0}};
-  for (auto [kind, layer, rows, cols, gain] : tensors) {
-    const auto id = reference::tensor_id(kind, layer);
+  struct Tensor {
+    numerics::TensorKind kind;
+    int layer, rows, cols;
+    double gain;
+  };
+  using enum numerics::TensorKind;
+  const Tensor tensors[] = {{.kind = embedding, .layer = -1, .rows = 256, .cols = 64, .gain = 73.0},
+                            {.kind = lm_head, .layer = -1, .rows = 256, .cols = 64, .gain = 18.25},
+                            {.kind = wq, .layer = 0, .rows = 64, .cols = 64, .gain = 73.0},
+                            {.kind = wo, .layer = 1, .rows = 64, .cols = 64, .gain = 584.0},
+                            {.kind = wd, .layer = 1, .rows = 64, .cols = 128, .gain = 584.0}};
+  for (const auto& [kind, layer, rows, cols, gain] : tensors) {
+    const auto id = numerics::tensor_id(kind, layer);
     const auto m = store.get(1, id, rows, cols, gain);
     std::vector<std::int8_t> values;
     for (int i = 0; i < rows; ++i) {
@@ -838,7 +847,10 @@ BOOST_AUTO_TEST_CASE(int8_gemm_in_double_is_exact) {
     for (int j = 0; j < kk; ++j)
       w(i, j) = static_cast<int>(sim::mix64(0xa0000000ULL + 0x100000ULL * i + j) % 255) - 127;
   }
-  const Eigen::MatrixXd y = x * w.transpose();
+  // Through the reference's own GEMM op (reference/ops.h), the one the model calls.
+  const Eigen::MatrixXd y = reference::ops::gemm(
+      {.values = x, .factor = {}},
+      reference::QuantMatrix{.values = w, .scales = std::vector<float>(m, 1.0f)});
   for (int i = 0; i < n; ++i) {
     for (int o = 0; o < m; ++o) {
       std::int64_t exact = 0;
@@ -848,6 +860,21 @@ BOOST_AUTO_TEST_CASE(int8_gemm_in_double_is_exact) {
                             "GEMM (" << i << ", " << o << ")");
     }
   }
+}
+
+// Greedy decoding's tie rule (numerics/host_math.h): the lowest id among equal maxima; -0 and
+// +0 are equal; strict > keeps a leading NaN (callers reject NaN first; this pins the form of
+// the comparison that both runtimes share).
+BOOST_AUTO_TEST_CASE(argmax_ties_go_to_the_lowest_id) {
+  const float ties[] = {1.0f, 3.0f, 3.0f, -2.0f, 3.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(ties, 5), 1);
+  const float zeros[] = {-0.0f, 0.0f, -1.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(zeros, 3), 0);
+  const float later[] = {-5.0f, -4.0f, Limits::infinity(), 2.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(later, 4), 2);
+  const float nan_first[] = {Limits::quiet_NaN(), 1.0f};
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(nan_first, 2), 0);
+  BOOST_CHECK_EQUAL(nx::argmax_lowest(ties, 1), 0);
 }
 
 }  // namespace

@@ -7,8 +7,6 @@
 #include <rapidcheck/boost_test.h>
 #include <boost/test/unit_test.hpp>
 
-#include <random>
-
 #if defined(__x86_64__)
 #include <xmmintrin.h>
 #endif
@@ -16,6 +14,7 @@
 #include "reference/cpu_backend.h"
 #include "sim/error.h"
 #include "sim/runner.h"
+#include "tests/random_batch.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 
@@ -65,10 +64,10 @@ SequenceBytes alone(const sim::ModelConfig& model, const std::vector<std::vector
 // row's bytes.
 SequenceBytes in_padded_batch(const sim::ModelConfig& model,
                               const std::vector<std::vector<Token>>& chunks, int rows, int target,
-                              const std::vector<int>& pads, std::uint32_t seed) {
+                              const std::vector<int>& pads, std::uint64_t seed) {
   reference::CpuBackend backend;
   const auto cache = backend.create_cache(model, rows, 320);
-  std::mt19937 rng(seed);
+  test::Draw draw{seed};
   std::vector<Token> stream;  // the target row's tokens, all chunks
   for (const auto& c : chunks) stream.insert(stream.end(), c.begin(), c.end());
   const int target_pad = pads[static_cast<std::size_t>(target)];
@@ -90,7 +89,7 @@ SequenceBytes in_padded_batch(const sim::ModelConfig& model,
       for (int s = 0; s < columns; ++s) b.mask.push_back(s >= pad ? 1 : 0);
       for (int column = past; column < columns; ++column) {
         const bool is_pad = column < pad;
-        Token token = static_cast<Token>(rng() % static_cast<std::uint32_t>(model.vocab));
+        Token token = draw(model.vocab);
         if (r == target && !is_pad) token = stream[static_cast<std::size_t>(column - pad)];
         b.input_ids.push_back(is_pad ? 0 : token);
         b.positions.push_back(is_pad ? 0 : column - pad);
@@ -109,24 +108,19 @@ SequenceBytes in_padded_batch(const sim::ModelConfig& model,
   return out;
 }
 
-std::vector<Token> random_tokens(std::mt19937& rng, int count, int vocab) {
-  std::vector<Token> out(static_cast<std::size_t>(count));
-  for (auto& t : out) t = static_cast<Token>(rng() % static_cast<std::uint32_t>(vocab));
-  return out;
-}
-
 BOOST_AUTO_TEST_CASE(padding_and_neighbours_change_no_byte) {
   const auto model = sim::preset("tiny", 3);
-  std::mt19937 rng(7);
+  test::Draw draw{7};
   // prefill of 12 tokens, one decode token, then a 6-token verify pass
-  const std::vector<std::vector<Token>> chunks = {
-      random_tokens(rng, 12, 256), random_tokens(rng, 1, 256), random_tokens(rng, 6, 256)};
+  const std::vector<std::vector<Token>> chunks = {test::random_tokens(draw, 12, 256),
+                                                  test::random_tokens(draw, 1, 256),
+                                                  test::random_tokens(draw, 6, 256)};
   const SequenceBytes reference = alone(model, chunks);
   for (int rows : {2, 5, 16}) {
     std::vector<int> pads(static_cast<std::size_t>(rows));
-    for (auto& p : pads) p = static_cast<int>(rng() % 64);
-    const int target = static_cast<int>(rng() % static_cast<std::uint32_t>(rows));
-    BOOST_TEST((in_padded_batch(model, chunks, rows, target, pads, rng()) == reference),
+    for (auto& p : pads) p = draw(64);
+    const int target = draw(rows);
+    BOOST_TEST((in_padded_batch(model, chunks, rows, target, pads, draw.state) == reference),
                "rows " << rows << " target " << target << " pad "
                        << pads[static_cast<std::size_t>(target)]);
   }
@@ -134,8 +128,8 @@ BOOST_AUTO_TEST_CASE(padding_and_neighbours_change_no_byte) {
 
 BOOST_AUTO_TEST_CASE(incremental_decoding_equals_recomputation) {
   const auto model = sim::preset("tiny", 5);
-  std::mt19937 rng(11);
-  const auto tokens = random_tokens(rng, 20, 256);
+  test::Draw draw{11};
+  const auto tokens = test::random_tokens(draw, 20, 256);
   std::vector<std::vector<Token>> one_by_one;
   for (Token t : tokens) one_by_one.push_back({t});
   BOOST_TEST((alone(model, one_by_one) == alone(model, {tokens})));
@@ -146,8 +140,8 @@ BOOST_AUTO_TEST_CASE(incremental_decoding_equals_recomputation) {
 BOOST_AUTO_TEST_CASE(changing_a_visible_token_changes_the_bytes) {
   // The equalities above could hold trivially if the model ignored its context.
   const auto model = sim::preset("tiny", 5);
-  std::mt19937 rng(13);
-  auto tokens = random_tokens(rng, 10, 256);
+  test::Draw draw{13};
+  auto tokens = test::random_tokens(draw, 10, 256);
   const auto a = alone(model, {tokens});
   tokens[2] = (tokens[2] + 1) % 256;
   const auto b = alone(model, {tokens});

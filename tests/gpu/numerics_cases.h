@@ -1,4 +1,4 @@
-// Edge cases of every function of reference/numerics.h, evaluated by one template so that the
+// Edge cases of every function of numerics/numerics.h, evaluated by one template so that the
 // g++ build, nvcc's host pass and the device all run the very same case list. `Api` forwards
 // to one compiled copy of the numerics (see numerics_cxx.cpp, numerics_nvcc.cu). The result is
 // the bit pattern of every output, in a fixed order; callers compare the arrays byte for byte.
@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "reference/numerics.h"  // for LOCKSTEP_HD only; Api decides which copy is called
+#include "numerics/numerics.h"  // for LOCKSTEP_HD only; Api decides which copy is called
 
 namespace lockstep::test_numerics {
 

@@ -1,7 +1,7 @@
 // The case list of numerics_cases.h on the g++-compiled numerics (the reference's copy).
 #include <cstring>
 
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 #include "tests/gpu/numerics_cases.h"
 
 namespace lockstep::test_numerics {

@@ -1,4 +1,4 @@
-// The case list of numerics_cases.h on nvcc's copies of reference/numerics.h: its host pass
+// The case list of numerics_cases.h on nvcc's copies of numerics/numerics.h: its host pass
 // (compiled by nvcc with the project's CUDA flags) and the device (sm_90, --fmad=false ...).
 // The header is included unchanged but inside namespace `nvcc_copy`, so that these inline
 // functions cannot be merged by the linker with the g++-compiled ones of numerics_cxx.cpp:
@@ -10,7 +10,7 @@
 #include <cuda_runtime_api.h>
 
 namespace nvcc_copy {
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 }  // namespace nvcc_copy
 
 #include "gpu/check.h"

@@ -1,21 +1,26 @@
-// Device tests of the gpu runtime: each kernel family against its CPU twin, byte for byte.
-// Without a CUDA device the executable prints "skipped: no CUDA device" and exits 77, which
-// ctest reports as skipped (SKIP_RETURN_CODE). With one:
+// Device tests of the gpu runtime: every kernel against its CPU twin, the reference op of the
+// same name (reference/ops.h), byte for byte on random inputs, and the whole backend against
+// the cpu backend. Without a CUDA device the executable prints "skipped: no CUDA device" and
+// exits 77, which ctest reports as skipped (SKIP_RETURN_CODE). With one:
 //   * numerics.h on the device == the g++ build, over every edge case (numerics_cases.h);
-//   * weights and scales generated on the device == reference/weights.cpp;
-//   * the cuBLASLt int8 GEMM == an int64 CPU product over M 1..64 and odd K, N (padded);
+//   * k_weights == numerics/weight_generator.h; the cuBLASLt GEMM == ops::gemm over a shape
+//     sweep; k_embedding, k_quantize_rows, k_dequantize, k_rope, k_kv_write, k_attention,
+//     k_swiglu, k_check_finite == ops::embedding, quantize_rows, dequantize, rope, kv_write,
+//     attention, swiglu, check_finite;
 //   * GpuBackend == CpuBackend: random padded and packed passes (argmax, logits digest, full
 //     logits bytes, every KV row), move plans and crops, on tiny and small models;
 //   * batch / padding / pass-shape invariance (I6) on the GPU.
+// Every comparison goes through LOCKSTEP_CHECK_BYTES_EQUAL (first difference, index, both
+// values, seed).
 #define BOOST_TEST_NO_MAIN
 #define BOOST_TEST_ALTERNATIVE_INIT_API
 #include <boost/test/unit_test.hpp>
 
-#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <iostream>
-#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <cuda_runtime_api.h>
@@ -25,14 +30,18 @@
 #include "gpu/gpu_backend.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
+#include "numerics/host_math.h"
+#include "numerics/tensor_ids.h"
+#include "numerics/weight_generator.h"
 #include "reference/cpu_backend.h"
-#include "reference/host_math.h"
-#include "reference/numerics.h"
-#include "reference/weights.h"
+#include "reference/ops.h"
+#include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/model_config.h"
 #include "tests/gpu/compare.h"
 #include "tests/gpu/numerics_cases.h"
+#include "tests/gpu/twin_inputs.h"
+#include "tests/random_batch.h"
 
 namespace lockstep::test_numerics {
 int cxx_numerics(std::uint32_t* out);
@@ -42,14 +51,9 @@ int device_numerics(std::uint32_t* out);
 namespace {
 
 using namespace lockstep;
-
-struct Draw {
-  std::uint64_t state;
-  int operator()(int n) {
-    state = sim::mix64(state);
-    return static_cast<int>(state % static_cast<std::uint64_t>(n));
-  }
-};
+using test::download;
+using test::Draw;
+using test::upload;
 
 // Both backends with one cache each of the same model and shape.
 struct Pair {
@@ -73,45 +77,24 @@ struct Pair {
   }
 };
 
-sim::PaddedBatch random_padded(Draw& draw, int rows, int capacity, int vocab) {
-  sim::PaddedBatch b;
-  b.rows = 1 + draw(rows);
-  b.tokens = 1 + draw(6);
-  b.past = draw(capacity - b.tokens);
-  for (int r = 0; r < b.rows; ++r) b.cache_rows.push_back(draw(rows));
-  for (int i = 0; i < b.rows * b.tokens; ++i) {
-    b.input_ids.push_back(draw(vocab));
-    b.positions.push_back(draw(capacity));
-    b.write_slots.push_back(draw(4) == 0 ? draw(b.columns()) : b.past + i % b.tokens);
-    b.tags.push_back(sim::TokenTag{});
-  }
-  for (int i = 0; i < b.rows * b.columns(); ++i) b.mask.push_back(draw(3) != 0 ? 1 : 0);
-  return b;
-}
-
-sim::PackedBatch random_packed(Draw& draw, int rows, int capacity, int vocab) {
-  sim::PackedBatch b;
-  b.row_offsets.push_back(0);
-  const int count = 1 + draw(rows);
-  for (int r = 0; r < count; ++r) {
-    b.cache_rows.push_back(r);
-    const int tokens = draw(5);
-    b.kv_extent.push_back(draw(capacity - tokens));
-    b.row_offsets.push_back(b.row_offsets.back() + tokens);
-    for (int t = 0; t < tokens; ++t) {
-      b.tokens.push_back(draw(vocab));
-      b.positions.push_back(b.kv_extent.back() + t);
-      b.tags.push_back(sim::TokenTag{});
-    }
-  }
-  return b;
-}
-
 void compare_pass(Pair& p, const sim::ForwardOutput& c, const sim::ForwardOutput& g,
-                  const std::string& what) {
-  LOCKSTEP_CHECK_BYTES_EQUAL(c.argmax, g.argmax, what + " argmax");
-  LOCKSTEP_CHECK_BYTES_EQUAL(c.digest, g.digest, what + " logits digest");
-  LOCKSTEP_CHECK_BYTES_EQUAL(p.cpu.last_logits(), p.gpu.last_logits(), what + " logits bytes");
+                  const std::string& what, std::uint64_t seed) {
+  LOCKSTEP_CHECK_BYTES_EQUAL(c.argmax, g.argmax, what + " argmax", seed);
+  LOCKSTEP_CHECK_BYTES_EQUAL(c.digest, g.digest, what + " logits digest", seed);
+  LOCKSTEP_CHECK_BYTES_EQUAL(p.cpu.last_logits(), p.gpu.last_logits(), what + " logits bytes",
+                             seed);
+}
+
+// The CPU op's int8 rows laid out as the kernel writes them: [pad16(n), pad16(k)], zeros past.
+std::vector<std::int8_t> padded_int8(const reference::QuantizedRows& q) {
+  const auto n = static_cast<int>(q.values.rows());
+  const auto k = static_cast<int>(q.values.cols());
+  const int ld = gpu::pad16(k);
+  std::vector<std::int8_t> out(static_cast<std::size_t>(gpu::pad16(n)) * ld, 0);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < k; ++j)
+      out[static_cast<std::size_t>(i) * ld + j] = static_cast<std::int8_t>(q.values(i, j));
+  return out;
 }
 
 }  // namespace
@@ -120,208 +103,272 @@ BOOST_AUTO_TEST_CASE(numerics_on_the_device_give_the_g_plus_plus_bits) {
   std::vector<std::uint32_t> cxx(test_numerics::kMaxCases), dev(test_numerics::kMaxCases);
   cxx.resize(static_cast<std::size_t>(test_numerics::cxx_numerics(cxx.data())));
   dev.resize(static_cast<std::size_t>(test_numerics::device_numerics(dev.data())));
-  LOCKSTEP_CHECK_BYTES_EQUAL(cxx, dev, "numerics cases, g++ vs sm_90");
+  LOCKSTEP_CHECK_BYTES_EQUAL(cxx, dev, "numerics cases, g++ vs sm_90", 0);
 }
 
-// Twin: reference/weights.cpp weight_value, channel_scale.
-BOOST_AUTO_TEST_CASE(device_weights_equal_the_reference_generator) {
-  for (const auto& [rows, cols, gain] : std::vector<std::tuple<int, int, double>>{
-           {256, 64, 73.0}, {33, 17, 292.0}, {512, 256, 18.25}, {64, 512, 1168.0}}) {
-    const std::uint64_t seed = 9;
-    const std::uint64_t id = reference::tensor_id(reference::TensorKind::wd, 1);
-    const int rp = gpu::pad16(rows);
-    const int ld = gpu::pad16(cols);
+// k_weights.cu against numerics/weight_generator.h on the host.
+BOOST_AUTO_TEST_CASE(weights_kernel_equals_the_host_generator) {
+  struct Case {
+    int rows, cols;
+    double gain;
+  };
+  const std::uint64_t seed = 9;
+  const std::uint64_t id = numerics::tensor_id(numerics::TensorKind::wd, 1);
+  for (const Case& c :
+       {Case{.rows = 256, .cols = 64, .gain = 73.0}, Case{.rows = 33, .cols = 17, .gain = 292.0},
+        Case{.rows = 512, .cols = 256, .gain = 18.25},
+        Case{.rows = 64, .cols = 512, .gain = 1168.0}}) {
+    const int rp = gpu::pad16(c.rows);
+    const int ld = gpu::pad16(c.cols);
     gpu::DeviceBuffer<std::int8_t> values(static_cast<std::size_t>(rp) * ld);
-    gpu::DeviceBuffer<float> scales(static_cast<std::size_t>(rows));
-    gpu::launch_generate_weights(values.get(), rows, cols, rp, ld, seed, id, nullptr);
-    gpu::launch_generate_scales(scales.get(), rows, cols, gain, seed, id, nullptr);
-    std::vector<std::int8_t> v;
-    std::vector<float> s;
-    values.download(v, static_cast<std::size_t>(rp) * ld, nullptr);
-    scales.download(s, static_cast<std::size_t>(rows), nullptr);
+    gpu::DeviceBuffer<float> scales(static_cast<std::size_t>(c.rows));
+    gpu::launch_generate_weights(values.get(), c.rows, c.cols, rp, ld, seed, id, nullptr);
+    gpu::launch_generate_scales(scales.get(), c.rows, c.cols, c.gain, seed, id, nullptr);
     std::vector<std::int8_t> ev(static_cast<std::size_t>(rp) * ld, 0);
     std::vector<float> es;
-    for (int r = 0; r < rows; ++r) {
-      for (int c = 0; c < cols; ++c)
-        ev[static_cast<std::size_t>(r) * ld + c] = reference::weight_value(
-            seed, id, static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(cols) + c);
-      es.push_back(reference::channel_scale(seed, id, static_cast<std::uint64_t>(r), cols, gain));
+    for (int r = 0; r < c.rows; ++r) {
+      for (int col = 0; col < c.cols; ++col)
+        ev[static_cast<std::size_t>(r) * ld + col] = numerics::weight_value(
+            seed, id, static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(c.cols) + col);
+      es.push_back(
+          numerics::channel_scale(seed, id, static_cast<std::uint64_t>(r), c.cols, c.gain));
     }
-    LOCKSTEP_CHECK_BYTES_EQUAL(ev, v,
-                               "weights " + std::to_string(rows) + "x" + std::to_string(cols));
-    LOCKSTEP_CHECK_BYTES_EQUAL(es, s,
-                               "scales " + std::to_string(rows) + "x" + std::to_string(cols));
+    const std::string shape = std::to_string(c.rows) + "x" + std::to_string(c.cols);
+    LOCKSTEP_CHECK_BYTES_EQUAL(ev, download(values, ev.size()), "weights " + shape, seed);
+    LOCKSTEP_CHECK_BYTES_EQUAL(es, download(scales, es.size()), "scales " + shape, seed);
   }
 }
 
-// The cuBLAS shape sweep of issue 6: M 1..64, odd K and N (padded to 16), int64 CPU product.
-BOOST_AUTO_TEST_CASE(int8_gemm_equals_an_int64_product_over_the_shape_sweep) {
+// The cuBLAS shape sweep of issue 6: M 1..64, odd K and N (padded to 16), against ops::gemm.
+BOOST_AUTO_TEST_CASE(int8_gemm_equals_its_cpu_twin_over_the_shape_sweep) {
   gpu::Int8Gemm gemm;
-  Draw draw{12345};
+  const std::uint64_t seed = 12345;
+  Draw draw{seed};
   const int ks[] = {1, 15, 17, 63, 129, 4095, 11007};
   const int ns[] = {1, 3, 17, 255, 1001};
-  int shapes = 0;
   for (int m = 1; m <= 64; ++m) {
     const int k = ks[m % 7];
     const int n = ns[(m / 7) % 5];
-    const int mp = gpu::pad16(m), np = gpu::pad16(n), kp = gpu::pad16(k);
-    std::vector<std::int8_t> a(static_cast<std::size_t>(mp) * kp, 0),
-        w(static_cast<std::size_t>(np) * kp, 0);
-    for (int i = 0; i < m; ++i)
-      for (int j = 0; j < k;
-           ++j)  // extremes often, so sums reach the int32 range's interesting part
-        a[static_cast<std::size_t>(i) * kp + j] =
-            static_cast<std::int8_t>(draw(3) == 0 ? (draw(2) ? 127 : -127) : draw(255) - 127);
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < k; ++j)
-        w[static_cast<std::size_t>(i) * kp + j] =
-            static_cast<std::int8_t>(draw(3) == 0 ? 127 : draw(255) - 127);
-    gpu::DeviceBuffer<std::int8_t> da, dw;
-    gpu::DeviceBuffer<std::int32_t> dc(static_cast<std::size_t>(mp) * np);
-    da.upload(a, nullptr);
-    dw.upload(w, nullptr);
-    gemm.run(da.get(), dw.get(), dc.get(), mp, np, kp, nullptr);
-    std::vector<std::int32_t> c;
-    dc.download(c, static_cast<std::size_t>(mp) * np, nullptr);
-    std::vector<std::int64_t> expected, got;
+    const test::TwinTensor a = test::random_tensor(draw, m, k);
+    const test::TwinTensor w = test::random_tensor(draw, n, k);
+    gpu::DeviceBuffer<std::int32_t> dc(static_cast<std::size_t>(a.rows_padded) * w.rows_padded);
+    gemm.run(a.values.get(), w.values.get(), dc.get(), a.rows_padded, w.rows_padded, a.ld, nullptr);
+    const auto c = download(dc, static_cast<std::size_t>(a.rows_padded) * w.rows_padded);
+    const Eigen::MatrixXd expected_acc =
+        reference::ops::gemm({.values = a.cpu.values, .factor = {}}, w.cpu);
+    std::vector<std::int32_t> expected, got;
     for (int i = 0; i < m; ++i) {
       for (int o = 0; o < n; ++o) {
-        std::int64_t sum = 0;
-        for (int j = 0; j < k; ++j)
-          sum += static_cast<std::int64_t>(a[static_cast<std::size_t>(i) * kp + j]) *
-                 w[static_cast<std::size_t>(o) * kp + j];
-        expected.push_back(sum);
-        got.push_back(c[static_cast<std::size_t>(i) * np + o]);
+        expected.push_back(static_cast<std::int32_t>(expected_acc(i, o)));
+        got.push_back(c[static_cast<std::size_t>(i) * w.rows_padded + o]);
       }
     }
     LOCKSTEP_CHECK_BYTES_EQUAL(
         expected, got,
-        "GEMM M=" + std::to_string(m) + " N=" + std::to_string(n) + " K=" + std::to_string(k));
-    ++shapes;
+        "GEMM M=" + std::to_string(m) + " N=" + std::to_string(n) + " K=" + std::to_string(k),
+        seed);
   }
-  BOOST_TEST_MESSAGE("GEMM shape sweep: " << shapes << " shapes equal to the int64 product");
 }
 
-// Kernel twins, for localizing a failure: CPU transcriptions of the reference loops
-// (reference/model.cpp quantize_rows and the attention loop are private) over random data.
+BOOST_AUTO_TEST_CASE(embedding_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    Draw draw{seed};
+    const int vocab = 1 + draw(300), d = 1 + draw(200), n = draw(40);
+    const test::TwinTensor table = test::random_tensor(draw, vocab, d);
+    const auto tokens = test::random_tokens(draw, n, vocab);
+    const auto expected = test::to_flat(reference::ops::embedding(table.cpu, tokens));
+    gpu::DeviceBuffer<float> h(static_cast<std::size_t>(n) * d + 1);
+    const auto dtokens = upload(tokens);
+    gpu::launch_embed(h.get(), table.values.get(), table.ld, table.scales.get(), dtokens.get(), n,
+                      d, nullptr);
+    LOCKSTEP_CHECK_BYTES_EQUAL(expected, download(h, expected.size()), "embedding", seed);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(quantize_rows_kernel_equals_its_cpu_twin) {
-  Draw draw{31};
-  for (int trial = 0; trial < 20; ++trial) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Draw draw{seed};
     const int n = 1 + draw(40), k = 1 + draw(300);
-    const bool rms = trial % 2 == 0;
-    std::vector<float> x(static_cast<std::size_t>(n) * k);
-    for (auto& v : x)
-      v = static_cast<float>(draw(20001) - 10000) * 0.0137f * (trial == 3 ? 0.0f : 1.0f);
+    const bool rms = seed % 2 == 0;
+    const float spread = seed == 3 ? 0.0f : 137.0f;  // an all-zero input once
+    const auto x = test::random_floats(draw, static_cast<std::size_t>(n) * k, spread);
+    const auto expected = reference::ops::quantize_rows(test::to_activations(x, n, k), rms);
     const int np = gpu::pad16(n), ld = gpu::pad16(k);
-    std::vector<std::int8_t> eq(static_cast<std::size_t>(np) * ld, 0);
-    std::vector<float> ef(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) {  // reference/model.cpp quantize_rows
-      float amax = 0.0f;
-      for (int j = 0; j < k; ++j)
-        amax = std::max(amax, std::fabs(x[static_cast<std::size_t>(i) * k + j]));
-      const float scale = numerics::activation_scale(amax);
-      std::int64_t sum_sq = 0;
-      for (int j = 0; j < k; ++j) {
-        const std::int8_t v = numerics::quantize(x[static_cast<std::size_t>(i) * k + j], scale);
-        eq[static_cast<std::size_t>(i) * ld + j] = v;
-        sum_sq += static_cast<std::int64_t>(v) * v;
-      }
-      ef[static_cast<std::size_t>(i)] = rms ? numerics::rms_factor(sum_sq, k) : scale;
-    }
-    gpu::DeviceBuffer<float> dx, df(static_cast<std::size_t>(np));
+    const auto dx = upload(x);
+    gpu::DeviceBuffer<float> df(static_cast<std::size_t>(np));
     gpu::DeviceBuffer<std::int8_t> dq(static_cast<std::size_t>(np) * ld);
-    dx.upload(x, nullptr);
     gpu::launch_quantize_rows(dx.get(), n, k, dq.get(), np, ld, df.get(), rms, nullptr);
-    std::vector<std::int8_t> q;
-    std::vector<float> f;
-    dq.download(q, eq.size(), nullptr);
-    df.download(f, ef.size(), nullptr);
-    LOCKSTEP_CHECK_BYTES_EQUAL(eq, q, "quantize_rows q, trial " + std::to_string(trial));
-    LOCKSTEP_CHECK_BYTES_EQUAL(ef, f, "quantize_rows factor, trial " + std::to_string(trial));
+    const auto eq = padded_int8(expected);
+    LOCKSTEP_CHECK_BYTES_EQUAL(eq, download(dq, eq.size()), "quantize_rows q", seed);
+    LOCKSTEP_CHECK_BYTES_EQUAL(expected.factor, download(df, expected.factor.size()),
+                               "quantize_rows factor", seed);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(dequantize_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    Draw draw{seed};
+    const int n = 1 + draw(30), out = 1 + draw(200), ldc = gpu::pad16(out);
+    const bool accumulate = seed % 2 == 0;
+    std::vector<std::int32_t> acc(static_cast<std::size_t>(n) * ldc, 0);
+    Eigen::MatrixXd cpu_acc(n, out);
+    for (int i = 0; i < n; ++i) {
+      for (int o = 0; o < out; ++o) {
+        const std::int32_t a = (draw(65535) - 32767) * (1 + draw(60000));
+        acc[static_cast<std::size_t>(i) * ldc + o] = a;
+        cpu_acc(i, o) = a;
+      }
+    }
+    const auto w_scale = test::random_floats(draw, static_cast<std::size_t>(out), 1.0e-3f);
+    const auto factor = test::random_floats(draw, static_cast<std::size_t>(n), 0.5f);
+    const auto y0 = test::random_floats(draw, static_cast<std::size_t>(n) * out, 3.0f);
+    reference::Activations expected = test::to_activations(y0, n, out);
+    reference::ops::dequantize(cpu_acc, w_scale, factor, expected, accumulate);
+    const auto dacc = upload(acc);
+    const auto dw = upload(w_scale);
+    const auto df = upload(factor);
+    auto dy = upload(y0);
+    gpu::launch_dequantize(dacc.get(), ldc, n, out, dw.get(), df.get(), dy.get(), accumulate,
+                           nullptr);
+    LOCKSTEP_CHECK_BYTES_EQUAL(test::to_flat(expected), download(dy, y0.size()),
+                               accumulate ? "dequantize (accumulate)" : "dequantize", seed);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rope_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    Draw draw{seed};
+    const int n = 1 + draw(30), heads = 1 + draw(6), dh = 2 * (1 + draw(40)), positions = 500;
+    std::vector<float> cos, sin;
+    numerics::build_rope_rows(dh, 0, positions, cos, sin);
+    std::vector<std::int32_t> pos(static_cast<std::size_t>(n));
+    for (auto& p : pos) p = draw(positions);
+    const auto x = test::random_floats(draw, static_cast<std::size_t>(n) * heads * dh, 20.0f);
+    reference::Activations expected = test::to_activations(x, n, heads * dh);
+    reference::ops::rope(expected, heads, dh, pos, cos, sin);
+    auto dx = upload(x);
+    const auto dpos = upload(pos);
+    const auto dcos = upload(cos);
+    const auto dsin = upload(sin);
+    gpu::launch_rope(dx.get(), n, heads, dh, dpos.get(), dcos.get(), dsin.get(), nullptr);
+    LOCKSTEP_CHECK_BYTES_EQUAL(test::to_flat(expected), download(dx, x.size()), "rope", seed);
+  }
+}
+
+// The kernel writes only the last writer of each (row, slot) (gpu/plan.h); the op writes all in
+// plan order: the caches must agree.
+BOOST_AUTO_TEST_CASE(kv_write_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    Draw draw{seed};
+    const test::KvShape kv{.rows = 4, .layers = 3, .capacity = 24, .kv_width = 8 * (1 + draw(8))};
+    const int layer = draw(kv.layers);
+    const auto plan = gpu::build_plan(
+        test::random_padded(draw, {.rows = kv.rows, .capacity = kv.capacity, .vocab = 16}));
+    const int n = plan.size();
+    const auto k = test::random_floats(draw, static_cast<std::size_t>(n) * kv.kv_width, 6.0f);
+    const auto v = test::random_floats(draw, k.size(), 6.0f);
+    auto cache = test::random_cache(draw, kv);
+    auto dk_cache = upload(test::device_layout(cache, false));
+    auto dv_cache = upload(test::device_layout(cache, true));
+    reference::ops::kv_write(test::to_activations(k, n, kv.kv_width),
+                             test::to_activations(v, n, kv.kv_width), plan, cache, layer,
+                             kv.capacity, numerics::kKvScale);
+    std::vector<std::int32_t> packed;
+    const gpu::PlanLayout layout = gpu::pack_plan(plan, packed);
+    const auto dplan = upload(packed);
+    const auto dk = upload(k);
+    const auto dv = upload(v);
+    gpu::launch_kv_write(dk.get(), dv.get(), n, kv.kv_width, dplan.get() + layout.rows,
+                         dplan.get() + layout.write_slots, dk_cache.get(), dv_cache.get(), layer,
+                         kv.layers, kv.capacity, numerics::kKvScale, nullptr);
+    const auto expected_k = test::device_layout(cache, false);
+    const auto expected_v = test::device_layout(cache, true);
+    LOCKSTEP_CHECK_BYTES_EQUAL(expected_k, download(dk_cache, expected_k.size()), "kv_write K",
+                               seed);
+    LOCKSTEP_CHECK_BYTES_EQUAL(expected_v, download(dv_cache, expected_v.size()), "kv_write V",
+                               seed);
   }
 }
 
 BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
-  Draw draw{47};
-  const int heads = 4, kv_heads = 2, dh = 16, layers = 2, layer = 1, capacity = 50, rows = 3;
-  const int kvw = kv_heads * dh, group = heads / kv_heads;
-  const float score_scale = reference::attention_score_scale(dh);
-  const std::size_t plane = static_cast<std::size_t>(capacity) * kvw;
-  std::vector<std::int8_t> kc(rows * layers * plane), vc(rows * layers * plane);
-  for (auto& b : kc) b = static_cast<std::int8_t>(draw(255) - 127);
-  for (auto& b : vc) b = static_cast<std::int8_t>(draw(255) - 127);
-  const int n = 9;
-  std::vector<float> q(static_cast<std::size_t>(n) * heads * dh);
-  for (auto& v : q) v = static_cast<float>(draw(2001) - 1000) * 0.01f;
-  std::vector<std::int32_t> row_of(n), offsets{0}, visible;
-  for (int i = 0; i < n; ++i) {
-    row_of[static_cast<std::size_t>(i)] = draw(rows);
-    const int count = i == 0 ? 0 : draw(capacity);  // token 0 sees nothing: output exactly 0
-    for (int s = 0; s < capacity && static_cast<int>(visible.size()) - offsets.back() < count; ++s)
-      if (draw(2)) visible.push_back(s);
-    offsets.push_back(static_cast<std::int32_t>(visible.size()));
-  }
-  std::vector<float> expected(q.size());
-  for (int i = 0; i < n; ++i) {  // the attention loop of reference/model.cpp Model::forward
-    const std::size_t base =
-        (static_cast<std::size_t>(row_of[static_cast<std::size_t>(i)]) * layers + layer) * plane;
-    for (int hd = 0; hd < heads; ++hd) {
-      const int g = hd / group;
-      const float* qh = q.data() + (static_cast<std::size_t>(i) * heads + hd) * dh;
-      float amax = 0.0f;
-      for (int j = 0; j < dh; ++j) amax = std::max(amax, std::fabs(qh[j]));
-      const float q_scale = numerics::activation_scale(amax);
-      std::vector<std::int8_t> q8(dh);
-      for (int j = 0; j < dh; ++j)
-        q8[static_cast<std::size_t>(j)] = numerics::quantize(qh[j], q_scale);
-      std::vector<float> scores;
-      float max_score = -std::numeric_limits<float>::infinity();
-      for (int e = offsets[static_cast<std::size_t>(i)];
-           e < offsets[static_cast<std::size_t>(i) + 1]; ++e) {
-        const std::int8_t* key =
-            kc.data() + base +
-            static_cast<std::size_t>(visible[static_cast<std::size_t>(e)]) * kvw + g * dh;
-        std::int32_t acc = 0;
-        for (int j = 0; j < dh; ++j)
-          acc += static_cast<std::int32_t>(q8[static_cast<std::size_t>(j)]) * key[j];
-        scores.push_back(numerics::dequantize(acc, q_scale, score_scale));
-        max_score = std::max(max_score, scores.back());
-      }
-      std::vector<std::int32_t> w;
-      std::int32_t normalizer = 0;
-      for (float sc : scores) {
-        w.push_back(numerics::softmax_weight(sc, max_score));
-        normalizer += w.back();
-      }
-      for (int j = 0; j < dh; ++j) {
-        const std::int8_t* values =
-            vc.data() + base + static_cast<std::size_t>(g * dh + j) * capacity;
-        std::int32_t acc = 0;
-        for (std::size_t s = 0; s < w.size(); ++s)
-          acc +=
-              w[s] *
-              values[visible[static_cast<std::size_t>(offsets[static_cast<std::size_t>(i)]) + s]];
-        expected[(static_cast<std::size_t>(i) * heads + hd) * dh + j] =
-            numerics::attention_output(acc, normalizer, reference::kKvScale);
-      }
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    Draw draw{seed};
+    const reference::AttentionShape shape{.heads = 4, .kv_heads = 2, .head_dim = 16};
+    const test::KvShape kv{.rows = 3, .layers = 2, .capacity = 50, .kv_width = 32};
+    const int layer = 1, n = 9;
+    const auto cache = test::random_cache(draw, kv);
+    const auto q = test::random_floats(draw, static_cast<std::size_t>(n) * 64, 10.0f);
+    numerics::PassPlan plan;
+    plan.visible_offsets.push_back(0);
+    for (int i = 0; i < n; ++i) {
+      plan.rows.push_back(draw(kv.rows));
+      const int count = i == 0 ? 0 : draw(kv.capacity);  // token 0 sees nothing: output 0
+      for (int s = 0; s < kv.capacity &&
+                      static_cast<int>(plan.visible.size()) - plan.visible_offsets.back() < count;
+           ++s)
+        if (draw(2)) plan.visible.push_back(s);
+      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
     }
+    const float score_scale = numerics::attention_score_scale(shape.head_dim);
+    const auto expected = test::to_flat(
+        reference::ops::attention(test::to_activations(q, n, 64), shape, plan, cache, layer,
+                                  kv.capacity, score_scale, numerics::kKvScale));
+    const auto dk = upload(test::device_layout(cache, false));
+    const auto dv = upload(test::device_layout(cache, true));
+    const auto dq = upload(q);
+    const auto drows = upload(plan.rows);
+    const auto doff = upload(plan.visible_offsets);
+    const auto dvis = upload(plan.visible);
+    gpu::DeviceBuffer<float> dout(q.size()),
+        scratch(static_cast<std::size_t>(n) * shape.heads * kv.capacity);
+    gpu::launch_attention(dq.get(), n, shape.heads, shape.kv_heads, shape.head_dim, drows.get(),
+                          doff.get(), dvis.get(), dk.get(), dv.get(), layer, kv.layers, kv.capacity,
+                          score_scale, numerics::kKvScale, scratch.get(), kv.capacity, dout.get(),
+                          nullptr);
+    LOCKSTEP_CHECK_BYTES_EQUAL(expected, download(dout, q.size()), "attention", seed);
   }
-  gpu::DeviceBuffer<std::int8_t> dk, dv;
-  gpu::DeviceBuffer<float> dq, dout(q.size()),
-      scratch(static_cast<std::size_t>(n) * heads * capacity);
-  gpu::DeviceBuffer<std::int32_t> drows, doff, dvis;
-  dk.upload(kc, nullptr);
-  dv.upload(vc, nullptr);
-  dq.upload(q, nullptr);
-  drows.upload(row_of, nullptr);
-  doff.upload(offsets, nullptr);
-  dvis.upload(visible, nullptr);
-  gpu::launch_attention(dq.get(), n, heads, kv_heads, dh, drows.get(), doff.get(), dvis.get(),
-                        dk.get(), dv.get(), layer, layers, capacity, score_scale,
-                        reference::kKvScale, scratch.get(), capacity, dout.get(), nullptr);
-  std::vector<float> got;
-  dout.download(got, q.size(), nullptr);
-  LOCKSTEP_CHECK_BYTES_EQUAL(expected, got, "attention output");
+}
+
+BOOST_AUTO_TEST_CASE(swiglu_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    Draw draw{seed};
+    const int n = 1 + draw(20), ffn = 1 + draw(500);
+    const auto gate = test::random_floats(draw, static_cast<std::size_t>(n) * ffn, 100.0f);
+    const auto up = test::random_floats(draw, gate.size(), 30.0f);
+    const auto expected = test::to_flat(reference::ops::swiglu(test::to_activations(gate, n, ffn),
+                                                               test::to_activations(up, n, ffn)));
+    const auto dg = upload(gate);
+    const auto du = upload(up);
+    gpu::DeviceBuffer<float> act(gate.size());
+    gpu::launch_swiglu(dg.get(), du.get(), act.get(), static_cast<std::int64_t>(gate.size()),
+                       nullptr);
+    LOCKSTEP_CHECK_BYTES_EQUAL(expected, download(act, gate.size()), "swiglu", seed);
+  }
+}
+
+// The op throws on the first NaN or Inf; the kernel lowers the flag to its code: the same
+// verdict on inputs with none, one NaN, one Inf.
+BOOST_AUTO_TEST_CASE(check_finite_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 9; ++seed) {
+    Draw draw{seed};
+    const int n = 1 + draw(20), width = 1 + draw(300);
+    auto x = test::random_floats(draw, static_cast<std::size_t>(n) * width, 1.0e30f);
+    const float poison[] = {1.0f, NAN, -INFINITY};
+    x[static_cast<std::size_t>(draw(static_cast<int>(x.size())))] = poison[seed % 3];
+    bool cpu_rejects = false;
+    try {
+      reference::ops::check_finite(test::to_activations(x, n, width), "the test input", 0);
+    } catch (const InputError&) {
+      cpu_rejects = true;
+    }
+    const int no_error = INT_MAX, code = 7;
+    const auto dx = upload(x);
+    auto flag = upload(std::vector<int>{no_error});
+    gpu::launch_check_finite(dx.get(), static_cast<std::int64_t>(x.size()), code, flag.get(),
+                             nullptr);
+    const std::vector<int> expected{cpu_rejects ? code : no_error};
+    LOCKSTEP_CHECK_BYTES_EQUAL(expected, download(flag, 1), "check_finite verdict", seed);
+  }
 }
 
 // Twin of every forward kernel at once: random passes, both forms, tiny and small models.
@@ -331,24 +378,25 @@ BOOST_AUTO_TEST_CASE(forward_passes_equal_the_cpu_backend_byte_for_byte) {
       const auto config = sim::preset(preset, seed);
       Pair p(config, 4, 40);
       Draw draw{sim::combine(seed, 77)};
+      const test::BatchShape shape{.rows = p.rows, .capacity = p.capacity, .vocab = config.vocab};
       for (int pass = 0; pass < 6; ++pass) {
         const std::string what =
             std::string(preset) + " seed " + std::to_string(seed) + " pass " + std::to_string(pass);
         sim::ForwardOutput c, g;
         if (pass % 2 == 0) {
-          auto b = random_padded(draw, p.rows, p.capacity, config.vocab);
+          auto b = test::random_padded(draw, shape);
           b.cache = p.cpu_cache;
           p.cpu.run_padded(b, c);
           b.cache = p.gpu_cache;
           p.gpu.run_padded(b, g);
         } else {
-          auto b = random_packed(draw, p.rows, p.capacity, config.vocab);
+          auto b = test::random_packed(draw, shape);
           b.cache = p.cpu_cache;
           p.cpu.run_packed(b, c);
           b.cache = p.gpu_cache;
           p.gpu.run_packed(b, g);
         }
-        compare_pass(p, c, g, what);
+        compare_pass(p, c, g, what, seed);
         p.check_kv(what);
       }
     }
@@ -410,8 +458,7 @@ BOOST_AUTO_TEST_CASE(batch_padding_and_shape_invariance_on_the_gpu) {
   const auto config = sim::preset("small", 21);
   gpu::GpuBackend backend;
   Draw draw{2024};
-  std::vector<sim::Token> prompt;
-  for (int t = 0; t < 12; ++t) prompt.push_back(draw(config.vocab));
+  const auto prompt = test::random_tokens(draw, 12, config.vocab);
   // Alone: one packed row.
   const auto alone_cache = backend.create_cache(config, 1, 64);
   sim::PackedBatch alone;

@@ -6,12 +6,13 @@
 // sees. No Eigen here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "sim/batch.h"
 
-namespace lockstep::reference {
+namespace lockstep::numerics {
 
 struct PassPlan {
   std::vector<sim::Token> tokens;         // [N]
@@ -26,4 +27,12 @@ struct PassPlan {
 PassPlan make_pass_plan(const sim::PaddedBatch& batch);
 PassPlan make_pass_plan(const sim::PackedBatch& batch);
 
-}  // namespace lockstep::reference
+// Throws ContractError unless the arrays agree
+// in length and every token, position, cache row, write slot and visible slot is in range.
+// Both runtimes call it before a forward pass.
+void check_pass_plan(const PassPlan& plan, int vocab, std::size_t cache_rows, int capacity);
+
+// 1 + the largest position id (0 for an empty plan): the RoPE table rows a pass needs.
+int rope_rows_needed(const PassPlan& plan);
+
+}  // namespace lockstep::numerics

@@ -1,5 +1,6 @@
 // The elementwise half of the "exact" numerics contract (docs/numerics.md), written once for
-// the CPU reference and the CUDA runtime. Compiled by nvcc, every function is
+// the CPU reference (reference/ops.cpp) and the CUDA runtime (gpu/k_*.cu). Compiled by nvcc, every
+// function is
 // __host__ __device__; the file includes nothing but <cmath>, <cstdint> and <cstring> so a
 // .cu file can include it unchanged.
 //

@@ -1,6 +1,11 @@
-#include "reference/pass_plan.h"
+#include "numerics/pass_plan.h"
 
-namespace lockstep::reference {
+#include <algorithm>
+#include <string>
+
+#include "sim/error.h"
+
+namespace lockstep::numerics {
 
 PassPlan make_pass_plan(const sim::PaddedBatch& b) {
   PassPlan plan;
@@ -41,4 +46,30 @@ PassPlan make_pass_plan(const sim::PackedBatch& b) {
   return plan;
 }
 
-}  // namespace lockstep::reference
+void check_pass_plan(const PassPlan& plan, int vocab, std::size_t cache_rows, int capacity) {
+  const std::size_t n = plan.tokens.size();
+  require(plan.positions.size() == n && plan.rows.size() == n && plan.write_slots.size() == n &&
+              plan.visible_offsets.size() == n + 1,
+          "Model::forward: plan arrays disagree in length");
+  for (std::size_t i = 0; i < n; ++i) {
+    require(plan.tokens[i] >= 0 && plan.tokens[i] < vocab, [&] {
+      return "Model::forward: token " + std::to_string(plan.tokens[i]) + " outside vocab " +
+             std::to_string(vocab);
+    });
+    require(plan.positions[i] >= 0, "Model::forward: negative position id");
+    require(plan.rows[i] >= 0 && static_cast<std::size_t>(plan.rows[i]) < cache_rows,
+            "Model::forward: cache row out of range");
+    require(plan.write_slots[i] >= 0 && plan.write_slots[i] < capacity,
+            "Model::forward: write slot out of range");
+  }
+  for (int s : plan.visible)
+    require(s >= 0 && s < capacity, "Model::forward: visible slot out of range");
+}
+
+int rope_rows_needed(const PassPlan& plan) {
+  int rows = 0;
+  for (auto p : plan.positions) rows = std::max(rows, p + 1);
+  return rows;
+}
+
+}  // namespace lockstep::numerics

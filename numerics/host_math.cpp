@@ -1,11 +1,11 @@
-#include "reference/host_math.h"
+#include "numerics/host_math.h"
 
 #include <cmath>
 #include <cstring>
 
 #include "sim/hash.h"
 
-namespace lockstep::reference {
+namespace lockstep::numerics {
 
 double residual_gain_of_layer(int layer) {
   return kGainResidual * std::pow(kResidualDecay, layer);
@@ -51,4 +51,4 @@ std::int32_t argmax_lowest(const float* values, int count) {
   return best;
 }
 
-}  // namespace lockstep::reference
+}  // namespace lockstep::numerics

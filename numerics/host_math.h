@@ -1,4 +1,4 @@
-// Host-side pieces of the forward pass shared by the CPU reference (model.cpp) and the CUDA
+// Host-side pieces of the forward pass shared by the CPU reference (reference/) and the CUDA
 // runtime (gpu/), defined once here in g++-compiled code so both use the same libm and the
 // same constants:
 //   * the weight gains (the magnitude each tensor produces, see weights.h),
@@ -6,13 +6,13 @@
 //   * the attention score scale,
 //   * argmax with ties to the lowest id and the logits digest (applied to logits copied back
 //     from the device on the GPU).
-// No Eigen here: the GPU runtime links this without the reference model.
+// No Eigen and no CUDA here: both runtimes link it (lockstep_numerics).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-namespace lockstep::reference {
+namespace lockstep::numerics {
 
 // K/V cache quantization scale, fixed per layer (never taken over a batch).
 constexpr float kKvScale = 4.0f / 127.0f;
@@ -39,4 +39,4 @@ std::uint64_t digest_logits(const float* values, int count);
 // Strict >: ties keep the lowest id.
 std::int32_t argmax_lowest(const float* values, int count);
 
-}  // namespace lockstep::reference
+}  // namespace lockstep::numerics
