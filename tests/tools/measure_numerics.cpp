@@ -1,6 +1,6 @@
 // One-off measurements behind the figures of docs/numerics.md: not a test, not built by the
 // suite (a full exp scan takes minutes). Each subcommand prints what it counted, so the doc's
-// numbers can be re-derived from the contract's own functions (reference/numerics.h):
+// numbers can be re-derived from the contract's own functions (numerics/numerics.h):
 //
 //   exp [threads]  every f32 x in [-87, 88] (-0 and +0 included): ulp distance of exp_exact(x)
 //                  from the correctly rounded exp(x), and the descents of exp_exact;
@@ -34,7 +34,7 @@
 #include <thread>
 #include <vector>
 
-#include "reference/numerics.h"
+#include "numerics/numerics.h"
 
 #if __has_include(<mpfr.h>)
 #include <mpfr.h>
