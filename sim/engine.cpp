@@ -46,12 +46,13 @@ Engine::Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>
     : backend_(backend),
       resolved_(resolve_preset(scenario)),
       scenario_(resolved_ ? *resolved_ : scenario),
+      strategy_(find_strategy(scenario_.strategy)),
       faults_(FaultSet::from_names(scenario_.faults)),
       sequences_(sequences),
       drafter_(drafter),
       observer_(observer),
       trace_(trace),
-      k_(scenario_.strategy == "ar" ? 0 : scenario_.k) {
+      k_(strategy_.drafts ? scenario_.k : 0) {
   require(k_ == 0 || drafter_ != nullptr, "Engine: a drafting strategy needs a drafter");
   metrics_.accepted_length_histogram.assign(static_cast<std::size_t>(k_) + 1, 0);
 }
