@@ -116,8 +116,8 @@ const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, S
   ++metrics_.forward_passes;
   if (observer_) observer_->on_forward_padded(role, batch, out);
   if (trace_) {
-    trace_pass(role, "padded", batch.rows, batch.tokens, batch.past, digest_of(batch.input_ids),
-               digest_of(batch.positions), digest_of(batch.mask), out);
+    trace_pass(role, layout_name(Layout::padded), batch.rows, batch.tokens, batch.past,
+               digest_of(batch.input_ids), digest_of(batch.positions), digest_of(batch.mask), out);
   }
   if (trace_details_) {
     nlohmann::json mask = nlohmann::json::array();
@@ -133,7 +133,7 @@ const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, S
             {"what", "pass"},
             {"step", step_},
             {"model", role_name(role)},
-            {"form", "padded"},
+            {"form", layout_name(Layout::padded)},
             {"cache", batch.cache.value},
             {"rows", batch.rows},
             {"tokens", batch.tokens},
@@ -158,8 +158,9 @@ const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, S
   ++metrics_.forward_passes;
   if (observer_) observer_->on_forward_packed(role, batch, out);
   if (trace_) {
-    trace_pass(role, "packed", batch.rows(), static_cast<int>(batch.tokens.size()), 0,
-               digest_of(batch.tokens), digest_of(batch.positions),
+    trace_pass(role, layout_name(Layout::packed), batch.rows(),
+               static_cast<int>(batch.tokens.size()), 0, digest_of(batch.tokens),
+               digest_of(batch.positions),
                combine(digest_of(batch.kv_extent), digest_of(batch.row_offsets)), out);
   }
   if (trace_details_) {
@@ -167,7 +168,7 @@ const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, S
             {"what", "pass"},
             {"step", step_},
             {"model", role_name(role)},
-            {"form", "packed"},
+            {"form", layout_name(Layout::packed)},
             {"cache", batch.cache.value},
             {"cache_rows", batch.cache_rows},
             {"row_offsets", batch.row_offsets},

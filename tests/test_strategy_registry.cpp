@@ -15,7 +15,7 @@
 #include "verify/verify.h"
 
 using namespace lockstep;
-using sim::InputError;
+using lockstep::InputError;
 
 namespace {
 
