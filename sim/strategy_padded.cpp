@@ -13,7 +13,7 @@
 // Faults (sim/faults.h) enter through kept_span / advance_aligned (KV length bookkeeping, via
 // kv_length_after_round), the draft move plan (draft-cache-not-realigned) and
 // bonus_slot_shift (bonus-kv-wrong-slot).
-// Relies on: I1/I2 from padded_round's layout, I3 from the crop and the plan, I4 from the
+// Relies on: I1/I2 from round.h's padded layout, I3 from the crop and the plan, I4 from the
 // width bookkeeping (checked by the verifier every step).
 #include <algorithm>
 #include <numeric>
