@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include "sim/runner.h"
+#include "sim/strategy.h"
 #include "sim/symbolic_backend.h"
 
 namespace lockstep {
@@ -56,24 +57,27 @@ void BM_controller(benchmark::State& state, const std::string& strategy) {
   state.counters["realign_share"] = realign_share;
 }
 
-BENCHMARK_CAPTURE(BM_controller, eqspec, std::string("eqspec"))
-    ->Arg(8)
-    ->Arg(64)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_controller, exspec, std::string("exspec"))
-    ->Arg(8)
-    ->Arg(64)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_controller, packed, std::string("packed"))
-    ->Arg(8)
-    ->Arg(64)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_controller, rollback, std::string("rollback"))
-    ->Arg(8)
-    ->Arg(64)
-    ->Unit(benchmark::kMillisecond);
+// One benchmark per drafting strategy that batches, read from the registry
+// (sim/strategy.h): BM_controller/NAME/BATCH.
+void register_benchmarks() {
+  for (const auto& strategy : sim::strategy_registry()) {
+    if (!strategy.drafts || !sim::batches_several(strategy)) continue;
+    benchmark::RegisterBenchmark(("BM_controller/" + strategy.name).c_str(), BM_controller,
+                                 strategy.name)
+        ->Arg(8)
+        ->Arg(64)
+        ->Unit(benchmark::kMillisecond);
+  }
+}
 
 }  // namespace
 }  // namespace lockstep
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  lockstep::register_benchmarks();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

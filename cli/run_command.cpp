@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "cli/strategy_help.h"
 #include "cli/viz_command.h"
 #include "sim/error.h"
 #include "sim/hash.h"
@@ -32,15 +33,25 @@ struct RunArgs {
   std::string cost;  // --cost HW:PAIR[:PRECISION]
 };
 
-void apply_overrides(const RunArgs& a, sim::Scenario& s) {
-  if (a.backend) s.backend = *a.backend;
-  if (a.strategy) s.strategy = *a.strategy;
-  if (a.batch_size) s.batch_size = *a.batch_size;
-  if (a.k) s.k = *a.k;
-  if (a.max_new_tokens) s.max_new_tokens = *a.max_new_tokens;
-  if (a.window) s.window = *a.window;
-  if (a.seed) s.draft.seed = *a.seed;
-  if (!a.faults.empty()) s.faults = a.faults;
+// Merges the command-line values into `s` and records which fields they set, so that the
+// merged scenario's validation can say where a bad value came from.
+void apply_overrides(const RunArgs& a, sim::Scenario& s, sim::ValueSources& sources) {
+  auto set = [&](auto& field, const auto& value, const char* name, const char* option) {
+    if (!value) return;
+    field = *value;
+    sources.command_line[name] = option;
+  };
+  set(s.backend, a.backend, "backend", "--backend");
+  set(s.strategy, a.strategy, "strategy", "--strategy");
+  set(s.batch_size, a.batch_size, "batch_size", "--batch-size");
+  set(s.k, a.k, "k", "--k");
+  set(s.max_new_tokens, a.max_new_tokens, "max_new_tokens", "--max-new-tokens");
+  set(s.window, a.window, "window", "--window");
+  set(s.draft.seed, a.seed, "draft.seed", "--seed");
+  if (!a.faults.empty()) {
+    s.faults = a.faults;
+    sources.command_line["faults"] = "--fault";
+  }
 }
 
 // The cost model's figures beside the measured ones (docs/cost-model.md); labelled as
@@ -67,7 +78,9 @@ void print_summary(const verify::CheckedRun& run) {
   const auto& m = run.result.metrics;
   fmt::print("lockstep run: {} ({} backend, strategy {}, batch {}, k {}{})\n", s.name, s.backend,
              s.strategy, s.batch_size, s.k,
-             s.strategy == "exspec" ? fmt::format(", window {}", s.window) : "");
+             sim::uses_window_pool(sim::find_strategy(s.strategy))
+                 ? fmt::format(", window {}", s.window)
+                 : "");
   fmt::print("  sequences      {} prompts, {} output-equivalent to batch-1 AR\n", run.oracle.size(),
              run.equivalent_sequences);
   fmt::print("  invariants     {}\n",
@@ -79,7 +92,7 @@ void print_summary(const verify::CheckedRun& run) {
   fmt::print("  drafts         {} of {} accepted ({:.1f}%), {:.2f} tokens per step per sequence\n",
              m.draft_accepted, m.draft_proposed, 100.0 * m.acceptance_rate(),
              m.mean_tokens_per_step());
-  if (s.strategy == "exspec") {
+  if (sim::find_strategy(s.strategy).realignment == sim::Realignment::group_by_length) {
     fmt::print("  grouping       {} of {} steps served by a same-length group ({:.1f}%)\n",
                m.grouped_steps, m.steps, 100.0 * m.grouping_rate());
   }
@@ -106,12 +119,17 @@ void print_summary(const verify::CheckedRun& run) {
 }
 
 int execute(const RunArgs& a) {
+  // The file's cross-field checks wait for the command line: `FILE --strategy ar` must not
+  // fail on an exspec window the override makes irrelevant.
+  constexpr auto kLater = sim::CrossChecks::after_overrides;
+  sim::ValueSources sources;
+  sources.file = a.scenario_path.empty() ? "embedded default scenario" : a.scenario_path;
   sim::Scenario scenario =
       a.scenario_path.empty()
-          ? sim::parse_scenario(sim::default_scenario_json(), "embedded default scenario")
-          : sim::load_scenario_file(a.scenario_path);
-  apply_overrides(a, scenario);
-  sim::finalize_scenario(scenario, a.specbench.value_or(""));
+          ? sim::parse_scenario(sim::default_scenario_json(), sources.file, kLater)
+          : sim::load_scenario_file(a.scenario_path, kLater);
+  apply_overrides(a, scenario, sources);
+  sim::finalize_scenario(scenario, a.specbench.value_or(""), sources);
   verify::CheckOptions options;
   options.check_invariants = !a.no_check;
   options.trace_path = a.trace_path;
@@ -144,14 +162,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "acceptance pattern); model seeds stay as the file says.\n"
       "Exit status: 0 all outputs equal batch-1 AR and no invariant broke; 1 a violation was\n"
       "found (printed); 2 bad input or usage.\n"
-      "Example: lockstep run scenarios/ragged_worst_case.json --strategy packed --trace t.jsonl");
+      "Example: lockstep run scenarios/ragged_worst_case.json --strategy packed --trace t.jsonl\n" +
+      strategy_descriptions());
   run->add_option("SCENARIO", args->scenario_path, "Scenario JSON file (see scenarios/SCHEMA.md)");
   run->add_option("--backend", args->backend, "Backend: symbolic (more when built: cpu, gpu)");
-  run->add_option("--strategy", args->strategy, "ar | spec1 | eqspec | exspec | rollback | packed");
+  run->add_option("--strategy", args->strategy, strategy_choices(" | ") + " (or a preset)");
   run->add_option("--batch-size", args->batch_size, "Rows per batch (1..4096)");
   run->add_option("--k", args->k, "Draft tokens per round (1..64)");
   run->add_option("--max-new-tokens", args->max_new_tokens, "Tokens generated per prompt at most");
-  run->add_option("--window", args->window, "exspec pool size W (>= batch size)");
+  run->add_option(
+      "--window", args->window,
+      "Pool size W of " + strategy_choices(", ", sim::uses_window_pool) + " (>= batch size)");
   run->add_option("--seed", args->seed, "Drafter seed (which proposals are corrupted)");
   run->add_option("--fault", args->faults,
                   "Inject a named fault (repeatable; replaces the file's list)");

@@ -13,14 +13,24 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "cli/strategy_help.h"
 #include "sim/cost_model.h"
 #include "sim/error.h"
 
 namespace lockstep::cli {
 namespace {
 
+// The default grid: every strategy that batches (spec1 is batch size 1 of a grid row).
+std::vector<std::string> batching_strategies() {
+  std::vector<std::string> out;
+  for (const auto& s : sim::strategy_registry()) {
+    if (sim::batches_several(s)) out.push_back(s.name);
+  }
+  return out;
+}
+
 struct SweepArgs {
-  std::vector<std::string> strategies{"ar", "eqspec", "exspec", "rollback", "packed"};
+  std::vector<std::string> strategies = batching_strategies();
   std::vector<int> batch_sizes{1, 2, 4, 8, 16, 32, 64, 128, 256};
   std::vector<int> ks{5};
   // 0.584 gives Spec-Bench's 2.28 tokens per step for Vicuna-7B/68M at k = 5
@@ -152,17 +162,24 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
       "Hardware: " +
       join_list(sim::hardware_names()) + ".  Pairs: " + join_list(sim::pair_names()) +
       ".\n"
-      "Cost spec: [PROFILE@]HW:PAIR[:int8|bf16[:BANDWIDTH_FRACTION:LAUNCH_US]] (default bf16;\n"
+      "Cost spec: [PROFILE@]HW:PAIR[:int8|bf16[:BANDWIDTH_FRACTION:LAUNCH_US]] (default bf16;
+      "
       "the two constants are what `lockstep calibrate` fits and prints). Profiles: " +
       join_list(sim::implementation_names()) +
-      " (hf-eager prices the paper's Python/transformers code: host calls and syncs).\n"
-      "Rows: one per run, cost spec and realignment mode; eqspec and spec1 also get a 'paper'\n"
+      " (hf-eager prices the paper's Python/transformers code: host calls and syncs).
+      "
+      "Rows: one per run, cost spec and realignment mode; " +
+      strategy_choices(" and ", sim::has_paper_realignment) +
+      " also get a 'paper'
+      "
       "row pricing the published implementation's realignment (fresh zero-filled cache and a\n"
       "full copy of every row's KV each step). The CSV is byte-identical for the same grid.\n"
       "Example (SpecBench, 3 strategies, plots):\n"
       "  lockstep sweep --specbench question.jsonl --strategies eqspec,exspec,packed \\\n"
       "      --batch-sizes 1,4,8,16,32,64 --k 5 --out sweep.csv --plots plots/");
-  sweep->add_option("--strategies", args->strategies, "Comma-separated strategies")
+  sweep
+      ->add_option("--strategies", args->strategies,
+                   "Comma-separated strategies: " + strategy_choices(", "))
       ->delimiter(',')
       ->capture_default_str();
   sweep->add_option("--batch-sizes", args->batch_sizes, "Comma-separated batch sizes (1..4096)")

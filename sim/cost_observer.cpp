@@ -3,6 +3,7 @@
 #include "sim/cost_observer.h"
 
 #include "sim/faults.h"
+#include "sim/strategy.h"
 
 namespace lockstep::sim {
 
@@ -28,8 +29,7 @@ double CostPrediction::tokens_per_second(std::int64_t generated_tokens, RealignM
 
 CostObserver::CostObserver(CostModel model, const Scenario& scenario) : model_(std::move(model)) {
   for (const auto& p : scenario.prompts) prompt_len_.push_back(static_cast<int>(p.size()));
-  const std::string base = base_strategy(scenario.strategy);
-  paper_applies_ = base == "eqspec" || base == "spec1";
+  paper_applies_ = has_paper_realignment(find_strategy(scenario.strategy));
   if (model_.implementation() == Implementation::hf_eager) hf_eager_.emplace(model_);
 }
 

@@ -11,6 +11,7 @@
 #include "sim/faults.h"
 #include "sim/hash.h"
 #include "sim/runner.h"
+#include "sim/strategy.h"
 #include "sim/symbolic_backend.h"
 
 namespace lockstep::sim {
@@ -26,7 +27,7 @@ Scenario base_scenario(const SweepGrid& grid) {
   s.draft.kind = DrafterSpec::Kind::oracle;
   s.draft.seed = grid.seed;
   s.draft.model = preset("draft-tiny", 2);
-  s.strategy = "eqspec";
+  s.strategy = reference_strategy().name;  // each point sets its own
   s.batch_size = 1;
   s.k = 1;
   s.max_new_tokens = grid.max_new_tokens;
@@ -64,10 +65,7 @@ std::vector<SweepRow> run_point(const SweepGrid& grid, const SweepPoint& point,
   result.sequences = make_sequences(scenario);
   run_scenario(backend, scenario, reference, result, options);
   const RunMetrics& m = result.metrics;
-  const bool paper = [&] {
-    const std::string base = base_strategy(point.strategy);
-    return base == "eqspec" || base == "spec1";
-  }();
+  const bool paper = has_paper_realignment(find_strategy(point.strategy));
   std::vector<SweepRow> rows;
   for (std::size_t i = 0; i < observers.size(); ++i) {
     const CostPrediction& p = observers[i].prediction();
@@ -125,7 +123,9 @@ std::vector<std::vector<Token>> specbench_prompts(const std::string& path, int c
 std::vector<SweepPoint> sweep_points(const SweepGrid& grid) {
   std::vector<SweepPoint> out;
   for (const auto& s : grid.strategies) {
-    const bool drafts = base_strategy(s) != "ar";
+    // An unknown name is reported by validate_scenario, with the field's name.
+    const StrategyInfo* strategy = lookup_strategy(s);
+    const bool drafts = strategy == nullptr || strategy->drafts;
     for (int b : grid.batch_sizes) {
       for (double p : grid.accept_probs) {
         if (!drafts) {

@@ -46,12 +46,13 @@ Engine::Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>
     : backend_(backend),
       resolved_(resolve_preset(scenario)),
       scenario_(resolved_ ? *resolved_ : scenario),
+      strategy_(find_strategy(scenario_.strategy)),
       faults_(FaultSet::from_names(scenario_.faults)),
       sequences_(sequences),
       drafter_(drafter),
       observer_(observer),
       trace_(trace),
-      k_(scenario_.strategy == "ar" ? 0 : scenario_.k) {
+      k_(strategy_.drafts ? scenario_.k : 0) {
   require(k_ == 0 || drafter_ != nullptr, "Engine: a drafting strategy needs a drafter");
   metrics_.accepted_length_histogram.assign(static_cast<std::size_t>(k_) + 1, 0);
 }
@@ -115,8 +116,8 @@ const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, S
   ++metrics_.forward_passes;
   if (observer_) observer_->on_forward_padded(role, batch, out);
   if (trace_) {
-    trace_pass(role, "padded", batch.rows, batch.tokens, batch.past, digest_of(batch.input_ids),
-               digest_of(batch.positions), digest_of(batch.mask), out);
+    trace_pass(role, layout_name(Layout::padded), batch.rows, batch.tokens, batch.past,
+               digest_of(batch.input_ids), digest_of(batch.positions), digest_of(batch.mask), out);
   }
   if (trace_details_) {
     nlohmann::json mask = nlohmann::json::array();
@@ -132,7 +133,7 @@ const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, S
             {"what", "pass"},
             {"step", step_},
             {"model", role_name(role)},
-            {"form", "padded"},
+            {"form", layout_name(Layout::padded)},
             {"cache", batch.cache.value},
             {"rows", batch.rows},
             {"tokens", batch.tokens},
@@ -157,8 +158,9 @@ const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, S
   ++metrics_.forward_passes;
   if (observer_) observer_->on_forward_packed(role, batch, out);
   if (trace_) {
-    trace_pass(role, "packed", batch.rows(), static_cast<int>(batch.tokens.size()), 0,
-               digest_of(batch.tokens), digest_of(batch.positions),
+    trace_pass(role, layout_name(Layout::packed), batch.rows(),
+               static_cast<int>(batch.tokens.size()), 0, digest_of(batch.tokens),
+               digest_of(batch.positions),
                combine(digest_of(batch.kv_extent), digest_of(batch.row_offsets)), out);
   }
   if (trace_details_) {
@@ -166,7 +168,7 @@ const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, S
             {"what", "pass"},
             {"step", step_},
             {"model", role_name(role)},
-            {"form", "packed"},
+            {"form", layout_name(Layout::packed)},
             {"cache", batch.cache.value},
             {"cache_rows", batch.cache_rows},
             {"row_offsets", batch.row_offsets},

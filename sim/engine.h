@@ -18,6 +18,7 @@
 #include "sim/observer.h"
 #include "sim/scenario.h"
 #include "sim/sequence.h"
+#include "sim/strategy.h"
 #include "sim/trace.h"
 
 namespace lockstep::sim {
@@ -34,6 +35,8 @@ class Engine {
   // The scenario as the strategies see it: a preset (bsp-like, dsd-like) is resolved to its
   // base strategy here, its faults joined to the scenario's.
   const Scenario& scenario() const { return scenario_; }
+  // The registry row of the scenario's strategy (sim/strategy.h).
+  const StrategyInfo& strategy() const { return strategy_; }
   // Faults injected into this run (sim/faults.h); empty in a correct run.
   const FaultSet& faults() const { return faults_; }
   std::vector<Sequence>& sequences() { return sequences_; }
@@ -99,6 +102,7 @@ class Engine {
   Backend& backend_;
   std::unique_ptr<Scenario> resolved_;  // set when the scenario names a strategy preset
   const Scenario& scenario_;
+  const StrategyInfo& strategy_;
   FaultSet faults_;
   std::vector<Sequence>& sequences_;
   const Drafter* drafter_;

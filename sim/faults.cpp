@@ -3,86 +3,112 @@
 #include <algorithm>
 
 #include "sim/error.h"
+#include "sim/strategy.h"
 
 namespace lockstep::sim {
 namespace {
 
-// Strategy groups a fault's code path reaches (see docs/faults.md for why).
-const std::vector<std::string> kDrafting = {"spec1", "eqspec", "exspec", "rollback", "packed"};
-const std::vector<std::string> kPaddedPasses = {"ar", "spec1", "eqspec", "exspec", "rollback"};
+// The trait combinations a fault's code path needs (see docs/faults.md for why).
+bool drafts(const StrategyInfo& s) {
+  return s.drafts;
+}
+bool padded_passes(const StrategyInfo& s) {
+  return s.layout == Layout::padded;
+}
+// The layout, not the sequence, says how long a row's KV is after a round (exspec crops
+// every row to its sequence's length instead).
+bool counts_kv_length(const StrategyInfo& s) {
+  return s.drafts && s.realignment != Realignment::group_by_length;
+}
+// As above, with several rows whose accepted counts can differ.
+bool counts_kv_length_of_several(const StrategyInfo& s) {
+  return counts_kv_length(s) && batches_several(s);
+}
+bool repads(const StrategyInfo& s) {
+  return s.drafts && s.realignment == Realignment::unpad_repad;
+}
+bool repads_several(const StrategyInfo& s) {
+  return repads(s) && batches_several(s);
+}
+// Realignment moves KV between slots (a batch of one never moves).
+bool realigns_by_moves(const StrategyInfo& s) {
+  return s.drafts && (s.realignment == Realignment::group_by_length || repads_several(s));
+}
+bool groups_by_length(const StrategyInfo& s) {
+  return s.drafts && s.realignment == Realignment::group_by_length;
+}
+// The round's bonus slot comes from the padded layout's width bookkeeping.
+bool padded_width_bookkeeping(const StrategyInfo& s) {
+  return s.drafts && s.layout == Layout::padded &&
+         (s.realignment == Realignment::rollback || s.realignment == Realignment::unpad_repad);
+}
 
 }  // namespace
 
 const std::vector<FaultInfo>& fault_registry() {
   static const std::vector<FaultInfo> table = {
-      {Fault::stale_kv_after_rejection,
-       "stale-kv-after-rejection",
+      {Fault::stale_kv_after_rejection, "stale-kv-after-rejection",
        "the KV length advances by all k+1 fed tokens instead of a+1: rejected drafts stay "
        "visible and later positions run ahead",
        "an uncropped HF DynamicCache after verification (its length is its tensor length)",
-       {"spec1", "eqspec", "rollback", "packed"}},
+       counts_kv_length, "drafting strategies whose layout counts KV lengths"},
       {Fault::positions_from_padded_index, "positions-from-padded-index",
        "position ids are the column index of the padded tensor instead of column - pad",
        "position_ids = arange(seq_len) with left padding, ignoring the attention mask",
-       kPaddedPasses},
+       padded_passes, "padded passes"},
       {Fault::pads_visible, "pads-visible", "the attention mask marks pad columns visible",
-       "an all-ones attention mask passed with a left-padded batch", kPaddedPasses},
-      {Fault::padding_compounds,
-       "padding-compounds",
+       "an all-ones attention mask passed with a left-padded batch", padded_passes,
+       "padded passes"},
+      {Fault::padding_compounds, "padding-compounds",
        "repad without unpad: the old padding is kept as row content and new padding is added "
        "in front of it",
        "re-padding the padded rows to the longest row after appending the accepted tokens",
-       {"eqspec"}},
+       repads_several, "unpad-repad realignment of several rows"},
       {Fault::bonus_kv_missing, "bonus-kv-missing",
        "the draft model never writes d_k's KV, so after a fully accepted round the draft cache "
        "has a hole before the bonus token",
        "k draft passes instead of k+1: the draft cache lacks the last draft when all k are "
        "accepted",
-       kDrafting},
-      {Fault::bonus_kv_duplicated,
-       "bonus-kv-duplicated",
+       drafts, "drafting strategies"},
+      {Fault::bonus_kv_duplicated, "bonus-kv-duplicated",
        "the newest cached entry (the one the bonus logits came from) is appended a second "
        "time, so every later position is one off",
        "re-feeding the last accepted token to get the bonus logits into a cache that already "
        "holds it",
-       {"spec1", "eqspec"}},
-      {Fault::draft_cache_not_realigned,
-       "draft-cache-not-realigned",
+       repads, "unpad-repad realignment"},
+      {Fault::draft_cache_not_realigned, "draft-cache-not-realigned",
        "realignment move plans are applied to the target cache only",
        "realigning the target's past_key_values but forgetting the draft model's cache",
-       {"eqspec", "exspec"}},
-      {Fault::all_accepted_as_k_minus_1,
-       "all-accepted-as-k-minus-1",
+       realigns_by_moves, "realignment by KV moves"},
+      {Fault::all_accepted_as_k_minus_1, "all-accepted-as-k-minus-1",
        "when all k drafts are accepted the KV length is advanced by k instead of k+1 (output "
        "is right, the last draft's KV is dropped)",
        "an accepted-length off-by-one (argmax of the first mismatch) on fully accepted rounds",
-       {"spec1", "eqspec", "rollback", "packed"}},
-      {Fault::exspec_group_by_length,
-       "exspec-group-by-length",
+       counts_kv_length, "drafting strategies whose layout counts KV lengths"},
+      {Fault::exspec_group_by_length, "exspec-group-by-length",
        "EXSPEC groups sequences by length alone and runs the group as if every member had the "
        "first member's cache state (a fresh member is not prefilled)",
        "same-length grouping that ignores whether a member's prompt was ever prefilled",
-       {"exspec"}},
-      {Fault::uniform_kv_offset,
-       "uniform-kv-offset",
+       groups_by_length, "grouping by length"},
+      {Fault::uniform_kv_offset, "uniform-kv-offset",
        "every row's KV offset advances by the batch's largest a+1 instead of its own",
        "a batched-MTP port to MLX with one scalar cache offset: wrong RoPE positions, "
        "acceptance collapsed, output looped",
-       {"eqspec", "rollback", "packed"}},
+       counts_kv_length_of_several,
+       "drafting strategies whose layout counts the KV lengths of several rows"},
       {Fault::accept_first_rejected, "accept-first-rejected",
        "commits the first rejected draft instead of the target's correction",
-       "an off-by-one in a DSD re-implementation's acceptance loop", kDrafting},
+       "an off-by-one in a DSD re-implementation's acceptance loop", drafts, "drafting strategies"},
       {Fault::pad_equals_eos, "pad-equals-eos",
        "pad id equals the EOS id and the mask is derived from token ids, so every EOS token "
        "in a row is taken for padding and masked",
-       "attention_mask = input_ids != pad_token_id with pad_token_id = eos_token_id",
-       kPaddedPasses},
-      {Fault::bonus_kv_wrong_slot,
-       "bonus-kv-wrong-slot",
+       "attention_mask = input_ids != pad_token_id with pad_token_id = eos_token_id", padded_passes,
+       "padded passes"},
+      {Fault::bonus_kv_wrong_slot, "bonus-kv-wrong-slot",
        "the bonus token's KV is written at the slot after the whole draft block instead of "
        "after the accepted prefix (right only when a = k-1)",
        "bonus KV slot computed from k, not from the accepted length, in k > 1 speculation",
-       {"spec1", "eqspec", "rollback"}},
+       padded_width_bookkeeping, "drafting on the padded layout's width bookkeeping"},
   };
   return table;
 }
@@ -100,9 +126,12 @@ const FaultInfo& fault_info(Fault fault) {
   throw ContractError("fault_info: fault missing from the registry");
 }
 
+bool fault_applies(Fault fault, const StrategyInfo& strategy) {
+  return fault_info(fault).applies_to(strategy);
+}
+
 bool fault_applies(Fault fault, const std::string& strategy) {
-  const auto& s = fault_info(fault).strategies;
-  return std::find(s.begin(), s.end(), base_strategy(strategy)) != s.end();
+  return fault_applies(fault, find_strategy(strategy));
 }
 
 FaultSet FaultSet::from_names(const std::vector<std::string>& names) {

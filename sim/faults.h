@@ -16,6 +16,8 @@
 
 namespace lockstep::sim {
 
+struct StrategyInfo;
+
 enum class Fault : std::uint8_t {
   stale_kv_after_rejection,
   positions_from_padded_index,
@@ -37,16 +39,20 @@ struct FaultInfo {
   const char* name;         // kebab-case, as written in scenarios and on the command line
   const char* description;  // what the controller does wrong, one line
   const char* reproduces;   // the real-world bug it stands for, one line
-  // Strategies whose code path the fault can reach; on any other strategy it is a no-op.
-  std::vector<std::string> strategies;
+  // The strategy traits (sim/strategy.h) whose code path the fault can reach; on a strategy
+  // without them it is a no-op. `reaches` says the same in words.
+  bool (*applies_to)(const StrategyInfo& strategy);
+  const char* reaches;
 };
 
 // Every fault this build can inject, in a fixed order (the matrix and docs follow it).
 const std::vector<FaultInfo>& fault_registry();
 std::vector<std::string> fault_names();
 const FaultInfo& fault_info(Fault fault);
-// Whether `fault` can touch a run of (base) strategy `strategy`.
+// Whether `fault` can touch a run of `strategy` (a preset: its base strategy). Throws
+// InputError for an unknown strategy.
 bool fault_applies(Fault fault, const std::string& strategy);
+bool fault_applies(Fault fault, const StrategyInfo& strategy);
 
 // A set of faults, as the controller consults it at every injection point (a bit test).
 class FaultSet {

@@ -7,6 +7,7 @@
 #include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/strategies.h"
+#include "sim/strategy.h"
 
 namespace lockstep::sim {
 std::vector<Sequence> make_sequences(const Scenario& scenario) {
@@ -30,7 +31,7 @@ std::vector<std::vector<Token>> RunResult::outputs() const {
 
 ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenario) {
   Scenario ar = scenario;
-  ar.strategy = "ar";
+  ar.strategy = reference_strategy().name;
   ar.batch_size = 1;
   ar.eos_token.reset();
   ar.max_new_tokens = scenario.max_new_tokens + scenario.k;
@@ -69,7 +70,7 @@ void run_scenario(Backend& backend, const Scenario& scenario,
               std::all_of(result.sequences.begin(), result.sequences.end(),
                           [](const Sequence& s) { return s.generated() == 0 && !s.prefilled; }),
           "run_scenario: sequences must come fresh from make_sequences");
-  const bool drafting = scenario.strategy != "ar";
+  const bool drafting = find_strategy(scenario.strategy).drafts;
   std::unique_ptr<Drafter> drafter;
   if (drafting) drafter = make_drafter(scenario.draft, reference, scenario.target.vocab);
   ObserverList observers;

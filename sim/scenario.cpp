@@ -23,6 +23,7 @@
 #include "sim/cost_model.h"
 #include "sim/error.h"
 #include "sim/faults.h"
+#include "sim/strategy.h"
 
 namespace lockstep::sim {
 namespace {
@@ -398,10 +399,22 @@ json parse_json(const std::string& text, const std::string& origin) {
   return doc;
 }
 
-void check_range(std::int64_t value, const char* field, Range r) {
+// " (SOURCE)" when the source of `field` is known, else "".
+std::string source_note(const ValueSources& sources, const std::string& field) {
+  const std::string source = sources.of(field);
+  return source.empty() ? "" : " (" + source + ")";
+}
+
+// "VALUE" or "VALUE, SOURCE": a value quoted in a message about two fields.
+std::string value_from(const ValueSources& sources, const std::string& field, int value) {
+  const std::string source = sources.of(field);
+  return std::to_string(value) + (source.empty() ? "" : ", " + source);
+}
+
+void check_range(std::int64_t value, const char* field, Range r, const ValueSources& sources) {
   if (value < r.lo || value > r.hi) {
     throw InputError("field '" + std::string(field) + "' must be an integer in " + range_text(r) +
-                     ", got " + std::to_string(value));
+                     ", got " + std::to_string(value) + source_note(sources, field));
   }
 }
 
@@ -416,7 +429,8 @@ void check_tokens(const std::vector<Token>& tokens, const std::string& path, int
 
 }  // namespace
 
-Scenario parse_scenario(const std::string& json_text, const std::string& origin) {
+Scenario parse_scenario(const std::string& json_text, const std::string& origin,
+                        CrossChecks checks) {
   json doc = parse_json(json_text, origin);
   Object top(doc, Where{origin, ""},
              {"name", "description", "backend", "target", "draft", "strategy", "batch_size", "k",
@@ -462,11 +476,17 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin)
       top.where("cost").fail(std::string("is not a cost spec: ") + e.what());
     }
   }
-  with_origin(origin, [&] { validate_scenario(s); });
+  with_origin(origin, [&] {
+    if (checks == CrossChecks::now) {
+      validate_scenario(s);
+    } else {
+      validate_fixed_fields(s);
+    }
+  });
   return s;
 }
 
-Scenario load_scenario_file(const std::string& path) {
+Scenario load_scenario_file(const std::string& path, CrossChecks checks) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw InputError("cannot read scenario file '" + path + "': it is a directory");
@@ -477,7 +497,7 @@ Scenario load_scenario_file(const std::string& path) {
   }
   std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad()) throw InputError("cannot read scenario file '" + path + "': read error");
-  Scenario s = parse_scenario(text, path);
+  Scenario s = parse_scenario(text, path, checks);
   // A relative SpecBench path is relative to the scenario file, so a scenario runs the same
   // from any working directory.
   if (s.specbench && !s.specbench->path.empty() &&
@@ -488,9 +508,16 @@ Scenario load_scenario_file(const std::string& path) {
   return s;
 }
 
-void validate_scenario(const Scenario& s) {
+std::string ValueSources::of(const std::string& field) const {
+  if (const auto it = command_line.find(field); it != command_line.end())
+    return "from the command line: " + it->second;
+  return file.empty() ? std::string() : "in " + file;
+}
+
+namespace {
+
+void validate_models(const Scenario& s) {
   if (s.name.empty()) throw InputError("field 'name' must be a non-empty string");
-  if (s.backend.empty()) throw InputError("field 'backend' must be a non-empty string");
   validate(s.target, "target");
   validate(s.draft.model, "draft.model");
   if (s.draft.model.vocab != s.target.vocab) {
@@ -498,38 +525,47 @@ void validate_scenario(const Scenario& s) {
                      ") must equal target.vocab (" + std::to_string(s.target.vocab) +
                      "): draft and target share one tokenizer");
   }
-  const auto names = strategy_names();
-  // Presets (bsp-like, dsd-like: a base strategy plus faults, sim/faults.h) are accepted
-  // wherever a strategy is, but are not strategies: strategy_names() stays the correct ones.
-  if (std::find(names.begin(), names.end(), s.strategy) == names.end() &&
-      find_strategy_preset(s.strategy) == nullptr) {
-    throw InputError("field 'strategy' must be one of " + join_names(names) + ", got '" +
-                     s.strategy + "' (presets with faults: " + join_names(strategy_preset_names()) +
-                     ")");
-  }
-  check_range(s.batch_size, "batch_size", kBatchSize);
-  check_range(s.k, "k", kK);
-  check_range(s.max_new_tokens, "max_new_tokens", kMaxNewTokens);
-  check_range(s.window, "window", kWindow);
-  if (s.strategy == "exspec" && s.window < s.batch_size) {
-    throw InputError("field 'window' (" + std::to_string(s.window) + ") must be >= batch_size (" +
-                     std::to_string(s.batch_size) +
-                     ") for strategy exspec: the pool must hold a full batch");
-  }
   if (s.eos_token && (*s.eos_token < 0 || *s.eos_token >= s.target.vocab)) {
     throw InputError("eos_token = " + std::to_string(*s.eos_token) +
                      " is not a token id of target vocab " + std::to_string(s.target.vocab));
+  }
+}
+
+void validate_strategy(const Scenario& s, const ValueSources& sources) {
+  if (s.backend.empty()) {
+    throw InputError("field 'backend' must be a non-empty string" +
+                     source_note(sources, "backend"));
+  }
+  // Presets (bsp-like, dsd-like: a base strategy plus faults, sim/faults.h) are accepted
+  // wherever a strategy is, but are not strategies: strategy_names() stays the correct ones.
+  const StrategyInfo* strategy = lookup_strategy(s.strategy);
+  if (strategy == nullptr) {
+    throw InputError("field 'strategy' must be one of " + join_names(strategy_names()) + ", got '" +
+                     s.strategy + "'" + source_note(sources, "strategy") +
+                     " (presets with faults: " + join_names(strategy_preset_names()) + ")");
+  }
+  check_range(s.batch_size, "batch_size", kBatchSize, sources);
+  check_range(s.k, "k", kK, sources);
+  check_range(s.max_new_tokens, "max_new_tokens", kMaxNewTokens, sources);
+  check_range(s.window, "window", kWindow, sources);
+  if (uses_window_pool(*strategy) && s.window < s.batch_size) {
+    throw InputError("field 'window' (" + value_from(sources, "window", s.window) +
+                     ") must be >= batch_size (" + value_from(sources, "batch_size", s.batch_size) +
+                     ") for strategy " + s.strategy + source_note(sources, "strategy") +
+                     ": the pool must hold a full batch");
   }
   const auto& known = known_faults();
   for (std::size_t i = 0; i < s.faults.size(); ++i) {
     if (std::find(known.begin(), known.end(), s.faults[i]) != known.end()) continue;
     throw InputError(
-        "faults[" + std::to_string(i) + "]: unknown fault '" + s.faults[i] + "' (" +
+        "faults[" + std::to_string(i) + "]: unknown fault '" + s.faults[i] + "'" +
+        source_note(sources, "faults") + " (" +
         (known.empty() ? "this build knows no faults yet" : "known: " + join_names(known)) + ")");
   }
+}
 
-  // While SpecBench prompts are unresolved their count stands in for the prompt list.
-  std::size_t prompt_count = s.prompts.size();
+// The number of prompts, or while SpecBench prompts are unresolved, their count.
+std::size_t validate_prompts(const Scenario& s) {
   if (s.specbench) {
     if (s.target.vocab < kByteVocab) {
       throw InputError(
@@ -537,49 +573,68 @@ void validate_scenario(const Scenario& s) {
           "but target.vocab is " +
           std::to_string(s.target.vocab));
     }
-    check_range(s.specbench->count, "prompts.specbench.count", kCount);
-    check_range(s.specbench->offset, "prompts.specbench.offset", kNonNegative);
+    check_range(s.specbench->count, "prompts.specbench.count", kCount, {});
+    check_range(s.specbench->offset, "prompts.specbench.offset", kNonNegative, {});
     check_range(s.specbench->max_prompt_tokens, "prompts.specbench.max_prompt_tokens",
-                {0, kCount.hi});
-    prompt_count = static_cast<std::size_t>(s.specbench->count);
-  } else {
-    if (s.prompts.empty()) throw InputError("field 'prompts': at least one prompt is required");
-    for (std::size_t i = 0; i < s.prompts.size(); ++i) {
-      std::string path = "prompts[" + std::to_string(i) + "]";
-      if (s.prompts[i].empty()) throw InputError(path + " is empty: a prompt needs a token");
-      check_tokens(s.prompts[i], path, s.target.vocab);
-    }
+                {0, kCount.hi}, {});
+    return static_cast<std::size_t>(s.specbench->count);
   }
+  if (s.prompts.empty()) throw InputError("field 'prompts': at least one prompt is required");
+  for (std::size_t i = 0; i < s.prompts.size(); ++i) {
+    std::string path = "prompts[" + std::to_string(i) + "]";
+    if (s.prompts[i].empty()) throw InputError(path + " is empty: a prompt needs a token");
+    check_tokens(s.prompts[i], path, s.target.vocab);
+  }
+  return s.prompts.size();
+}
 
+// `max_k`: the upper bound of a scripted acceptance, or -1 to leave it unchecked (it depends
+// on k, which the command line may still override).
+void validate_drafter(const Scenario& s, std::size_t prompt_count, int max_k,
+                      const ValueSources& sources) {
   if (s.draft.kind == DrafterSpec::Kind::oracle &&
       !(s.draft.accept_prob >= 0.0 && s.draft.accept_prob <= 1.0)) {
     throw InputError("field 'draft.accept_prob' must be a number in [0, 1], got " +
                      format_number(s.draft.accept_prob));
   }
-  if (s.draft.kind == DrafterSpec::Kind::script) {
-    if (s.draft.accepted.empty()) {
-      throw InputError("field 'draft.accepted' must be a non-empty list of rounds");
+  if (s.draft.kind != DrafterSpec::Kind::script) return;
+  if (s.draft.accepted.empty()) {
+    throw InputError("field 'draft.accepted' must be a non-empty list of rounds");
+  }
+  for (std::size_t r = 0; r < s.draft.accepted.size(); ++r) {
+    const auto& round = s.draft.accepted[r];
+    std::string path = "draft.accepted[" + std::to_string(r) + "]";
+    if (round.size() != prompt_count) {
+      throw InputError(path + " has " + std::to_string(round.size()) + " entries but there are " +
+                       std::to_string(prompt_count) + " prompts");
     }
-    for (std::size_t r = 0; r < s.draft.accepted.size(); ++r) {
-      const auto& round = s.draft.accepted[r];
-      std::string path = "draft.accepted[" + std::to_string(r) + "]";
-      if (round.size() != prompt_count) {
-        throw InputError(path + " has " + std::to_string(round.size()) + " entries but there are " +
-                         std::to_string(prompt_count) + " prompts");
-      }
-      for (std::size_t i = 0; i < round.size(); ++i) {
-        if (round[i] < 0 || round[i] > s.k) {
-          throw InputError(path + "[" + std::to_string(i) + "] = " + std::to_string(round[i]) +
-                           (round[i] < 0 ? " is negative" : " exceeds k = " + std::to_string(s.k)));
-        }
-      }
+    for (std::size_t i = 0; i < round.size(); ++i) {
+      if (round[i] >= 0 && (max_k < 0 || round[i] <= max_k)) continue;
+      throw InputError(path + "[" + std::to_string(i) + "] = " + std::to_string(round[i]) +
+                       (round[i] < 0
+                            ? " is negative"
+                            : " exceeds k = " + std::to_string(max_k) + source_note(sources, "k")));
     }
   }
 }
 
-void finalize_scenario(Scenario& s, const std::string& specbench_path) {
+}  // namespace
+
+void validate_fixed_fields(const Scenario& s) {
+  validate_models(s);
+  validate_drafter(s, validate_prompts(s), -1, {});
+}
+
+void validate_scenario(const Scenario& s, const ValueSources& sources) {
+  validate_models(s);
+  validate_strategy(s, sources);
+  validate_drafter(s, validate_prompts(s), s.k, sources);
+}
+
+void finalize_scenario(Scenario& s, const std::string& specbench_path,
+                       const ValueSources& sources) {
   // Cheap checks first, so a bad override is reported before any file is read.
-  validate_scenario(s);
+  validate_scenario(s, sources);
   if (!s.specbench) return;
   const SpecBenchSource& src = *s.specbench;
   const std::string& path = specbench_path.empty() ? src.path : specbench_path;
@@ -597,7 +652,7 @@ void finalize_scenario(Scenario& s, const std::string& specbench_path) {
   }
   s.prompts = std::move(prompts);
   s.specbench.reset();
-  validate_scenario(s);
+  validate_scenario(s, sources);
 }
 
 std::vector<Token> byte_tokenize(const std::string& text) {
@@ -681,20 +736,8 @@ const char* default_scenario_json() {
 )json";
 }
 
-std::vector<std::string> strategy_names() {
-  return {"ar", "spec1", "eqspec", "exspec", "rollback", "packed"};
-}
-
 bool is_padded_strategy(const std::string& strategy) {
-  // exspec stacks equal-length groups and packed concatenates rows: neither pads.
-  if (strategy == "ar" || strategy == "spec1" || strategy == "eqspec" || strategy == "rollback") {
-    return true;
-  }
-  if (strategy == "exspec" || strategy == "packed") return false;
-  if (const StrategyPreset* preset = find_strategy_preset(strategy))
-    return is_padded_strategy(preset->base);
-  throw InputError("unknown strategy '" + strategy + "' (known: " + join_names(strategy_names()) +
-                   ")");
+  return pads_at_rest(find_strategy(strategy));
 }
 
 }  // namespace lockstep::sim

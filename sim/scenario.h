@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/batch.h"
 #include "sim/model_config.h"
+#include "sim/strategy.h"
 
 namespace lockstep::sim {
 
@@ -51,16 +53,37 @@ struct Scenario {
   std::string cost;
 };
 
+// Where the values of a merged scenario came from, so that an error found after
+// command-line overrides says which value to fix. Default: nothing known, no note.
+struct ValueSources {
+  std::string file;  // the scenario file every value not overridden came from
+  // Scenario field ("batch_size", "strategy", ...) -> the option that set it ("--batch-size").
+  std::map<std::string, std::string> command_line;
+  // "from the command line: --batch-size", "in FILE", or "" when nothing is known.
+  std::string of(const std::string& field) const;
+};
+
+// When parsing runs the checks that tie the overridable fields (strategy, batch_size, k,
+// max_new_tokens, window, faults, backend) together: `now`, or `after_overrides` when the
+// caller merges command-line values first and then calls finalize_scenario, so that a file
+// value the command line replaces cannot fail the run.
+enum class CrossChecks { now, after_overrides };
+
 // Parses and validates a scenario document. `origin` prefixes error messages (a file name).
-Scenario parse_scenario(const std::string& json_text, const std::string& origin);
-Scenario load_scenario_file(const std::string& path);
+Scenario parse_scenario(const std::string& json_text, const std::string& origin,
+                        CrossChecks checks = CrossChecks::now);
+Scenario load_scenario_file(const std::string& path, CrossChecks checks = CrossChecks::now);
 
 // Re-validates after command-line overrides and reads SpecBench prompts if the scenario
-// refers to them (`specbench_path` overrides the file's path when not empty).
-void finalize_scenario(Scenario& scenario, const std::string& specbench_path);
+// refers to them (`specbench_path` overrides the file's path when not empty). `sources`
+// say where each value came from, for the error messages.
+void finalize_scenario(Scenario& scenario, const std::string& specbench_path,
+                       const ValueSources& sources = {});
 
 // Cross-field checks (strategy known, window >= batch size for exspec, tokens < vocab, ...).
-void validate_scenario(const Scenario& scenario);
+void validate_scenario(const Scenario& scenario, const ValueSources& sources = {});
+// The checks on fields the command line cannot override (models, prompts, drafter).
+void validate_fixed_fields(const Scenario& scenario);
 
 // Byte-level tokenizer: one token per UTF-8 byte (ids 0..255).
 std::vector<Token> byte_tokenize(const std::string& text);
@@ -71,7 +94,8 @@ std::vector<std::string> read_specbench_questions(const std::string& path, int o
 // The scenario compiled into the binary, run when `lockstep run` gets no file.
 const char* default_scenario_json();
 
-std::vector<std::string> strategy_names();
+// Whether `strategy` (or a preset's base) keeps the padded layout between rounds (ar, spec1,
+// eqspec, rollback; see pads_at_rest in sim/strategy.h). Throws InputError when unknown.
 bool is_padded_strategy(const std::string& strategy);
 
 }  // namespace lockstep::sim

@@ -5,7 +5,9 @@
 //   scenario.h             scenario files: strict loading, SpecBench prompts, the default
 //   runner.h               run a scenario: sequences, batch-1 AR reference, strategy
 //   engine.h, strategies.h the controller: the one path to the backend; ar, spec1, eqspec,
-//                          exspec, rollback, packed (padded_round.h: the shared padded round)
+//                          exspec, rollback, packed
+//   strategy.h             the strategy registry: one row of traits per strategy
+//   round.h                one speculative round for both layouts (layout_passes.h: tensors)
 //   drafter.h              oracle, script and model drafters
 //   observer.h             hooks for the verifier and the cost model
 //   trace.h, metrics.h     canonical traces with a digest; metrics defined once
@@ -20,8 +22,10 @@
 #include "sim/engine.h"
 #include "sim/metrics.h"
 #include "sim/observer.h"
+#include "sim/round.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 #include "sim/strategies.h"
+#include "sim/strategy.h"
 #include "sim/symbolic_backend.h"
 #include "sim/trace.h"

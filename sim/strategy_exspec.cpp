@@ -14,7 +14,7 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/padded_round.h"
+#include "sim/round.h"
 #include "sim/strategies.h"
 
 namespace lockstep::sim {
@@ -83,6 +83,28 @@ std::pair<std::vector<int>, bool> choose_rows(Engine& engine, const Pool& pool) 
   return {live, false};
 }
 
+// Crops the rows served this step (drops rejected drafts) and places every live pool row.
+std::vector<RowPlacement> crop_served_rows(Engine& engine, const Pool& pool,
+                                           const std::vector<int>& served_rows) {
+  std::vector<RowPlacement> placements;
+  for (std::size_t row = 0; row < pool.seq_of_row.size(); ++row) {
+    const int id = pool.seq_of_row[row];
+    if (id < 0) continue;
+    const Sequence& seq = engine.sequence(id);
+    if (seq.finished || !seq.prefilled) continue;
+    const int r = static_cast<int>(row);
+    const bool served = std::find(served_rows.begin(), served_rows.end(), r) != served_rows.end();
+    if (served) crop_row(engine, pool, r, seq.cached_length());
+    placements.push_back(
+        {id, ModelRole::target, pool.target, r, 0, seq.cached_length(), seq.cached_length()});
+    if (engine.drafting()) {
+      placements.push_back(
+          {id, ModelRole::draft, pool.draft, r, 0, seq.cached_length(), seq.cached_length()});
+    }
+  }
+  return placements;
+}
+
 }  // namespace
 
 void run_exspec(Engine& engine) {
@@ -106,7 +128,7 @@ void run_exspec(Engine& engine) {
       const bool state = engine.sequence(seqs.front()).prefilled;
       for (int id : seqs) engine.sequence(id).prefilled = state;
     }
-    PaddedGroup group = align_group(engine, pool.target, pool.draft, seqs, rows);
+    RoundGroup group = align_group(engine, pool.target, pool.draft, seqs, rows);
     std::vector<SlotMove> to_aligned;
     for (const auto& row : group.rows) {
       const Sequence& seq = engine.sequence(row.seq);
@@ -116,9 +138,7 @@ void run_exspec(Engine& engine) {
     }
     move_rows(engine, pool, to_aligned);
 
-    const RoundOutcome outcome = run_padded_round(engine, group);
-    const std::vector<int> committed = commit_rows(engine, group.rows, outcome, outcome.accepted);
-    trace_round(engine, "padded", group.rows, group.width, outcome, committed, grouped);
+    speculative_round(engine, group, {.grouped = grouped});
 
     // Back to per-sequence rows at slot 0; drop rejected drafts.
     std::vector<SlotMove> to_rest;
@@ -129,23 +149,7 @@ void run_exspec(Engine& engine) {
       }
     }
     move_rows(engine, pool, to_rest);
-    std::vector<RowPlacement> placements;
-    for (std::size_t row = 0; row < pool.seq_of_row.size(); ++row) {
-      const int id = pool.seq_of_row[row];
-      if (id < 0) continue;
-      const Sequence& seq = engine.sequence(id);
-      if (seq.finished || !seq.prefilled) continue;
-      const bool served = std::find(rows.begin(), rows.end(), static_cast<int>(row)) != rows.end();
-      if (served) crop_row(engine, pool, static_cast<int>(row), seq.cached_length());
-      const int r = static_cast<int>(row);
-      placements.push_back(
-          {id, ModelRole::target, pool.target, r, 0, seq.cached_length(), seq.cached_length()});
-      if (engine.drafting()) {
-        placements.push_back(
-            {id, ModelRole::draft, pool.draft, r, 0, seq.cached_length(), seq.cached_length()});
-      }
-    }
-    engine.end_step(placements);
+    engine.end_step(crop_served_rows(engine, pool, rows));
   }
 }
 

@@ -1,4 +1,6 @@
-// ar, spec1, eqspec and rollback: the rectangular layout of padded_round.h, static batches.
+// ar, spec1, eqspec and rollback: the padded layout of round.h, static batches (spec1: one
+// sequence at a time). What differs between them is read from their registry rows
+// (sim/strategy.h): admission (batch size) and realignment (rollback or unpad-repad).
 //
 // After a round, rows have accepted different numbers of drafts and the rectangle is ragged.
 //   eqspec / spec1  unpad-append-repad: each surviving row keeps its committed prefix; the
@@ -8,25 +10,20 @@
 //   rollback        every row keeps min_i(a_i) drafts plus the target's token at that point,
 //                   so rows stay aligned and no KV moves: correct, but it throws work away.
 //   ar              rollback with k = 0: one token per row per step.
-// Faults (sim/faults.h) enter through kept_span / advance_aligned (KV length bookkeeping),
-// the draft move plan (draft-cache-not-realigned) and bonus_slot_shift (bonus-kv-wrong-slot).
-// Relies on: I1/I2 from padded_round's layout, I3 from the crop and the plan, I4 from the
+// Faults (sim/faults.h) enter through kept_span / advance_aligned (KV length bookkeeping, via
+// kv_length_after_round), the draft move plan (draft-cache-not-realigned) and
+// bonus_slot_shift (bonus-kv-wrong-slot).
+// Relies on: I1/I2 from round.h's padded layout, I3 from the crop and the plan, I4 from the
 // width bookkeeping (checked by the verifier every step).
 #include <algorithm>
 #include <numeric>
 
 #include "sim/error.h"
-#include "sim/padded_round.h"
+#include "sim/round.h"
 #include "sim/strategies.h"
 
 namespace lockstep::sim {
 namespace {
-
-int max_accepted(const RoundOutcome& outcome) {
-  int most = 0;
-  for (int a : outcome.accepted) most = std::max(most, a);
-  return most;
-}
 
 // Where a surviving row's KV lies before the repad: `length` slots from `first`. Correctly
 // that is the sequence's cached prefix at its old pad; the length-bookkeeping faults change
@@ -37,17 +34,15 @@ struct RowSpan {
   bool duplicate_last = false;  // bonus-kv-duplicated: the last entry is appended twice
 };
 
-RowSpan kept_span(Engine& engine, const PaddedGroup& group, const PaddedRow& row, int a,
+RowSpan kept_span(Engine& engine, const RoundGroup& group, const RoundRow& row, int a,
                   int most_accepted) {
   const FaultSet& f = engine.faults();
-  const int k = engine.k();
   RowSpan span{row.pad, engine.sequence(row.seq).cached_length(), false};
   if (!f.any() || !engine.drafting()) return span;
-  const int old_length = group.width - row.pad;
-  // An uncropped cache keeps every fed token; a scalar offset advances every row by the most.
-  if (f.has(Fault::stale_kv_after_rejection)) span.length = old_length + k + 1;
-  if (f.has(Fault::uniform_kv_offset)) span.length = old_length + most_accepted + 1;
-  if (f.has(Fault::all_accepted_as_k_minus_1) && a == k) span.length -= 1;
+  span.length = kv_length_after_round(engine, {.correct = span.length,
+                                               .before = group.width - row.pad,
+                                               .accepted = a,
+                                               .most_accepted = most_accepted});
   // No unpad: the old padding travels with the row as if it were content.
   if (f.has(Fault::padding_compounds)) {
     span.length += span.first;
@@ -58,14 +53,14 @@ RowSpan kept_span(Engine& engine, const PaddedGroup& group, const PaddedRow& row
 }
 
 // Drops finished rows, recomputes the width and realigns survivors to it.
-void repad(Engine& engine, PaddedGroup& group, const RoundOutcome& outcome) {
+void repad(Engine& engine, RoundGroup& group, const RoundOutcome& outcome) {
   const FaultSet& f = engine.faults();
-  const int most = max_accepted(outcome);
-  std::vector<PaddedRow> survivors;
+  const int most = outcome.most_accepted();
+  std::vector<RoundRow> survivors;
   std::vector<RowSpan> spans;
   std::vector<int> accepted;
   for (std::size_t r = 0; r < group.rows.size(); ++r) {
-    const PaddedRow& row = group.rows[r];
+    const RoundRow& row = group.rows[r];
     if (engine.sequence(row.seq).finished) continue;
     survivors.push_back(row);
     spans.push_back(kept_span(engine, group, row, outcome.accepted[r], most));
@@ -81,7 +76,7 @@ void repad(Engine& engine, PaddedGroup& group, const RoundOutcome& outcome) {
   });
   MovePlan target_plan{group.target, group.target, {}};
   for (std::size_t r = 0; r < group.rows.size(); ++r) {
-    PaddedRow& row = group.rows[r];
+    RoundRow& row = group.rows[r];
     const RowSpan& span = spans[r];
     const int pad = width - span.length - (span.duplicate_last ? 1 : 0);
     // The row's kept span moves so that it ends at the new width.
@@ -92,8 +87,7 @@ void repad(Engine& engine, PaddedGroup& group, const RoundOutcome& outcome) {
           {row.cache_row, span.first + span.length - 1, row.cache_row, pad + span.length, 1});
     }
     row.pad = pad;
-    if (f.has(Fault::bonus_kv_wrong_slot) && engine.drafting())
-      row.bonus_slot_shift = engine.k() - 1 - accepted[r];
+    row.bonus_slot_shift = bonus_slot_shift_after_round(engine, accepted[r]);
   }
   group.width = width;
   engine.move(ModelRole::target, target_plan);
@@ -107,20 +101,13 @@ void repad(Engine& engine, PaddedGroup& group, const RoundOutcome& outcome) {
 
 // Every row keeps `kept` drafts plus one token: alignment is preserved. The faults that
 // miscount the KV length move the whole rectangle by the wrong amount.
-void advance_aligned(Engine& engine, PaddedGroup& group, int kept, const RoundOutcome& outcome) {
-  std::erase_if(group.rows,
-                [&](const PaddedRow& row) { return engine.sequence(row.seq).finished; });
-  int advance = kept + 1;
-  const FaultSet& f = engine.faults();
-  if (f.any() && engine.drafting()) {
-    if (f.has(Fault::stale_kv_after_rejection)) advance = engine.k() + 1;
-    if (f.has(Fault::uniform_kv_offset)) advance = max_accepted(outcome) + 1;
-    if (f.has(Fault::all_accepted_as_k_minus_1) && kept == engine.k()) advance -= 1;
-    if (f.has(Fault::bonus_kv_wrong_slot)) {
-      for (auto& row : group.rows) row.bonus_slot_shift = engine.k() - 1 - kept;
-    }
-  }
-  group.width += advance;
+void advance_aligned(Engine& engine, RoundGroup& group, int kept, const RoundOutcome& outcome) {
+  std::erase_if(group.rows, [&](const RoundRow& row) { return engine.sequence(row.seq).finished; });
+  for (auto& row : group.rows) row.bonus_slot_shift = bonus_slot_shift_after_round(engine, kept);
+  group.width = kv_length_after_round(engine, {.correct = group.width + kept + 1,
+                                               .before = group.width,
+                                               .accepted = kept,
+                                               .most_accepted = outcome.most_accepted()});
   require(group.rows.empty() || group.width + engine.k() + 1 <= engine.kv_capacity(),
           "advance_aligned: layout width leaves no room for a round");
   for (const auto& row : group.rows) {
@@ -132,9 +119,9 @@ void advance_aligned(Engine& engine, PaddedGroup& group, int kept, const RoundOu
 }  // namespace
 
 void run_padded_strategy(Engine& engine) {
-  const std::string& strategy = engine.scenario().strategy;
-  const bool rollback = strategy == "rollback" || strategy == "ar";
-  const int batch = strategy == "spec1" ? 1 : engine.scenario().batch_size;
+  const StrategyInfo& strategy = engine.strategy();
+  const bool rollback = strategy.realignment == Realignment::rollback;
+  const int batch = batches_several(strategy) ? engine.scenario().batch_size : 1;
   const int capacity = engine.kv_capacity();
   const CacheId target = engine.create_cache(ModelRole::target, batch, capacity);
   const CacheId draft =
@@ -152,21 +139,14 @@ void run_padded_strategy(Engine& engine) {
       engine.crop(ModelRole::target, target, row, 0);
       if (engine.drafting()) engine.crop(ModelRole::draft, draft, row, 0);
     }
-    PaddedGroup group = align_group(engine, target, draft, seqs, rows);
+    RoundGroup group = align_group(engine, target, draft, seqs, rows);
     while (!group.rows.empty()) {
       engine.begin_step();
-      const RoundOutcome outcome = run_padded_round(engine, group);
-      std::vector<int> keep = outcome.accepted;
+      const Round round = speculative_round(engine, group, {.keep_least = rollback});
       if (rollback) {
-        const int least = *std::min_element(keep.begin(), keep.end());
-        std::fill(keep.begin(), keep.end(), least);
-      }
-      const std::vector<int> committed = commit_rows(engine, group.rows, outcome, keep);
-      trace_round(engine, "padded", group.rows, group.width, outcome, committed, false);
-      if (rollback) {
-        advance_aligned(engine, group, keep.front(), outcome);
+        advance_aligned(engine, group, round.kept.front(), round.outcome);
       } else {
-        repad(engine, group, outcome);
+        repad(engine, group, round.outcome);
       }
       engine.end_step(padded_placements(engine, group));
     }
@@ -174,11 +154,7 @@ void run_padded_strategy(Engine& engine) {
 }
 
 void run_strategy(Engine& engine) {
-  const std::string& s = engine.scenario().strategy;
-  if (s == "exspec") return run_exspec(engine);
-  if (s == "packed") return run_packed(engine);
-  if (is_padded_strategy(s)) return run_padded_strategy(engine);
-  throw InputError("unknown strategy '" + s + "'");
+  engine.strategy().run(engine);
 }
 
 }  // namespace lockstep::sim

@@ -39,6 +39,20 @@ check "model drafter on cpu with packed" 0 "cpu backend, strategy packed" -- "$b
 check "window below batch for exspec" 2 "window" -- "$bin" run --strategy exspec --batch-size 8 --window 4
 check "specbench scenario without data path" 2 "specbench" -- "$bin" run scenarios/specbench.json
 
+# Command-line values are merged before the cross-field checks (issue 10 item 7).
+python3 - "$work/exspec_small_window.json" "$work/exspec_window_8.json" <<'PY'
+import json, sys
+d = json.load(open("scenarios/ragged_worst_case.json"))
+d.update(strategy="exspec", batch_size=4, window=2)
+json.dump(d, open(sys.argv[1], "w"))
+d.update(window=8)
+json.dump(d, open(sys.argv[2], "w"))
+PY
+check "file's exspec window is moot under --strategy ar" 0 "strategy ar" -- "$bin" run "$work/exspec_small_window.json" --strategy ar
+check "bad value in the file says in FILE" 2 "window' \(2, in .*exspec_small_window.json\)" -- "$bin" run "$work/exspec_small_window.json"
+check "--batch-size too big for the window says command line" 2 "batch_size \(16, from the command line: --batch-size\)" -- "$bin" run "$work/exspec_window_8.json" --batch-size 16
+check "help lists the registry's strategies" 0 "packed +varlen passes" -- "$bin" run --help
+
 printf '{"name": "x"' >"$work/truncated.json"
 check "malformed json names the file" 2 "truncated.json" -- "$bin" run "$work/truncated.json"
 python3 - "$work/missing_k.json" <<'PY'

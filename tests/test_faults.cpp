@@ -10,11 +10,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +26,7 @@
 #include "sim/faults.h"
 #include "sim/model_config.h"
 #include "sim/scenario.h"
+#include "sim/strategy.h"
 #include "tests/random_scenario.h"
 #include "tests/test_support.h"
 #include "verify/fault_matrix.h"
@@ -120,7 +124,10 @@ BOOST_AUTO_TEST_CASE(registry_is_complete_and_validated) {
     BOOST_TEST(std::regex_match(std::string(f.name), std::regex("[a-z0-9]+(-[a-z0-9]+)*")), f.name);
     BOOST_TEST(std::string(f.description).size() > 10u, f.name);
     BOOST_TEST(std::string(f.reproduces).size() > 10u, f.name);
-    BOOST_TEST(!f.strategies.empty(), f.name);
+    BOOST_TEST(std::string(f.reaches).size() > 5u, f.name);
+    BOOST_TEST(std::any_of(sim::strategy_registry().begin(), sim::strategy_registry().end(),
+                           [&](const sim::StrategyInfo& s) { return f.applies_to(s); }),
+               f.name << " reaches no strategy");
     BOOST_TEST(names.insert(f.name).second, "duplicate " << f.name);
     const bool padded_pass_fault = std::string(f.name).find("pad") != std::string::npos;
     BOOST_TEST((!sim::fault_applies(f.fault, "ar") || padded_pass_fault),
@@ -167,6 +174,36 @@ BOOST_AUTO_TEST_CASE(every_fault_is_caught_on_the_library_and_the_baseline_is_cl
     BOOST_TEST(f["detected"].get<bool>());
     for (const char* key : {"scenario", "invariant", "step", "row", "slot"})
       BOOST_TEST(f["first"].contains(key), key);
+  }
+}
+
+// The traits each fault declares reach exactly the built-in strategies docs/faults.md lists.
+BOOST_AUTO_TEST_CASE(fault_traits_reach_the_documented_strategies) {
+  const std::map<std::string, std::set<std::string>> documented = {
+      {"stale-kv-after-rejection", {"spec1", "eqspec", "rollback", "packed"}},
+      {"positions-from-padded-index", {"ar", "spec1", "eqspec", "exspec", "rollback"}},
+      {"pads-visible", {"ar", "spec1", "eqspec", "exspec", "rollback"}},
+      {"padding-compounds", {"eqspec"}},
+      {"bonus-kv-missing", {"spec1", "eqspec", "exspec", "rollback", "packed"}},
+      {"bonus-kv-duplicated", {"spec1", "eqspec"}},
+      {"draft-cache-not-realigned", {"eqspec", "exspec"}},
+      {"all-accepted-as-k-minus-1", {"spec1", "eqspec", "rollback", "packed"}},
+      {"exspec-group-by-length", {"exspec"}},
+      {"uniform-kv-offset", {"eqspec", "rollback", "packed"}},
+      {"accept-first-rejected", {"spec1", "eqspec", "exspec", "rollback", "packed"}},
+      {"pad-equals-eos", {"ar", "spec1", "eqspec", "exspec", "rollback"}},
+      {"bonus-kv-wrong-slot", {"spec1", "eqspec", "rollback"}},
+  };
+  BOOST_TEST(documented.size() == sim::fault_registry().size());
+  for (const auto& f : sim::fault_registry()) {
+    std::set<std::string> reached;
+    for (const char* s : {"ar", "spec1", "eqspec", "exspec", "rollback", "packed"}) {
+      if (sim::fault_applies(f.fault, s)) reached.insert(s);
+    }
+    BOOST_TEST((reached == documented.at(f.name)), f.name);
+    // A preset reaches what its base strategy reaches.
+    for (const auto& p : sim::strategy_presets())
+      BOOST_TEST(sim::fault_applies(f.fault, p.name) == sim::fault_applies(f.fault, p.base));
   }
 }
 

@@ -43,7 +43,11 @@ RC_BOOST_PROP(every_strategy_matches_batch1_ar_with_no_violation, ()) {
     scenario.strategy = strategy;
     const verify::CheckedRun run = verify::run_checked(scenario, verify::CheckOptions{});
     if (!run.ok()) {
-      const auto& v = run.violations.empty() ? verify::Violation{"-", 0, 0, 0, "outputs differ"}
+      const auto& v = run.violations.empty() ? verify::Violation{.invariant = "-",
+                                                                 .step = 0,
+                                                                 .row = 0,
+                                                                 .slot = 0,
+                                                                 .detail = "outputs differ"}
                                              : run.violations.front();
       RC_FAIL(strategy + ": " + std::to_string(run.equivalent_sequences) + "/" +
               std::to_string(run.oracle.size()) + " equivalent, first " + v.invariant + " step " +

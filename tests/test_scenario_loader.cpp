@@ -398,6 +398,71 @@ BOOST_AUTO_TEST_CASE(overrides_are_revalidated) {
   check_error([&] { sim::validate_scenario(s); }, "field 'strategy'");
 }
 
+// Issue 10 item 7: command-line values are merged before the cross-field checks, and an
+// error says where the bad value came from.
+BOOST_AUTO_TEST_CASE(command_line_values_are_merged_before_validation) {
+  const std::string exspec_small_window = patched([](json& d) {
+    d["strategy"] = "exspec";
+    d["batch_size"] = 4;
+    d["window"] = 2;
+  });
+  // Validated on its own, the file is wrong, and the message names the file.
+  check_error([&] { sim::parse_scenario(exspec_small_window, kOrigin); },
+              kOrigin + ": field 'window' (2) must be >= batch_size (4)");
+
+  // Overridden to ar, the window no longer matters: the merged scenario is valid.
+  sim::Scenario s =
+      sim::parse_scenario(exspec_small_window, kOrigin, sim::CrossChecks::after_overrides);
+  sim::ValueSources sources{.file = kOrigin, .command_line = {{"strategy", "--strategy"}}};
+  s.strategy = "ar";
+  BOOST_CHECK_NO_THROW(sim::finalize_scenario(s, "", sources));
+  BOOST_TEST(s.window == 2);
+
+  // The file's values alone are wrong: the message says "in FILE" for each.
+  s = sim::parse_scenario(exspec_small_window, kOrigin, sim::CrossChecks::after_overrides);
+  check_error([&] { sim::finalize_scenario(s, "", {.file = kOrigin, .command_line = {}}); },
+              "field 'window' (2, in " + kOrigin + ") must be >= batch_size (4, in " + kOrigin +
+                  ") for strategy exspec (in " + kOrigin + ")");
+
+  // A valid file that --batch-size makes invalid: the batch size is the command line's.
+  s = sim::parse_scenario(patched([](json& d) {
+                            d["strategy"] = "exspec";
+                            d["window"] = 8;
+                          }),
+                          kOrigin, sim::CrossChecks::after_overrides);
+  s.batch_size = 16;
+  sources = {.file = kOrigin, .command_line = {{"batch_size", "--batch-size"}}};
+  check_error([&] { sim::finalize_scenario(s, "", sources); },
+              "field 'window' (8, in " + kOrigin +
+                  ") must be >= batch_size (16, from the command line: --batch-size)");
+
+  // Range errors carry the source too.
+  s.batch_size = 0;
+  check_error([&] { sim::finalize_scenario(s, "", sources); },
+              "field 'batch_size' must be an integer in [1, 4096], got 0 (from the command "
+              "line: --batch-size)");
+  s.batch_size = 4;
+  s.k = 99;
+  check_error([&] { sim::finalize_scenario(s, "", sources); },
+              "field 'k' must be an integer in [1, 64], got 99 (in " + kOrigin + ")");
+}
+
+// Deferring the cross-field checks still checks what one field says on its own.
+BOOST_AUTO_TEST_CASE(deferred_checks_still_check_the_fixed_fields) {
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) { d["prompts"] = json::array(); }), kOrigin,
+                            sim::CrossChecks::after_overrides);
+      },
+      kOrigin + ": field 'prompts'");
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) { d["eos_token"] = 100000; }), kOrigin,
+                            sim::CrossChecks::after_overrides);
+      },
+      kOrigin + ": eos_token = 100000 is not a token id of target vocab");
+}
+
 BOOST_AUTO_TEST_CASE(specbench_reader) {
   TempDir dir;
   const std::string path = dir.write("questions.jsonl", specbench_jsonl());

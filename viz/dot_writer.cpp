@@ -8,6 +8,8 @@
 
 #include <sstream>
 
+#include "sim/strategy.h"
+
 namespace lockstep::viz {
 namespace {
 
@@ -129,7 +131,9 @@ void write_title(std::ostream& o, const StepView& v) {
     << "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"16\"><B>step " << v.step << " of " << v.last_step
     << "</B></FONT>   <FONT POINT-SIZE=\"12\">" << escape(v.run.scenario) << " · strategy "
     << escape(v.run.strategy) << " · batch " << v.run.batch_size
-    << (v.run.strategy == "ar" ? std::string(" · no drafts") : " · k " + std::to_string(v.run.k))
+    << (sim::strategy_is(v.run.strategy, sim::decodes_without_drafts)
+            ? std::string(" · no drafts")
+            : " · k " + std::to_string(v.run.k))
     << "</FONT></TD></TR>";
   if (v.has_round) {
     o << "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"11\">accepted per row:" << acc.str()

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "sim/error.h"
+#include "sim/strategy.h"
 #include "viz/kv_replay.h"
 
 namespace lockstep::viz {
@@ -381,7 +382,8 @@ std::vector<StepView> build_step_views(const Trace& trace, int first, int last) 
       view.form = verify->form;
       view.grouped = verify->grouped;
       build_grid(facts, *verify_pass, verify_pre, *verify, view);
-      if (trace.run.strategy == "exspec" && start.count(verify_pass->cache))
+      if (sim::strategy_is(trace.run.strategy, sim::uses_window_pool) &&
+          start.count(verify_pass->cache))
         build_pool(start.at(verify_pass->cache), *verify, view);
     }
     for (const std::string model : {"target", "draft"}) {

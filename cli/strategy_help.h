@@ -1,0 +1,19 @@
+// Help text about strategies, read from the strategy registry (sim/strategy.h), so that a
+// registered strategy shows up in every subcommand's help without editing it.
+#pragma once
+
+#include <string>
+
+#include "sim/strategy.h"
+
+namespace lockstep::cli {
+
+// The strategy names joined by `separator`, e.g. "ar | spec1 | ...".
+std::string strategy_choices(const std::string& separator);
+// The names of the strategies for which `trait` holds, joined by `separator`.
+std::string strategy_choices(const std::string& separator,
+                             bool (*trait)(const sim::StrategyInfo& strategy));
+// One line per strategy, "  NAME  description", then the presets in one line.
+std::string strategy_descriptions();
+
+}  // namespace lockstep::cli
