@@ -162,16 +162,13 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
       "Hardware: " +
       join_list(sim::hardware_names()) + ".  Pairs: " + join_list(sim::pair_names()) +
       ".\n"
-      "Cost spec: [PROFILE@]HW:PAIR[:int8|bf16[:BANDWIDTH_FRACTION:LAUNCH_US]] (default bf16;
-      "
+      "Cost spec: [PROFILE@]HW:PAIR[:int8|bf16[:BANDWIDTH_FRACTION:LAUNCH_US]] (default bf16;\n"
       "the two constants are what `lockstep calibrate` fits and prints). Profiles: " +
       join_list(sim::implementation_names()) +
-      " (hf-eager prices the paper's Python/transformers code: host calls and syncs).
-      "
+      " (hf-eager prices the paper's Python/transformers code: host calls and syncs).\n"
       "Rows: one per run, cost spec and realignment mode; " +
       strategy_choices(" and ", sim::has_paper_realignment) +
-      " also get a 'paper'
-      "
+      " also get a 'paper'\n"
       "row pricing the published implementation's realignment (fresh zero-filled cache and a\n"
       "full copy of every row's KV each step). The CSV is byte-identical for the same grid.\n"
       "Example (SpecBench, 3 strategies, plots):\n"
