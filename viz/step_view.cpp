@@ -55,7 +55,7 @@ int row_tokens(const PassRecord& p, int r) {
 }
 
 [[noreturn]] void fail(const Trace& t, int line, const std::string& what) {
-  throw InputError(t.name + " line " + std::to_string(line) + ": " + what);
+  throw InputError(event_where(t, line) + ": " + what);
 }
 
 Facts gather_facts(const Trace& trace) {
@@ -96,9 +96,8 @@ Cell slot_cell(const Facts& facts, int step, const KvSlot& s) {
 using Live = std::vector<std::vector<bool>>;
 
 Live no_live(const KvCache& cache) {
-  Live live;
-  for (const auto& row : cache.rows) live.emplace_back(row.size(), false);
-  return live;
+  return Live(static_cast<std::size_t>(cache.kv.rows()),
+              std::vector<bool>(static_cast<std::size_t>(cache.kv.capacity()), false));
 }
 
 void mark(Live& live, int row, int first, int length) {
@@ -121,11 +120,13 @@ void mark_pass(Live& live, const PassRecord& p) {
 
 KvMap snapshot(const Facts& facts, int step, const KvCache& cache, const Live& live) {
   KvMap map;
-  for (std::size_t r = 0; r < cache.rows.size(); ++r) {
+  for (int ri = 0; ri < cache.kv.rows(); ++ri) {
+    const auto r = static_cast<std::size_t>(ri);
+    const auto slots = cache.kv.row(ri);
     std::vector<Cell> cells;
-    cells.reserve(cache.rows[r].size());
-    for (std::size_t s = 0; s < cache.rows[r].size(); ++s) {
-      Cell c = slot_cell(facts, step, cache.rows[r][s]);
+    cells.reserve(slots.size());
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+      Cell c = slot_cell(facts, step, slots[s]);
       if (!live.empty() && c.kind != CellKind::empty && c.kind != CellKind::pad && !live[r][s])
         c.kind = CellKind::stale;
       cells.push_back(c);
@@ -168,9 +169,9 @@ void build_grid(const Facts& facts, const PassRecord& pass, const KvCache& pre,
     GridRow g{vr.row, vr.seq, vr.accepted, vr.committed, vr.finished, {}, {}};
     g.cells.resize(static_cast<std::size_t>(columns));
     const int cached = pass.packed ? pass.kv_extent[static_cast<std::size_t>(r)] : pass.past;
-    const auto& kv = pre.rows.at(static_cast<std::size_t>(vr.row));
-    for (int c = 0; c < cached && c < static_cast<int>(kv.size()); ++c) {
-      Cell cell = slot_cell(facts, verify.step, kv[static_cast<std::size_t>(c)]);
+    const int known = pre.kv.contains(vr.row, 0) ? pre.kv.capacity() : 0;
+    for (int c = 0; c < cached && c < known; ++c) {
+      Cell cell = slot_cell(facts, verify.step, pre.kv.slot(vr.row, c));
       // A column the row's mask hides is padding to this query, whatever stale bytes lie
       // there; its position id means nothing, so none is shown.
       if (!pass.packed &&
@@ -210,10 +211,10 @@ void build_grid(const Facts& facts, const PassRecord& pass, const KvCache& pre,
 }
 
 void build_pool(const KvCache& start, const VerifyRecord& verify, StepView& view) {
-  for (std::size_t r = 0; r < start.rows.size(); ++r) {
+  for (int r = 0; r < start.kv.rows(); ++r) {
     PoolEntry e;
-    e.row = static_cast<int>(r);
-    for (const auto& s : start.rows[r]) {
+    e.row = r;
+    for (const auto& s : start.kv.row(r)) {
       if (!s.written) continue;
       ++e.kv_length;
       if (s.tag.seq >= 0) e.seq = s.tag.seq;
@@ -395,8 +396,7 @@ std::vector<StepView> build_step_views(const Trace& trace, int first, int last) 
         c.before = before.count(id) ? before.at(id) : c.after;
         c.moves = post_moves[id];
         c.columns = std::max({used_columns(c.before), used_columns(c.after), view.grid_columns, 1});
-        c.columns = std::min<int>(c.columns,
-                                  cache.rows.empty() ? 0 : static_cast<int>(cache.rows[0].size()));
+        c.columns = std::min(c.columns, cache.kv.rows() == 0 ? 0 : cache.kv.capacity());
         trim(c.before, c.columns);
         trim(c.after, c.columns);
         view.caches.push_back(std::move(c));
