@@ -17,6 +17,7 @@
 
 #include "sim/batch.h"
 #include "sim/error.h"
+#include "sim/kv_shadow.h"
 #include "sim/model_config.h"
 #include "sim/symbolic_backend.h"
 
@@ -708,6 +709,42 @@ BOOST_FIXTURE_TEST_CASE(malformed_moves_and_crops_throw, ShapeFixture) {
   BOOST_CHECK_THROW(backend.kv_digest(cache, 0, 4, 5), ContractError);
   BOOST_CHECK_THROW(backend.provenance(cache, 0, 8), ContractError);
   BOOST_TEST(digest() == before);
+}
+
+// The shared shadow KV map (sim/kv_shadow.h) under the backend: writes, gather moves,
+// in-place shifts, crops and its range checks, slot by slot.
+BOOST_AUTO_TEST_CASE(shadow_map_moves_gather_and_crops_forget) {
+  auto tagged = [](int seq, int index) {
+    return sim::KvSlot{
+        .written = true, .tag = {seq, index}, .token = 100 + index, .position = index};
+  };
+  sim::KvCacheShadow kv(2, 6);
+  for (int s = 0; s < 3; ++s) {
+    kv.write(0, s, tagged(0, s));
+    kv.write(1, s, tagged(1, s));
+  }
+  // A swap of the two rows' prefixes: gather reads both before writing either.
+  const std::vector<SlotMove> swap = {
+      {.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 3},
+      {.src_row = 1, .src_slot = 0, .dst_row = 0, .dst_slot = 0, .length = 3}};
+  sim::apply_moves(kv, kv, swap);
+  BOOST_TEST(kv.at(0, 2).tag.seq == 1);
+  BOOST_TEST(kv.at(1, 2).tag.seq == 0);
+  // An overlapping right shift inside a row (the realignment case) keeps every entry.
+  const std::vector<SlotMove> shift = {
+      {.src_row = 0, .src_slot = 0, .dst_row = 0, .dst_slot = 2, .length = 3}};
+  sim::apply_moves(kv, kv, shift);
+  for (int s = 2; s < 5; ++s) BOOST_TEST(kv.at(0, s).tag.index == s - 2, "slot " << s);
+  BOOST_TEST(kv.at(0, 0).tag.index == 0);  // a move copies: the source keeps a stale copy
+  kv.crop(0, 1);
+  for (int s = 1; s < 6; ++s) BOOST_TEST(!kv.at(0, s).written, "slot " << s);
+  BOOST_TEST(kv.at(0, 0).written);
+  kv.crop(0, 6);  // from capacity: nothing to forget
+  BOOST_CHECK_THROW(kv.write(2, 0, tagged(0, 0)), InputError);
+  BOOST_CHECK_THROW(kv.crop(0, 7), InputError);
+  const std::vector<SlotMove> outside = {
+      {.src_row = 0, .src_slot = 4, .dst_row = 1, .dst_slot = 0, .length = 3}};
+  BOOST_CHECK_THROW(sim::apply_moves(kv, kv, outside), InputError);
 }
 
 }  // namespace

@@ -26,11 +26,13 @@ std::string event_where(const Trace& trace, int line) {
 
 Trace read_trace_file(const std::string& path) {
   sim::trace::TraceFile file = sim::trace::read_trace_file(path);
+  Trace trace;
+  trace.name = path;
   if (!file.closed) {
-    throw InputError(event_where(Trace{.name = path}, file.lines) +
+    throw InputError(event_where(trace, file.lines) +
                      ": the trace ends without its closing \"timing\" record (truncated?)");
   }
-  Trace trace{.name = path, .run = file.run()};
+  trace.run = file.run();
   for (auto& record : file.records) {
     std::visit(
         [&trace](auto& r) {
