@@ -452,7 +452,10 @@ BOOST_AUTO_TEST_CASE(two_moves_in_one_plan_swap_two_rows) {
   const std::uint64_t a = backend.kv_digest(cache, 0, 2, 6);
   const std::uint64_t b = backend.kv_digest(cache, 1, 2, 6);
   BOOST_TEST_REQUIRE(a != b);
-  backend.apply_moves({cache, cache, {{0, 2, 1, 2, 6}, {1, 2, 0, 2, 6}}});
+  backend.apply_moves({cache,
+                       cache,
+                       {{.src_row = 0, .src_slot = 2, .dst_row = 1, .dst_slot = 2, .length = 6},
+                        {.src_row = 1, .src_slot = 2, .dst_row = 0, .dst_slot = 2, .length = 6}}});
   for (int s = 0; s < 10; ++s) {
     const bool moved = s >= 2 && s < 8;
     BOOST_TEST((tag_at(backend, cache, 0, s) == TokenTag{moved ? 1 : 0, s}), "slot " << s);
@@ -493,7 +496,10 @@ BOOST_AUTO_TEST_CASE(a_plan_between_two_caches_gathers_rows) {
   fill(backend, src, 1, 1, 0, kB);
   const std::uint64_t a = backend.kv_digest(src, 0, 0, 6);
   const std::uint64_t b = backend.kv_digest(src, 1, 0, 6);
-  backend.apply_moves({src, dst, {{0, 0, 2, 4, 6}, {1, 0, 0, 4, 6}}});
+  backend.apply_moves({src,
+                       dst,
+                       {{.src_row = 0, .src_slot = 0, .dst_row = 2, .dst_slot = 4, .length = 6},
+                        {.src_row = 1, .src_slot = 0, .dst_row = 0, .dst_slot = 4, .length = 6}}});
   for (int i = 0; i < 6; ++i) {
     BOOST_TEST((tag_at(backend, dst, 2, 4 + i) == TokenTag{0, i}));
     BOOST_TEST((tag_at(backend, dst, 0, 4 + i) == TokenTag{1, i}));
@@ -689,14 +695,29 @@ BOOST_FIXTURE_TEST_CASE(malformed_moves_and_crops_throw, ShapeFixture) {
   const CacheId other_model = backend.create_cache(model(7), 2, 8);
   const CacheId other_capacity = backend.create_cache(model(), 2, 9);
   const std::vector<std::pair<const char*, sim::MovePlan>> plans = {
-      {"source past capacity", {cache, cache, {{0, 4, 1, 0, 5}}}},
-      {"destination past capacity", {cache, cache, {{0, 0, 1, 4, 5}}}},
-      {"source row out of range", {cache, cache, {{2, 0, 1, 0, 1}}}},
-      {"destination row out of range", {cache, cache, {{0, 0, 2, 0, 1}}}},
-      {"negative length", {cache, cache, {{0, 0, 1, 0, -1}}}},
-      {"a valid move before a bad one", {cache, cache, {{0, 0, 1, 0, 4}, {0, 0, 1, 0, 9}}}},
-      {"different models", {cache, other_model, {{0, 0, 1, 0, 1}}}},
-      {"different capacities", {cache, other_capacity, {{0, 0, 1, 0, 1}}}},
+      {"source past capacity",
+       {cache, cache, {{.src_row = 0, .src_slot = 4, .dst_row = 1, .dst_slot = 0, .length = 5}}}},
+      {"destination past capacity",
+       {cache, cache, {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 4, .length = 5}}}},
+      {"source row out of range",
+       {cache, cache, {{.src_row = 2, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 1}}}},
+      {"destination row out of range",
+       {cache, cache, {{.src_row = 0, .src_slot = 0, .dst_row = 2, .dst_slot = 0, .length = 1}}}},
+      {"negative length",
+       {cache, cache, {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = -1}}}},
+      {"a valid move before a bad one",
+       {cache,
+        cache,
+        {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 4},
+         {.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 9}}}},
+      {"different models",
+       {cache,
+        other_model,
+        {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 1}}}},
+      {"different capacities",
+       {cache,
+        other_capacity,
+        {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 1}}}},
       {"unknown cache", {cache, CacheId{99}, {}}},
   };
   for (const auto& [what, plan] : plans) {
