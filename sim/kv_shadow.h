@@ -75,7 +75,6 @@ class KvShadow {
   bool has(int id) const { return caches_.count(id) != 0; }
   KvCacheShadow& cache(int id);
   const KvCacheShadow& cache(int id) const;
-  const std::map<int, KvCacheShadow>& caches() const { return caches_; }
   void apply_moves(int src, int dst, std::span<const SlotMove> moves);
 
  private:

@@ -41,8 +41,6 @@ class Fields {
   // Every field of the object was read; else "unknown field".
   void finish() const;
 
-  const std::string& where() const { return where_; }
-
  private:
   const nlohmann::json& value_;
   const std::string& where_;

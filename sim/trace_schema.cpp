@@ -1,13 +1,10 @@
-// Canonical JSON of every trace record and its strict parse (see trace_schema.h). Each
-// to_X / read_X pair lists the same fields; the golden trace digests pin the written bytes.
+// Canonical JSON of every trace record (see trace_schema.h); the strict parse is in
+// trace_parse.cpp and lists the same fields. The golden trace digests pin the written bytes.
 #include "sim/trace_schema.h"
 
-#include <algorithm>
-#include <type_traits>
+#include <iterator>
 
-#include "sim/error.h"
 #include "sim/hash.h"
-#include "sim/trace_fields.h"
 
 namespace lockstep::sim::trace {
 namespace {
@@ -163,21 +160,6 @@ bool in_digest(const Record& record) {
   return !std::holds_alternative<TimingRecord>(record) &&
          !std::holds_alternative<DetailPassRecord>(record) &&
          !std::holds_alternative<DetailCropRecord>(record);
-}
-
-int record_step(const Record& record) {
-  return std::visit(
-      [](const auto& r) {
-        using T = std::decay_t<decltype(r)>;
-        if constexpr (std::is_same_v<T, RunRecord> || std::is_same_v<T, CacheRecord>) {
-          return 0;
-        } else if constexpr (std::is_same_v<T, TimingRecord>) {
-          return -1;
-        } else {
-          return r.step;
-        }
-      },
-      record);
 }
 
 int record_line(const Record& record) {

@@ -147,8 +147,6 @@ using Record = std::variant<RunRecord, CacheRecord, PassRecord, DetailPassRecord
 const char* event_name(const Record& record);
 // Timing and detail records are kept out of the trace digest.
 bool in_digest(const Record& record);
-// The step a record belongs to; 0 for run and cache records, -1 for timing.
-int record_step(const Record& record);
 int record_line(const Record& record);
 
 nlohmann::json to_json(const Record& record);
