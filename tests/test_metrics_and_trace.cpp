@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/metrics.h"
 #include "sim/trace.h"
@@ -146,6 +147,37 @@ BOOST_AUTO_TEST_CASE(every_record_reads_back_to_the_bytes_it_was_written_as) {
       BOOST_TEST(events.count(e) == 1u, strategy << " trace has no " << e << " record");
   }
   std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(the_reader_names_what_breaks_the_schema) {
+  const std::string run_line = sim::trace::to_json(sim::trace::RunRecord{.scenario = "s"}).dump();
+  const std::string crop =
+      R"({"cache":0,"event":"detail","from":2,"row":1,"step":1,"what":"crop"})";
+  const std::string timing =
+      sim::trace::to_json(sim::trace::TimingRecord{.backend = "symbolic"}).dump();
+  auto error_of = [&](const std::string& line) {
+    try {
+      sim::trace::read_trace_text(run_line + "\n" + line + "\n", "t.jsonl");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  BOOST_TEST(error_of(crop) == "accepted");
+  BOOST_TEST(
+      error_of(R"({"cache":0,"event":"detail","from":2,"row":1,"step":1,"what":"crop","x":1})") ==
+      "t.jsonl: line 2: unknown field 'x'");
+  BOOST_TEST(error_of(R"({"event":"detail","what":"tensor","step":1})") ==
+             "t.jsonl: line 2: field 'what' must be \"pass\" or \"crop\", got \"tensor\"");
+  BOOST_TEST(error_of(timing + "\n" + crop) ==
+             "t.jsonl: line 3: a record after the closing 'timing' record");
+  BOOST_TEST(error_of(R"({"event":"moves","step":1,"model":"target","src":0,"dst":0,"bytes":0,)"
+                      R"("moves":[[0,1,2,3]]})")
+                 .find("line 2: field 'moves[0]' must be [src_row, src_slot, dst_row, dst_slot, "
+                       "length]") == 0u + std::string("t.jsonl: ").size());
+  const auto closed = sim::trace::read_trace_text(run_line + "\n" + timing + "\n", "t.jsonl");
+  BOOST_TEST(closed.closed);
+  BOOST_TEST(closed.run().scenario == "s");
 }
 
 BOOST_AUTO_TEST_CASE(unfinished_trace_is_not_published) {
