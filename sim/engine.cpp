@@ -15,12 +15,6 @@ std::uint64_t digest_of(const std::vector<T>& values) {
   return h;
 }
 
-nlohmann::json tags_json(const std::vector<TokenTag>& tags) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& t : tags) out.push_back({t.seq, t.index});
-  return out;
-}
-
 // A preset strategy runs as its base strategy with the preset's faults added; the caller's
 // scenario is left as it is (its trace and summary keep the preset's name).
 std::unique_ptr<Scenario> resolve_preset(const Scenario& scenario) {
@@ -97,12 +91,11 @@ CacheId Engine::create_cache(ModelRole role, int rows, int capacity) {
   const CacheId id = backend_.create_cache(model, rows, capacity);
   if (observer_) observer_->on_create_cache(id, role, rows, capacity);
   if (trace_) {
-    record({{"event", "cache"},
-            {"model", role_name(role)},
-            {"cache", id.value},
-            {"rows", rows},
-            {"capacity", capacity},
-            {"bytes_per_slot", model.kv_bytes_per_slot()}});
+    record(trace::CacheRecord{.model = role_name(role),
+                              .cache = id.value,
+                              .rows = rows,
+                              .capacity = capacity,
+                              .bytes_per_slot = model.kv_bytes_per_slot()});
   }
   return id;
 }
@@ -120,7 +113,7 @@ const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, S
                digest_of(batch.input_ids), digest_of(batch.positions), digest_of(batch.mask), out);
   }
   if (trace_details_) {
-    nlohmann::json mask = nlohmann::json::array();
+    std::vector<std::string> mask;
     for (int r = 0; r < batch.rows; ++r) {
       std::string row(static_cast<std::size_t>(batch.columns()), '0');
       for (int c = 0; c < batch.columns(); ++c) {
@@ -129,22 +122,20 @@ const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, S
       }
       mask.push_back(row);
     }
-    record({{"event", "detail"},
-            {"what", "pass"},
-            {"step", step_},
-            {"model", role_name(role)},
-            {"form", layout_name(Layout::padded)},
-            {"cache", batch.cache.value},
-            {"rows", batch.rows},
-            {"tokens", batch.tokens},
-            {"past", batch.past},
-            {"cache_rows", batch.cache_rows},
-            {"input_ids", batch.input_ids},
-            {"positions", batch.positions},
-            {"write_slots", batch.write_slots},
-            {"tags", tags_json(batch.tags)},
-            {"mask", mask},
-            {"argmax", out.argmax}});
+    record(trace::DetailPassRecord{.step = step_,
+                                   .model = role_name(role),
+                                   .packed = false,
+                                   .cache = batch.cache.value,
+                                   .rows = batch.rows,
+                                   .tokens = batch.tokens,
+                                   .past = batch.past,
+                                   .cache_rows = batch.cache_rows,
+                                   .input_ids = batch.input_ids,
+                                   .positions = batch.positions,
+                                   .write_slots = batch.write_slots,
+                                   .tags = batch.tags,
+                                   .mask = mask,
+                                   .argmax = out.argmax});
   }
   return out;
 }
@@ -164,19 +155,17 @@ const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, S
                combine(digest_of(batch.kv_extent), digest_of(batch.row_offsets)), out);
   }
   if (trace_details_) {
-    record({{"event", "detail"},
-            {"what", "pass"},
-            {"step", step_},
-            {"model", role_name(role)},
-            {"form", layout_name(Layout::packed)},
-            {"cache", batch.cache.value},
-            {"cache_rows", batch.cache_rows},
-            {"row_offsets", batch.row_offsets},
-            {"kv_extent", batch.kv_extent},
-            {"input_ids", batch.tokens},
-            {"positions", batch.positions},
-            {"tags", tags_json(batch.tags)},
-            {"argmax", out.argmax}});
+    record(trace::DetailPassRecord{.step = step_,
+                                   .model = role_name(role),
+                                   .packed = true,
+                                   .cache = batch.cache.value,
+                                   .cache_rows = batch.cache_rows,
+                                   .input_ids = batch.tokens,
+                                   .positions = batch.positions,
+                                   .row_offsets = batch.row_offsets,
+                                   .kv_extent = batch.kv_extent,
+                                   .tags = batch.tags,
+                                   .argmax = out.argmax});
   }
   return out;
 }
@@ -184,18 +173,17 @@ const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, S
 void Engine::trace_pass(ModelRole role, const char* form, int rows, int tokens, int past,
                         std::uint64_t inputs, std::uint64_t positions, std::uint64_t mask,
                         const ForwardOutput& out) {
-  record({{"event", "pass"},
-          {"step", step_},
-          {"model", role_name(role)},
-          {"form", form},
-          {"rows", rows},
-          {"tokens", tokens},
-          {"past", past},
-          {"inputs", hex64(inputs)},
-          {"positions", hex64(positions)},
-          {"mask", hex64(mask)},
-          {"argmax", hex64(digest_of(out.argmax))},
-          {"logits", hex64(digest_of(out.digest))}});
+  record(trace::PassRecord{.step = step_,
+                           .model = role_name(role),
+                           .form = form,
+                           .rows = rows,
+                           .tokens = tokens,
+                           .past = past,
+                           .inputs = inputs,
+                           .positions = positions,
+                           .mask = mask,
+                           .argmax = digest_of(out.argmax),
+                           .logits = digest_of(out.digest)});
 }
 
 void Engine::move(ModelRole role, const MovePlan& plan) {
@@ -210,17 +198,12 @@ void Engine::move(ModelRole role, const MovePlan& plan) {
   metrics_.realign_moves += static_cast<std::int64_t>(plan.moves.size());
   if (observer_) observer_->on_moves(plan);
   if (trace_) {
-    nlohmann::json moves = nlohmann::json::array();
-    for (const auto& m : plan.moves) {
-      moves.push_back({m.src_row, m.src_slot, m.dst_row, m.dst_slot, m.length});
-    }
-    record({{"event", "moves"},
-            {"step", step_},
-            {"model", role_name(role)},
-            {"src", plan.src.value},
-            {"dst", plan.dst.value},
-            {"moves", moves},
-            {"bytes", bytes}});
+    record(trace::MovesRecord{.step = step_,
+                              .model = role_name(role),
+                              .src = plan.src.value,
+                              .dst = plan.dst.value,
+                              .moves = plan.moves,
+                              .bytes = bytes});
   }
 }
 
@@ -230,12 +213,8 @@ void Engine::crop(ModelRole, CacheId cache, int row, int from_slot) {
   backend_.crop(cache, row, from_slot);
   if (observer_) observer_->on_crop(cache, row, from_slot);
   if (trace_details_) {
-    record({{"event", "detail"},
-            {"what", "crop"},
-            {"step", step_},
-            {"cache", cache.value},
-            {"row", row},
-            {"from", from_slot}});
+    record(trace::DetailCropRecord{
+        .step = step_, .cache = cache.value, .row = row, .from = from_slot});
   }
 }
 
@@ -273,11 +252,10 @@ int Engine::commit_round(int row, Sequence& seq, std::span<const Token> tokens, 
   metrics_.generated_tokens += committed;
   ++metrics_.accepted_length_histogram.at(static_cast<std::size_t>(accepted));
   if (seq.finished && trace_) {
-    record(
-        {{"event", "finish"},
-         {"step", step_},
-         {"seq", seq.id},
-         {"generated", std::vector<Token>(seq.tokens.begin() + seq.prompt_len, seq.tokens.end())}});
+    record(trace::FinishRecord{
+        .step = step_,
+        .seq = seq.id,
+        .generated = std::vector<Token>(seq.tokens.begin() + seq.prompt_len, seq.tokens.end())});
   }
   return committed;
 }
@@ -285,20 +263,20 @@ int Engine::commit_round(int row, Sequence& seq, std::span<const Token> tokens, 
 void Engine::end_step(const std::vector<RowPlacement>& placements) {
   if (observer_) observer_->on_step_end(step_, placements);
   if (!trace_) return;
-  nlohmann::json rows = nlohmann::json::array();
+  trace::StateRecord state{.step = step_};
   for (const auto& p : placements) {
-    rows.push_back({{"seq", p.seq},
-                    {"model", role_name(p.role)},
-                    {"row", p.row},
-                    {"first", p.first_slot},
-                    {"length", p.length},
-                    {"width", p.width},
-                    {"kv", hex64(backend_.kv_digest(p.cache, p.row, p.first_slot, p.length))}});
+    state.rows.push_back({.seq = p.seq,
+                          .model = role_name(p.role),
+                          .row = p.row,
+                          .first = p.first_slot,
+                          .length = p.length,
+                          .width = p.width,
+                          .kv = backend_.kv_digest(p.cache, p.row, p.first_slot, p.length)});
   }
-  record({{"event", "state"}, {"step", step_}, {"rows", rows}});
+  record(state);
 }
 
-void Engine::record(nlohmann::json record) {
+void Engine::record(const trace::Record& record) {
   if (trace_) trace_->record(record);
 }
 

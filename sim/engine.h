@@ -74,7 +74,7 @@ class Engine {
   int commit_round(int row, Sequence& seq, std::span<const Token> tokens, int accepted);
   // Notifies the observer of where every live sequence's KV lives and writes the state record.
   void end_step(const std::vector<RowPlacement>& placements);
-  void record(nlohmann::json record);
+  void record(const trace::Record& record);
 
   // Finished rows never come back; a strategy calls this to learn whether to stop.
   bool all_finished() const;

@@ -252,24 +252,20 @@ void trace_round(Engine& engine, const char* form, const std::vector<RoundRow>& 
                  int width, const RoundOutcome& outcome, const std::vector<int>& committed,
                  bool grouped) {
   if (!engine.tracing()) return;
-  nlohmann::json rows = nlohmann::json::array();
+  trace::VerifyRecord record{
+      .step = engine.step(), .form = form, .width = width, .grouped = grouped};
   for (std::size_t r = 0; r < group_rows.size(); ++r) {
     const Sequence& seq = engine.sequence(group_rows[r].seq);
-    rows.push_back({{"seq", seq.id},
-                    {"row", group_rows[r].cache_row},
-                    {"pad", group_rows[r].pad},
-                    {"drafts", outcome.drafts[r]},
-                    {"targets", outcome.targets[r]},
-                    {"accepted", outcome.accepted[r]},
-                    {"committed", committed[r]},
-                    {"finished", seq.finished}});
+    record.rows.push_back({.seq = seq.id,
+                           .row = group_rows[r].cache_row,
+                           .pad = group_rows[r].pad,
+                           .accepted = outcome.accepted[r],
+                           .committed = committed[r],
+                           .finished = seq.finished,
+                           .drafts = outcome.drafts[r],
+                           .targets = outcome.targets[r]});
   }
-  engine.record({{"event", "verify"},
-                 {"step", engine.step()},
-                 {"form", form},
-                 {"width", width},
-                 {"grouped", grouped},
-                 {"rows", rows}});
+  engine.record(record);
 }
 
 }  // namespace lockstep::sim

@@ -84,22 +84,20 @@ void run_scenario(Backend& backend, const Scenario& scenario,
       for (Token t : p) prompts = combine(prompts, static_cast<std::uint64_t>(t));
       prompts = combine(prompts, ~0ULL);
     }
-    options.trace->record(
-        {{"event", "run"},
-         {"scenario", scenario.name},
-         {"strategy", scenario.strategy},
-         {"batch_size", scenario.batch_size},
-         {"k", scenario.k},
-         {"max_new_tokens", scenario.max_new_tokens},
-         {"window", scenario.window},
-         {"eos_token", scenario.eos_token ? nlohmann::json(*scenario.eos_token) : nlohmann::json()},
-         {"target", scenario.target.name},
-         {"target_seed", scenario.target.seed},
-         {"draft_model", scenario.draft.model.name},
-         {"draft_seed", scenario.draft.model.seed},
-         {"sequences", scenario.prompts.size()},
-         {"prompts", hex64(prompts)},
-         {"faults", scenario.faults}});
+    options.trace->record(trace::RunRecord{.scenario = scenario.name,
+                                           .strategy = scenario.strategy,
+                                           .batch_size = scenario.batch_size,
+                                           .k = scenario.k,
+                                           .max_new_tokens = scenario.max_new_tokens,
+                                           .window = scenario.window,
+                                           .eos_token = scenario.eos_token,
+                                           .target = scenario.target.name,
+                                           .target_seed = scenario.target.seed,
+                                           .draft_model = scenario.draft.model.name,
+                                           .draft_seed = scenario.draft.model.seed,
+                                           .sequences = static_cast<int>(scenario.prompts.size()),
+                                           .prompts = prompts,
+                                           .faults = scenario.faults});
   }
   const auto start = std::chrono::steady_clock::now();
   run_strategy(engine);

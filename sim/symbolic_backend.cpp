@@ -40,17 +40,11 @@ Token token_from_state(std::uint64_t state, int vocab) {
 
 CacheId SymbolicBackend::create_cache(const ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
-  Cache c;
-  c.model = model;
   // Depth is part of the identity so that a draft made of the target's first layers is a
   // different function from the target, as it is in a real transformer.
-  c.model_key = combine(model.seed, static_cast<std::uint64_t>(model.n_layers));
-  c.capacity = capacity;
-  c.rows.resize(static_cast<std::size_t>(rows));
-  for (auto& row : c.rows) {
-    row.slots.resize(static_cast<std::size_t>(capacity));
-    row.chain.resize(static_cast<std::size_t>(capacity));
-  }
+  Cache c{model, combine(model.seed, static_cast<std::uint64_t>(model.n_layers)),
+          KvCacheShadow(rows, capacity), std::vector<Chain>(static_cast<std::size_t>(rows))};
+  for (auto& chain : c.chains) chain.values.resize(static_cast<std::size_t>(capacity));
   caches_.push_back(std::move(c));
   return CacheId{static_cast<int>(caches_.size()) - 1};
 }
@@ -65,71 +59,72 @@ const SymbolicBackend::Cache& SymbolicBackend::cache(CacheId id) const {
 }
 
 int SymbolicBackend::cache_rows(CacheId id) const {
-  return static_cast<int>(cache(id).rows.size());
+  return cache(id).kv.rows();
 }
 int SymbolicBackend::cache_capacity(CacheId id) const {
-  return cache(id).capacity;
+  return cache(id).kv.capacity();
 }
 const ModelConfig& SymbolicBackend::cache_model(CacheId id) const {
   return cache(id).model;
 }
 
 // What attention reads from a slot: its position id (RoPE), token and state, in one word.
-std::uint64_t SymbolicBackend::content(const Entry& e) {
+std::uint64_t SymbolicBackend::content(const KvSlot& e) {
   if (!e.written) return kEmptySlot;
   return combine(e.state, pack(e.position, e.token));
 }
 
-void SymbolicBackend::invalidate_from(Row& row, int slot) {
-  if (slot < row.chain_hi) row.chain_hi = std::max(row.chain_lo, slot);
+void SymbolicBackend::invalidate_from(Chain& chain, int slot) {
+  if (slot < chain.hi) chain.hi = std::max(chain.lo, slot);
 }
 
-std::uint64_t SymbolicBackend::range_hash(Row& row, int lo, int hi) {
+std::uint64_t SymbolicBackend::range_hash(const KvCacheShadow& kv, int row, Chain& chain, int lo,
+                                          int hi) {
   if (hi <= lo) return kAttentionBase;
-  if (lo != row.chain_lo) {
-    row.chain_lo = lo;
-    row.chain_hi = lo;
+  if (lo != chain.lo) {
+    chain.lo = lo;
+    chain.hi = lo;
   }
-  for (int s = row.chain_hi; s < hi; ++s) {
+  for (int s = chain.hi; s < hi; ++s) {
     const std::uint64_t prev =
-        s == lo ? kAttentionBase : row.chain[static_cast<std::size_t>(s - 1)];
-    row.chain[static_cast<std::size_t>(s)] =
-        combine(prev, content(row.slots[static_cast<std::size_t>(s)]));
+        s == lo ? kAttentionBase : chain.values[static_cast<std::size_t>(s - 1)];
+    chain.values[static_cast<std::size_t>(s)] = combine(prev, content(kv.slot(row, s)));
   }
-  row.chain_hi = std::max(row.chain_hi, hi);
-  return row.chain[static_cast<std::size_t>(hi - 1)];
+  chain.hi = std::max(chain.hi, hi);
+  return chain.values[static_cast<std::size_t>(hi - 1)];
 }
 
 std::uint64_t SymbolicBackend::attention_hash_slow(CacheId id, int row_index,
                                                    const std::vector<std::int32_t>& slots) const {
-  const Row& row = cache(id).rows.at(static_cast<std::size_t>(row_index));
+  const KvCacheShadow& kv = cache(id).kv;
+  require(row_index >= 0 && row_index < kv.rows(), "attention_hash_slow: row out of range");
   std::uint64_t h = kAttentionBase;
-  for (int s : slots) h = combine(h, content(row.slots[static_cast<std::size_t>(s)]));
+  for (int s : slots) h = combine(h, content(kv.at(row_index, s)));
   return h;
 }
 
 template <typename Attend>
-std::uint64_t SymbolicBackend::run_query(const Cache& c, Row& row, int slot, Token token,
+std::uint64_t SymbolicBackend::run_query(Cache& c, int row, int slot, Token token,
                                          std::int32_t position, TokenTag tag, Attend&& attend) {
-  Entry& own = row.slots[static_cast<std::size_t>(slot)];
-  own = Entry{true, tag, token, position, kPendingState};
-  row.high_water = std::max(row.high_water, slot + 1);
-  invalidate_from(row, slot);
+  KvSlot& own = c.kv.write(row, slot, KvSlot{true, tag, token, position, kPendingState});
+  Chain& chain = c.chains[static_cast<std::size_t>(row)];
+  invalidate_from(chain, slot);
   const std::uint64_t seen = attend();
   const std::uint64_t state = combine(combine(c.model_key, pack(position, token)), seen);
   own.state = state;
-  invalidate_from(row, slot);
+  invalidate_from(chain, slot);
   return state;
 }
 
 void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
   Cache& c = cache(b.cache);
-  b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
+  b.check_shapes(c.kv.rows(), c.kv.capacity());
   out.argmax.resize(static_cast<std::size_t>(b.rows) * b.tokens);
   out.digest.resize(out.argmax.size());
   const int columns = b.columns();
   for (int r = 0; r < b.rows; ++r) {
-    Row& row = c.rows[static_cast<std::size_t>(b.cache_rows[static_cast<std::size_t>(r)])];
+    const int row = b.cache_rows[static_cast<std::size_t>(r)];
+    Chain& chain = c.chains[static_cast<std::size_t>(row)];
     const std::size_t base = static_cast<std::size_t>(r) * b.tokens;
     const std::uint8_t* mask = b.mask.data() + static_cast<std::size_t>(r) * columns;
     // Fast path when the row has the canonical shape: mask = 0...0 1...1 and token t is
@@ -144,12 +139,11 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
       const std::size_t i = base + static_cast<std::size_t>(t);
       const std::uint64_t state =
           run_query(c, row, b.write_slots[i], b.input_ids[i], b.positions[i], b.tags[i], [&] {
-            if (canonical) return range_hash(row, lo, b.past + t + 1);
+            if (canonical) return range_hash(c.kv, row, chain, lo, b.past + t + 1);
             scratch_slots_.clear();
             visible_slots(b, r, t, scratch_slots_);
             std::uint64_t h = kAttentionBase;
-            for (int s : scratch_slots_)
-              h = combine(h, content(row.slots[static_cast<std::size_t>(s)]));
+            for (int s : scratch_slots_) h = combine(h, content(c.kv.slot(row, s)));
             return h;
           });
       out.digest[i] = state;
@@ -160,57 +154,23 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
 
 void SymbolicBackend::run_packed(const PackedBatch& b, ForwardOutput& out) {
   Cache& c = cache(b.cache);
-  b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
+  b.check_shapes(c.kv.rows(), c.kv.capacity());
   out.argmax.resize(b.tokens.size());
   out.digest.resize(b.tokens.size());
   for (int r = 0; r < b.rows(); ++r) {
-    Row& row = c.rows[static_cast<std::size_t>(b.cache_rows[static_cast<std::size_t>(r)])];
+    const int row = b.cache_rows[static_cast<std::size_t>(r)];
+    Chain& chain = c.chains[static_cast<std::size_t>(row)];
     const int first = b.row_offsets[static_cast<std::size_t>(r)];
     const int extent = b.kv_extent[static_cast<std::size_t>(r)];
     for (int i = first; i < b.row_offsets[static_cast<std::size_t>(r) + 1]; ++i) {
       const int slot = extent + (i - first);
       const auto ui = static_cast<std::size_t>(i);
-      const std::uint64_t state = run_query(c, row, slot, b.tokens[ui], b.positions[ui], b.tags[ui],
-                                            [&] { return range_hash(row, 0, slot + 1); });
+      const std::uint64_t state =
+          run_query(c, row, slot, b.tokens[ui], b.positions[ui], b.tags[ui],
+                    [&] { return range_hash(c.kv, row, chain, 0, slot + 1); });
       out.digest[ui] = state;
       out.argmax[ui] = token_from_state(state, c.model.vocab);
     }
-  }
-}
-
-// The realignment case: every move stays in its own row and no row is touched twice, so
-// each move can run in place (memmove-like) with no staging and the same result.
-bool SymbolicBackend::one_move_per_row_in_place(const MovePlan& plan) {
-  std::vector<std::int32_t> rows;
-  rows.reserve(plan.moves.size());
-  for (const auto& m : plan.moves) {
-    if (m.src_row != m.dst_row) return false;
-    rows.push_back(m.src_row);
-  }
-  std::sort(rows.begin(), rows.end());
-  return std::adjacent_find(rows.begin(), rows.end()) == rows.end();
-}
-
-void SymbolicBackend::shift_in_row(Row& row, const SlotMove& m) {
-  const auto src = row.slots.begin() + m.src_slot;
-  const auto dst = row.slots.begin() + m.dst_slot;
-  const bool carry_chain = row.chain_lo == m.src_slot && row.chain_hi > row.chain_lo;
-  const int covered = carry_chain ? std::min(m.length, row.chain_hi - row.chain_lo) : 0;
-  if (m.dst_slot < m.src_slot) {
-    std::copy(src, src + m.length, dst);
-    std::copy(row.chain.begin() + m.src_slot, row.chain.begin() + m.src_slot + covered,
-              row.chain.begin() + m.dst_slot);
-  } else {
-    std::copy_backward(src, src + m.length, dst + m.length);
-    std::copy_backward(row.chain.begin() + m.src_slot, row.chain.begin() + m.src_slot + covered,
-                       row.chain.begin() + m.dst_slot + covered);
-  }
-  row.high_water = std::max(row.high_water, m.dst_slot + m.length);
-  if (carry_chain) {
-    row.chain_lo = m.dst_slot;
-    row.chain_hi = m.dst_slot + covered;
-  } else {
-    invalidate_from(row, std::min(m.src_slot, m.dst_slot));
   }
 }
 
@@ -219,82 +179,61 @@ void SymbolicBackend::apply_moves(const MovePlan& plan) {
   Cache& dst = cache(plan.dst);
   require(src.model_key == dst.model_key && src.model.vocab == dst.model.vocab,
           "apply_moves: source and destination caches belong to different models");
-  require(src.capacity == dst.capacity, "apply_moves: caches differ in capacity");
-  plan.check_shapes(static_cast<int>(src.rows.size()), static_cast<int>(dst.rows.size()),
-                    src.capacity);
-  if (plan.src == plan.dst && one_move_per_row_in_place(plan)) {
-    for (const auto& m : plan.moves) shift_in_row(src.rows[static_cast<std::size_t>(m.src_row)], m);
-    return;
-  }
-  // Gather semantics: read every source range (and the chain over it, when the range starts
-  // where the row's chain starts) before writing any destination.
-  struct Staged {
-    std::vector<Entry> entries;
-    std::vector<std::uint64_t> chain;  // chain values of the range's prefix, possibly empty
-  };
-  std::vector<Staged> staged(plan.moves.size());
+  require(src.kv.capacity() == dst.kv.capacity(), "apply_moves: caches differ in capacity");
+  plan.check_shapes(src.kv.rows(), dst.kv.rows(), src.kv.capacity());
+  // The slots move in the shadow map (gather semantics). A range that starts where its row's
+  // chain starts carries the chain values over its prefix along (read before any write, like
+  // the slots); any other destination range invalidates its row's chain from there.
+  std::vector<std::vector<std::uint64_t>> carried(plan.moves.size());
   for (std::size_t i = 0; i < plan.moves.size(); ++i) {
     const auto& m = plan.moves[i];
-    const Row& row = src.rows[static_cast<std::size_t>(m.src_row)];
-    staged[i].entries.assign(row.slots.begin() + m.src_slot,
-                             row.slots.begin() + m.src_slot + m.length);
-    if (row.chain_lo == m.src_slot) {
-      const int covered = std::min(m.length, row.chain_hi - row.chain_lo);
-      staged[i].chain.assign(row.chain.begin() + m.src_slot,
-                             row.chain.begin() + m.src_slot + covered);
-    }
+    const Chain& chain = src.chains[static_cast<std::size_t>(m.src_row)];
+    if (chain.lo != m.src_slot) continue;
+    const int covered = std::min(m.length, chain.hi - chain.lo);
+    if (covered > 0)
+      carried[i].assign(chain.values.begin() + m.src_slot,
+                        chain.values.begin() + m.src_slot + covered);
   }
+  sim::apply_moves(src.kv, dst.kv, plan.moves);
   for (std::size_t i = 0; i < plan.moves.size(); ++i) {
     const auto& m = plan.moves[i];
-    Row& row = dst.rows[static_cast<std::size_t>(m.dst_row)];
-    std::copy(staged[i].entries.begin(), staged[i].entries.end(), row.slots.begin() + m.dst_slot);
-    row.high_water = std::max(row.high_water, m.dst_slot + m.length);
-    if (staged[i].chain.empty()) {
-      invalidate_from(row, m.dst_slot);
+    Chain& chain = dst.chains[static_cast<std::size_t>(m.dst_row)];
+    if (carried[i].empty()) {
+      invalidate_from(chain, m.dst_slot);
     } else {
-      std::copy(staged[i].chain.begin(), staged[i].chain.end(), row.chain.begin() + m.dst_slot);
-      row.chain_lo = m.dst_slot;
-      row.chain_hi = m.dst_slot + static_cast<int>(staged[i].chain.size());
+      std::copy(carried[i].begin(), carried[i].end(), chain.values.begin() + m.dst_slot);
+      chain.lo = m.dst_slot;
+      chain.hi = m.dst_slot + static_cast<int>(carried[i].size());
     }
   }
 }
 
 void SymbolicBackend::crop(CacheId id, int row_index, int from_slot) {
   Cache& c = cache(id);
-  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()), "crop: row out of range");
-  require(from_slot >= 0 && from_slot <= c.capacity, [&] {
+  require(row_index >= 0 && row_index < c.kv.rows(), "crop: row out of range");
+  require(from_slot >= 0 && from_slot <= c.kv.capacity(), [&] {
     return std::string("crop: slot " + std::to_string(from_slot) + " outside capacity " +
-                       std::to_string(c.capacity));
+                       std::to_string(c.kv.capacity()));
   });
-  Row& row = c.rows[static_cast<std::size_t>(row_index)];
-  if (from_slot < row.high_water) {
-    std::fill(row.slots.begin() + from_slot, row.slots.begin() + row.high_water, Entry{});
-    row.high_water = from_slot;
-  }
-  invalidate_from(row, from_slot);
+  c.kv.crop(row_index, from_slot);
+  invalidate_from(c.chains[static_cast<std::size_t>(row_index)], from_slot);
 }
 
 std::uint64_t SymbolicBackend::kv_digest(CacheId id, int row_index, int first, int count) const {
   const Cache& c = cache(id);
-  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()),
-          "kv_digest: row out of range");
-  require(first >= 0 && count >= 0 && first + count <= c.capacity,
+  require(row_index >= 0 && row_index < c.kv.rows(), "kv_digest: row out of range");
+  require(first >= 0 && count >= 0 && first + count <= c.kv.capacity(),
           "kv_digest: range outside capacity");
-  const Row& row = c.rows[static_cast<std::size_t>(row_index)];
   std::uint64_t h = kAttentionBase;
-  for (int s = first; s < first + count; ++s)
-    h = combine(h, content(row.slots[static_cast<std::size_t>(s)]));
+  for (int s = first; s < first + count; ++s) h = combine(h, content(c.kv.slot(row_index, s)));
   return h;
 }
 
 std::optional<SlotProvenance> SymbolicBackend::provenance(CacheId id, int row_index,
                                                           int slot) const {
   const Cache& c = cache(id);
-  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()) && slot >= 0 &&
-              slot < c.capacity,
-          "provenance: row or slot out of range");
-  const Entry& e =
-      c.rows[static_cast<std::size_t>(row_index)].slots[static_cast<std::size_t>(slot)];
+  require(c.kv.contains(row_index, slot), "provenance: row or slot out of range");
+  const KvSlot& e = c.kv.slot(row_index, slot);
   return SlotProvenance{e.written, e.tag, e.token, e.position};
 }
 

@@ -13,11 +13,14 @@
 // fold the same values in the same order, so they agree by construction (and a test checks).
 // Chain values depend on slot contents only, never on slot indices, so a move that carries
 // a row's whole chained range carries its chain values along instead of rehashing.
+// The slots themselves live in the shared shadow KV map (sim/kv_shadow.h), whose `state`
+// holds what the token computed; this file keeps only the chains beside it.
 #pragma once
 
 #include <vector>
 
 #include "sim/backend.h"
+#include "sim/kv_shadow.h"
 
 namespace lockstep::sim {
 
@@ -42,38 +45,27 @@ class SymbolicBackend final : public Backend {
                                     const std::vector<std::int32_t>& slots) const;
 
  private:
-  struct Entry {
-    bool written = false;
-    TokenTag tag;
-    Token token = 0;
-    std::int32_t position = 0;
-    std::uint64_t state = 0;
-  };
-  struct Row {
-    std::vector<Entry> slots;          // [S]
-    std::vector<std::uint64_t> chain;  // [S] chain[s] = fold of slots [chain_lo, s]
-    int chain_lo = 0;
-    int chain_hi = 0;    // chain valid on [chain_lo, chain_hi)
-    int high_water = 0;  // slots at and above it were never written since the last crop
+  struct Chain {
+    std::vector<std::uint64_t> values;  // [S] values[s] = fold of slots [lo, s]
+    int lo = 0;
+    int hi = 0;  // valid on [lo, hi)
   };
   struct Cache {
     ModelConfig model;
     std::uint64_t model_key = 0;  // the model's identity in the hash: seed and depth
-    int capacity = 0;
-    std::vector<Row> rows;
+    KvCacheShadow kv;
+    std::vector<Chain> chains;  // [row]
   };
 
   Cache& cache(CacheId id);
   const Cache& cache(CacheId id) const;
-  static std::uint64_t content(const Entry& e);
-  static void invalidate_from(Row& row, int slot);
-  static bool one_move_per_row_in_place(const MovePlan& plan);
-  static void shift_in_row(Row& row, const SlotMove& m);
-  std::uint64_t range_hash(Row& row, int lo, int hi);
+  static std::uint64_t content(const KvSlot& e);
+  static void invalidate_from(Chain& chain, int slot);
+  static std::uint64_t range_hash(const KvCacheShadow& kv, int row, Chain& chain, int lo, int hi);
   // Writes the query token to `slot`, attends (via `attend`), stores the resulting state and
   // returns it.
   template <typename Attend>
-  std::uint64_t run_query(const Cache& c, Row& row, int slot, Token token, std::int32_t position,
+  std::uint64_t run_query(Cache& c, int row, int slot, Token token, std::int32_t position,
                           TokenTag tag, Attend&& attend);
 
   std::vector<Cache> caches_;

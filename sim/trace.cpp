@@ -21,11 +21,10 @@ TraceWriter::~TraceWriter() {
   }
 }
 
-void TraceWriter::record(const nlohmann::json& record) {
+void TraceWriter::record(const trace::Record& record) {
   // nlohmann::json keeps object keys sorted, so dump() is canonical.
-  const std::string line = record.dump();
-  const std::string event = record.value("event", "");
-  if (event != "timing" && event != "detail") {
+  const std::string line = trace::to_json(record).dump();
+  if (trace::in_digest(record)) {
     digest_.update(line);
     digest_.update("\n");
   }

@@ -2,7 +2,8 @@
 // integers and hex digests only. Records of event "timing" carry wall-clock figures and are
 // kept out of the digest, so the digest compares runs across machines and backends; records
 // of event "detail" (full tensors, on request) are kept out too, so the digest does not
-// depend on how much was written.
+// depend on how much was written. Records are typed (sim/trace_schema.h); their JSON form is
+// the schema's, so the one reader (sim/trace_reader.h) reads back exactly what was written.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +11,8 @@
 #include <memory>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "sim/hash.h"
+#include "sim/trace_schema.h"
 
 namespace lockstep::sim {
 
@@ -27,7 +27,7 @@ class TraceWriter {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  void record(const nlohmann::json& record);
+  void record(const trace::Record& record);
   // Finishes the file (rename into place). Throws InputError if it cannot be written.
   void close();
   // FNV-1a over the bytes of every non-timing line, newline included: the digest of the

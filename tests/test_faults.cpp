@@ -27,10 +27,10 @@
 #include "sim/model_config.h"
 #include "sim/scenario.h"
 #include "sim/strategy.h"
+#include "sim/trace_reader.h"
 #include "tests/random_scenario.h"
 #include "tests/test_support.h"
 #include "verify/fault_matrix.h"
-#include "verify/trace_reader.h"
 #include "verify/verify.h"
 
 namespace lockstep {
@@ -100,10 +100,10 @@ std::vector<std::string> state_lines(const sim::Scenario& s, verify::CheckedRun&
   options.trace_path = path.string();
   run = verify::run_checked(s, options);
   std::vector<std::string> lines;
-  for (const auto& r : verify::read_trace_file(path.string())) {
-    if (r.event != "verify" && r.event != "moves" && r.event != "state" && r.event != "finish")
-      continue;
-    lines.push_back(r.value.dump());
+  for (const auto& r : sim::trace::read_trace_file(path.string()).records) {
+    const std::string event = sim::trace::event_name(r);
+    if (event != "verify" && event != "moves" && event != "state" && event != "finish") continue;
+    lines.push_back(sim::trace::to_json(r).dump());
   }
   std::filesystem::remove(path);
   return lines;
@@ -298,7 +298,7 @@ BOOST_AUTO_TEST_CASE(fuzz_findings_are_clear_errors) {
                         [](const InputError& e) {
                           return std::string(e.what()).starts_with("f.json: malformed JSON");
                         });
-  BOOST_CHECK_EXCEPTION(verify::read_trace_text("{\"event\": 1e999}", "t.jsonl"), InputError,
+  BOOST_CHECK_EXCEPTION(sim::trace::read_trace_text("{\"event\": 1e999}", "t.jsonl"), InputError,
                         [](const InputError& e) {
                           return std::string(e.what()).starts_with("t.jsonl: line 1: malformed");
                         });
@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(fuzz_findings_are_clear_errors) {
 BOOST_AUTO_TEST_CASE(trace_reader_names_the_line_and_field) {
   auto error_of = [](const std::string& text) {
     try {
-      verify::read_trace_text(text, "t.jsonl");
+      sim::trace::read_trace_text(text, "t.jsonl");
     } catch (const InputError& e) {
       return std::string(e.what());
     }

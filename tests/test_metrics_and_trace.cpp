@@ -1,18 +1,23 @@
 // Metrics are defined once (sim/metrics.h); these tests pin each definition on scenarios
 // whose acceptance pattern is scripted, so the expected figures follow from the script by
 // hand. Traces: canonical lines (sorted keys, re-dump identical), the digest is FNV-1a of the
-// non-timing lines, and a failed run never leaves a trace under the final name.
+// non-timing lines, every line reads back through the one reader (sim/trace_reader.h) into
+// a typed record that writes the same bytes, and a failed run never leaves a trace under
+// the final name.
 #define BOOST_TEST_MODULE metrics_and_trace
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <unistd.h>
 
+#include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/metrics.h"
 #include "sim/trace.h"
+#include "sim/trace_reader.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 
@@ -20,12 +25,20 @@ namespace lockstep {
 namespace {
 
 verify::CheckedRun run(const std::string& file, const std::string& strategy,
-                       const std::string& trace = "") {
+                       const std::string& trace = "", bool details = false) {
   sim::Scenario s = test::load_ready(test::source_path("scenarios/" + file));
   s.strategy = strategy;
   verify::CheckOptions options;
   options.trace_path = trace;
+  options.trace_details = details;
   return verify::run_checked(s, options);
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 BOOST_AUTO_TEST_CASE(uniform_script_gives_exact_rates) {
@@ -110,6 +123,63 @@ BOOST_AUTO_TEST_CASE(trace_is_canonical_and_digest_is_fnv_of_non_timing_lines) {
   std::filesystem::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(every_record_reads_back_to_the_bytes_it_was_written_as) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("lockstep_trace3_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (const char* strategy : {"eqspec", "packed", "exspec", "rollback"}) {
+    const std::string path = (dir / (std::string(strategy) + ".jsonl")).string();
+    const auto file =
+        std::string(strategy) == "exspec" ? "exspec_pool.json" : "ragged_worst_case.json";
+    run(file, strategy, path, /*details=*/true);
+    const auto lines = lines_of(path);
+    const auto trace = sim::trace::read_trace_file(path);
+    BOOST_TEST(trace.closed);
+    BOOST_TEST_REQUIRE(trace.records.size() == lines.size());
+    std::set<std::string> events;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      BOOST_TEST(sim::trace::to_json(trace.records[i]).dump() == lines[i]);
+      BOOST_TEST(sim::trace::record_line(trace.records[i]) == static_cast<int>(i) + 1);
+      events.insert(sim::trace::event_name(trace.records[i]));
+    }
+    // Every kind a clean run writes, detail records included.
+    for (const char* e : {"run", "cache", "pass", "detail", "verify", "state", "finish", "timing"})
+      BOOST_TEST(events.count(e) == 1u, strategy << " trace has no " << e << " record");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(the_reader_names_what_breaks_the_schema) {
+  const std::string run_line = sim::trace::to_json(sim::trace::RunRecord{.scenario = "s"}).dump();
+  const std::string crop =
+      R"({"cache":0,"event":"detail","from":2,"row":1,"step":1,"what":"crop"})";
+  const std::string timing =
+      sim::trace::to_json(sim::trace::TimingRecord{.backend = "symbolic"}).dump();
+  auto error_of = [&](const std::string& line) {
+    try {
+      sim::trace::read_trace_text(run_line + "\n" + line + "\n", "t.jsonl");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  BOOST_TEST(error_of(crop) == "accepted");
+  BOOST_TEST(
+      error_of(R"({"cache":0,"event":"detail","from":2,"row":1,"step":1,"what":"crop","x":1})") ==
+      "t.jsonl: line 2: unknown field 'x'");
+  BOOST_TEST(error_of(R"({"event":"detail","what":"tensor","step":1})") ==
+             "t.jsonl: line 2: field 'what' must be \"pass\" or \"crop\", got \"tensor\"");
+  BOOST_TEST(error_of(timing + "\n" + crop) ==
+             "t.jsonl: line 3: a record after the closing 'timing' record");
+  BOOST_TEST(error_of(R"({"event":"moves","step":1,"model":"target","src":0,"dst":0,"bytes":0,)"
+                      R"("moves":[[0,1,2,3]]})")
+                 .find("line 2: field 'moves[0]' must be [src_row, src_slot, dst_row, dst_slot, "
+                       "length]") == 0u + std::string("t.jsonl: ").size());
+  const auto closed = sim::trace::read_trace_text(run_line + "\n" + timing + "\n", "t.jsonl");
+  BOOST_TEST(closed.closed);
+  BOOST_TEST(closed.run().scenario == "s");
+}
+
 BOOST_AUTO_TEST_CASE(unfinished_trace_is_not_published) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("lockstep_trace2_" + std::to_string(::getpid()));
@@ -117,7 +187,7 @@ BOOST_AUTO_TEST_CASE(unfinished_trace_is_not_published) {
   const std::string path = (dir / "t.jsonl").string();
   {
     sim::TraceWriter writer(path);
-    writer.record({{"event", "run"}});
+    writer.record(sim::trace::RunRecord{.scenario = "unfinished"});
     // destroyed without close(): a failed run
   }
   BOOST_TEST(!std::filesystem::exists(path));

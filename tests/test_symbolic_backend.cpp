@@ -17,6 +17,7 @@
 
 #include "sim/batch.h"
 #include "sim/error.h"
+#include "sim/kv_shadow.h"
 #include "sim/model_config.h"
 #include "sim/symbolic_backend.h"
 
@@ -451,7 +452,10 @@ BOOST_AUTO_TEST_CASE(two_moves_in_one_plan_swap_two_rows) {
   const std::uint64_t a = backend.kv_digest(cache, 0, 2, 6);
   const std::uint64_t b = backend.kv_digest(cache, 1, 2, 6);
   BOOST_TEST_REQUIRE(a != b);
-  backend.apply_moves({cache, cache, {{0, 2, 1, 2, 6}, {1, 2, 0, 2, 6}}});
+  backend.apply_moves({cache,
+                       cache,
+                       {{.src_row = 0, .src_slot = 2, .dst_row = 1, .dst_slot = 2, .length = 6},
+                        {.src_row = 1, .src_slot = 2, .dst_row = 0, .dst_slot = 2, .length = 6}}});
   for (int s = 0; s < 10; ++s) {
     const bool moved = s >= 2 && s < 8;
     BOOST_TEST((tag_at(backend, cache, 0, s) == TokenTag{moved ? 1 : 0, s}), "slot " << s);
@@ -492,7 +496,10 @@ BOOST_AUTO_TEST_CASE(a_plan_between_two_caches_gathers_rows) {
   fill(backend, src, 1, 1, 0, kB);
   const std::uint64_t a = backend.kv_digest(src, 0, 0, 6);
   const std::uint64_t b = backend.kv_digest(src, 1, 0, 6);
-  backend.apply_moves({src, dst, {{0, 0, 2, 4, 6}, {1, 0, 0, 4, 6}}});
+  backend.apply_moves({src,
+                       dst,
+                       {{.src_row = 0, .src_slot = 0, .dst_row = 2, .dst_slot = 4, .length = 6},
+                        {.src_row = 1, .src_slot = 0, .dst_row = 0, .dst_slot = 4, .length = 6}}});
   for (int i = 0; i < 6; ++i) {
     BOOST_TEST((tag_at(backend, dst, 2, 4 + i) == TokenTag{0, i}));
     BOOST_TEST((tag_at(backend, dst, 0, 4 + i) == TokenTag{1, i}));
@@ -688,14 +695,29 @@ BOOST_FIXTURE_TEST_CASE(malformed_moves_and_crops_throw, ShapeFixture) {
   const CacheId other_model = backend.create_cache(model(7), 2, 8);
   const CacheId other_capacity = backend.create_cache(model(), 2, 9);
   const std::vector<std::pair<const char*, sim::MovePlan>> plans = {
-      {"source past capacity", {cache, cache, {{0, 4, 1, 0, 5}}}},
-      {"destination past capacity", {cache, cache, {{0, 0, 1, 4, 5}}}},
-      {"source row out of range", {cache, cache, {{2, 0, 1, 0, 1}}}},
-      {"destination row out of range", {cache, cache, {{0, 0, 2, 0, 1}}}},
-      {"negative length", {cache, cache, {{0, 0, 1, 0, -1}}}},
-      {"a valid move before a bad one", {cache, cache, {{0, 0, 1, 0, 4}, {0, 0, 1, 0, 9}}}},
-      {"different models", {cache, other_model, {{0, 0, 1, 0, 1}}}},
-      {"different capacities", {cache, other_capacity, {{0, 0, 1, 0, 1}}}},
+      {"source past capacity",
+       {cache, cache, {{.src_row = 0, .src_slot = 4, .dst_row = 1, .dst_slot = 0, .length = 5}}}},
+      {"destination past capacity",
+       {cache, cache, {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 4, .length = 5}}}},
+      {"source row out of range",
+       {cache, cache, {{.src_row = 2, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 1}}}},
+      {"destination row out of range",
+       {cache, cache, {{.src_row = 0, .src_slot = 0, .dst_row = 2, .dst_slot = 0, .length = 1}}}},
+      {"negative length",
+       {cache, cache, {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = -1}}}},
+      {"a valid move before a bad one",
+       {cache,
+        cache,
+        {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 4},
+         {.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 9}}}},
+      {"different models",
+       {cache,
+        other_model,
+        {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 1}}}},
+      {"different capacities",
+       {cache,
+        other_capacity,
+        {{.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 1}}}},
       {"unknown cache", {cache, CacheId{99}, {}}},
   };
   for (const auto& [what, plan] : plans) {
@@ -708,6 +730,42 @@ BOOST_FIXTURE_TEST_CASE(malformed_moves_and_crops_throw, ShapeFixture) {
   BOOST_CHECK_THROW(backend.kv_digest(cache, 0, 4, 5), ContractError);
   BOOST_CHECK_THROW(backend.provenance(cache, 0, 8), ContractError);
   BOOST_TEST(digest() == before);
+}
+
+// The shared shadow KV map (sim/kv_shadow.h) under the backend: writes, gather moves,
+// in-place shifts, crops and its range checks, slot by slot.
+BOOST_AUTO_TEST_CASE(shadow_map_moves_gather_and_crops_forget) {
+  auto tagged = [](int seq, int index) {
+    return sim::KvSlot{
+        .written = true, .tag = {seq, index}, .token = 100 + index, .position = index};
+  };
+  sim::KvCacheShadow kv(2, 6);
+  for (int s = 0; s < 3; ++s) {
+    kv.write(0, s, tagged(0, s));
+    kv.write(1, s, tagged(1, s));
+  }
+  // A swap of the two rows' prefixes: gather reads both before writing either.
+  const std::vector<SlotMove> swap = {
+      {.src_row = 0, .src_slot = 0, .dst_row = 1, .dst_slot = 0, .length = 3},
+      {.src_row = 1, .src_slot = 0, .dst_row = 0, .dst_slot = 0, .length = 3}};
+  sim::apply_moves(kv, kv, swap);
+  BOOST_TEST(kv.at(0, 2).tag.seq == 1);
+  BOOST_TEST(kv.at(1, 2).tag.seq == 0);
+  // An overlapping right shift inside a row (the realignment case) keeps every entry.
+  const std::vector<SlotMove> shift = {
+      {.src_row = 0, .src_slot = 0, .dst_row = 0, .dst_slot = 2, .length = 3}};
+  sim::apply_moves(kv, kv, shift);
+  for (int s = 2; s < 5; ++s) BOOST_TEST(kv.at(0, s).tag.index == s - 2, "slot " << s);
+  BOOST_TEST(kv.at(0, 0).tag.index == 0);  // a move copies: the source keeps a stale copy
+  kv.crop(0, 1);
+  for (int s = 1; s < 6; ++s) BOOST_TEST(!kv.at(0, s).written, "slot " << s);
+  BOOST_TEST(kv.at(0, 0).written);
+  kv.crop(0, 6);  // from capacity: nothing to forget
+  BOOST_CHECK_THROW(kv.write(2, 0, tagged(0, 0)), InputError);
+  BOOST_CHECK_THROW(kv.crop(0, 7), InputError);
+  const std::vector<SlotMove> outside = {
+      {.src_row = 0, .src_slot = 4, .dst_row = 1, .dst_slot = 0, .length = 3}};
+  BOOST_CHECK_THROW(sim::apply_moves(kv, kv, outside), InputError);
 }
 
 }  // namespace

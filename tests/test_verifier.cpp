@@ -272,7 +272,8 @@ class Run {
     feed(1, 5, l);
     accept(1, l);
   }
-  static constexpr SlotMove kRealign1{1, 0, 1, 2, 6};
+  static constexpr SlotMove kRealign1{
+      .src_row = 1, .src_slot = 0, .dst_row = 1, .dst_slot = 2, .length = 6};
   void end1() {
     move(ModelRole::target, {kRealign1});
     move(ModelRole::draft, {kRealign1});
@@ -435,7 +436,9 @@ BOOST_AUTO_TEST_CASE(i2_another_sequences_slot_moved_into_the_row) {
   r.end0();
   r.step1();
   // Seq 1's realignment copies one slot too few and takes slot 7 from row 0 (seq 0 index 5).
-  r.move(ModelRole::target, {{1, 0, 1, 2, 5}, {0, 7, 1, 7, 1}});
+  r.move(ModelRole::target,
+         {{.src_row = 1, .src_slot = 0, .dst_row = 1, .dst_slot = 2, .length = 5},
+          {.src_row = 0, .src_slot = 7, .dst_row = 1, .dst_slot = 7, .length = 1}});
   r.move(ModelRole::draft, {Run::kRealign1});
   r.feed(2, 8, r.lanes2());
   expect_only(r.checker, "I2", 2, 1, 7, 3, "seq 0 index 5");

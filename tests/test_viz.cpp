@@ -289,13 +289,14 @@ BOOST_AUTO_TEST_CASE(broken_traces_name_the_line) {
   auto garbled = lines;
   garbled[4] = "{\"event\": \"detail\", oops";
   const std::string e1 = error_of(write_lines(dir, "garbled.jsonl", garbled));
-  BOOST_CHECK_MESSAGE(e1.find("line 5: not valid JSON") != std::string::npos, e1);
+  BOOST_CHECK_MESSAGE(e1.find("line 5: malformed JSON") != std::string::npos, e1);
 
   // Cut in the middle of a record, as a killed writer leaves it.
   auto cut = std::vector<std::string>(lines.begin(), lines.begin() + 20);
   cut.back() = cut.back().substr(0, cut.back().size() / 2);
   const std::string e2 = error_of(write_lines(dir, "cut.jsonl", cut, false));
-  BOOST_CHECK_MESSAGE(e2.find("line 20: truncated") != std::string::npos, e2);
+  BOOST_CHECK_MESSAGE(e2.find("line 20: malformed JSON, a truncated record") != std::string::npos,
+                      e2);
 
   // Cut at a line boundary: no closing timing record.
   const std::string e3 =
@@ -312,7 +313,8 @@ BOOST_AUTO_TEST_CASE(broken_traces_name_the_line) {
   missing[at] = j.dump();
   const std::string e4 = error_of(write_lines(dir, "missing.jsonl", missing));
   BOOST_CHECK_MESSAGE(
-      e4.find("line " + std::to_string(at + 1) + ": field 'moves'") != std::string::npos, e4);
+      e4.find("line " + std::to_string(at + 1) + ": missing field 'moves'") != std::string::npos,
+      e4);
 
   // A trace written without --trace-details cannot be drawn; the message says how to fix it.
   std::vector<std::string> plain;

@@ -30,18 +30,13 @@ void InvariantChecker::report(const char* invariant, int row, int slot, std::str
     violations_.push_back({invariant, step_, row, slot, std::move(detail)});
 }
 
-InvariantChecker::ShadowCache& InvariantChecker::shadow(sim::CacheId cache) {
-  auto it = caches_.find(cache.value);
-  require(it != caches_.end(), "checker: operation on a cache it never saw created");
-  return it->second;
+sim::KvCacheShadow& InvariantChecker::shadow(sim::CacheId cache) {
+  require(shadow_.has(cache.value), "checker: operation on a cache it never saw created");
+  return shadow_.cache(cache.value);
 }
 
-void InvariantChecker::on_create_cache(sim::CacheId cache, sim::ModelRole role, int rows,
-                                       int capacity) {
-  ShadowCache c{role, capacity, {}};
-  c.rows.assign(static_cast<std::size_t>(rows),
-                std::vector<Slot>(static_cast<std::size_t>(capacity)));
-  caches_[cache.value] = std::move(c);
+void InvariantChecker::on_create_cache(sim::CacheId cache, sim::ModelRole, int rows, int capacity) {
+  shadow_.create(cache.value, rows, capacity);
 }
 
 sim::Token InvariantChecker::expected_token(int seq, int index) const {
@@ -51,12 +46,11 @@ sim::Token InvariantChecker::expected_token(int seq, int index) const {
   return index < static_cast<int>(fed.size()) ? fed[static_cast<std::size_t>(index)] : -1;
 }
 
-void InvariantChecker::write_and_check(sim::ModelRole role, ShadowCache& cache, int cache_row,
-                                       int slot, sim::Token token, std::int32_t position,
-                                       sim::TokenTag tag,
+void InvariantChecker::write_and_check(sim::ModelRole role, sim::KvCacheShadow& cache,
+                                       int cache_row, int slot, sim::Token token,
+                                       std::int32_t position, sim::TokenTag tag,
                                        const std::vector<std::int32_t>& visible) {
-  auto& row = cache.rows[static_cast<std::size_t>(cache_row)];
-  row[static_cast<std::size_t>(slot)] = Slot{true, tag, token};
+  cache.write(cache_row, slot, sim::KvSlot{true, tag, token, position});
   if (tag.seq < 0) return;  // a pad query: its output is never used
   const std::string who = std::string(sim::role_name(role)) + " seq " + std::to_string(tag.seq) +
                           " index " + std::to_string(tag.index);
@@ -77,7 +71,7 @@ void InvariantChecker::write_and_check(sim::ModelRole role, ShadowCache& cache, 
   // I2: exactly slots holding (seq, 0), (seq, 1), ..., (seq, index), in slot order.
   int expect = 0;
   for (int s : visible) {
-    const Slot& v = row[static_cast<std::size_t>(s)];
+    const sim::KvSlot& v = cache.slot(cache_row, s);
     const bool right = v.written && v.tag.seq == tag.seq && v.tag.index == expect &&
                        v.token == expected_token(tag.seq, expect);
     if (!right) {
@@ -102,7 +96,7 @@ void InvariantChecker::write_and_check(sim::ModelRole role, ShadowCache& cache, 
 
 void InvariantChecker::on_forward_padded(sim::ModelRole role, const sim::PaddedBatch& b,
                                          const sim::ForwardOutput&) {
-  ShadowCache& cache = shadow(b.cache);
+  sim::KvCacheShadow& cache = shadow(b.cache);
   for (int r = 0; r < b.rows; ++r) {
     for (int t = 0; t < b.tokens; ++t) {
       const std::size_t i = static_cast<std::size_t>(r) * static_cast<std::size_t>(b.tokens) +
@@ -117,7 +111,7 @@ void InvariantChecker::on_forward_padded(sim::ModelRole role, const sim::PaddedB
 
 void InvariantChecker::on_forward_packed(sim::ModelRole role, const sim::PackedBatch& b,
                                          const sim::ForwardOutput&) {
-  ShadowCache& cache = shadow(b.cache);
+  sim::KvCacheShadow& cache = shadow(b.cache);
   for (int r = 0; r < b.rows(); ++r) {
     const auto ur = static_cast<std::size_t>(r);
     for (int i = b.row_offsets[ur]; i < b.row_offsets[ur + 1]; ++i) {
@@ -132,23 +126,11 @@ void InvariantChecker::on_forward_packed(sim::ModelRole role, const sim::PackedB
 }
 
 void InvariantChecker::on_moves(const sim::MovePlan& plan) {
-  const ShadowCache& src = shadow(plan.src);
-  std::vector<std::vector<Slot>> staged;
-  for (const auto& m : plan.moves) {
-    const auto& row = src.rows[static_cast<std::size_t>(m.src_row)];
-    staged.emplace_back(row.begin() + m.src_slot, row.begin() + m.src_slot + m.length);
-  }
-  ShadowCache& dst = shadow(plan.dst);
-  for (std::size_t i = 0; i < plan.moves.size(); ++i) {
-    const auto& m = plan.moves[i];
-    std::copy(staged[i].begin(), staged[i].end(),
-              dst.rows[static_cast<std::size_t>(m.dst_row)].begin() + m.dst_slot);
-  }
+  sim::apply_moves(shadow(plan.src), shadow(plan.dst), plan.moves);
 }
 
 void InvariantChecker::on_crop(sim::CacheId cache, int row, int from_slot) {
-  auto& slots = shadow(cache).rows[static_cast<std::size_t>(row)];
-  std::fill(slots.begin() + from_slot, slots.end(), Slot{});
+  shadow(cache).crop(row, from_slot);
 }
 
 void InvariantChecker::on_commit(int step, int row, const sim::Sequence& seq, int index) {
@@ -188,10 +170,10 @@ void InvariantChecker::check_slots(const sim::RowPlacement& p) {
            who + " ends at slot " + std::to_string(p.first_slot + p.length) +
                ", the layout's width is " + std::to_string(p.width));
   }
-  const auto& slots = shadow(p.cache).rows[static_cast<std::size_t>(p.row)];
+  const sim::KvCacheShadow& slots = shadow(p.cache);
   for (int i = 0; i < p.length; ++i) {
     const int s = p.first_slot + i;
-    const Slot& v = slots[static_cast<std::size_t>(s)];
+    const sim::KvSlot& v = slots.at(p.row, s);
     const sim::Token want = seq.tokens[static_cast<std::size_t>(i)];
     if (!v.written || v.tag.seq != p.seq || v.tag.index != i || v.token != want) {
       report("I3", p.row, s,

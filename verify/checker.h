@@ -14,11 +14,11 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "sim/backend.h"
+#include "sim/kv_shadow.h"
 #include "sim/observer.h"
 #include "sim/sequence.h"
 
@@ -59,23 +59,12 @@ class InvariantChecker final : public sim::Observer {
   static constexpr std::size_t kMaxKept = 100;
 
  private:
-  struct Slot {
-    bool written = false;
-    sim::TokenTag tag;
-    sim::Token token = 0;
-  };
-  struct ShadowCache {
-    sim::ModelRole role;
-    int capacity = 0;
-    std::vector<std::vector<Slot>> rows;
-  };
-
   void report(const char* invariant, int row, int slot, std::string detail);
-  ShadowCache& shadow(sim::CacheId cache);
+  sim::KvCacheShadow& shadow(sim::CacheId cache);
   // The token the query's context must hold at `index` of sequence `seq`.
   sim::Token expected_token(int seq, int index) const;
   // Records a fed token (shadow write, I1, fed-token bookkeeping) and checks I2 on `visible`.
-  void write_and_check(sim::ModelRole role, ShadowCache& cache, int cache_row, int slot,
+  void write_and_check(sim::ModelRole role, sim::KvCacheShadow& cache, int cache_row, int slot,
                        sim::Token token, std::int32_t position, sim::TokenTag tag,
                        const std::vector<std::int32_t>& visible);
   void check_slots(const sim::RowPlacement& p);
@@ -83,7 +72,7 @@ class InvariantChecker final : public sim::Observer {
   const std::vector<sim::Sequence>& sequences_;
   std::vector<std::vector<sim::Token>> oracle_;
   const sim::Backend& backend_;
-  std::map<int, ShadowCache> caches_;
+  sim::KvShadow shadow_;                      // what the executed plan put in every slot
   std::vector<std::vector<sim::Token>> fed_;  // [seq][index] latest token fed at that index
   std::vector<bool> diverged_;                // I5 reported once per sequence
   std::vector<Violation> violations_;

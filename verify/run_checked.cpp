@@ -68,23 +68,21 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   // One record per kept violation, before the timing record, so pictures and tools can
   // point at the step; a clean run has none, so its digest is unchanged.
   for (const auto& v : run.violations) {
-    trace->record({{"event", "violation"},
-                   {"invariant", v.invariant},
-                   {"step", v.step},
-                   {"row", v.row},
-                   {"slot", v.slot},
-                   {"detail", v.detail}});
+    trace->record(sim::trace::ViolationRecord{.invariant = v.invariant,
+                                              .step = v.step,
+                                              .row = v.row,
+                                              .slot = v.slot,
+                                              .detail = v.detail});
   }
-  trace->record({{"event", "timing"},
-                 {"backend", scenario.backend},
-                 {"run_seconds", run.run_seconds},
-                 {"reference_seconds", run.reference_seconds},
-                 {"stage_seconds",
-                  {{"draft", run.result.metrics.seconds.draft},
-                   {"verify", run.result.metrics.seconds.verify},
-                   {"realign", run.result.metrics.seconds.realign},
-                   {"prefill", run.result.metrics.seconds.prefill},
-                   {"other", run.result.metrics.seconds.other}}}});
+  const auto& seconds = run.result.metrics.seconds;
+  trace->record(sim::trace::TimingRecord{.backend = scenario.backend,
+                                         .run_seconds = run.run_seconds,
+                                         .reference_seconds = run.reference_seconds,
+                                         .stage_seconds = {.draft = seconds.draft,
+                                                           .verify = seconds.verify,
+                                                           .realign = seconds.realign,
+                                                           .prefill = seconds.prefill,
+                                                           .other = seconds.other}});
   trace->close();
   run.trace_digest = trace->digest();
   return run;

@@ -56,7 +56,7 @@ int row_tokens(const PassRecord& p, int r) {
 }
 
 [[noreturn]] void fail(const Trace& t, int line, const std::string& what) {
-  throw InputError(t.name + " line " + std::to_string(line) + ": " + what);
+  throw InputError(event_where(t, line) + ": " + what);
 }
 
 Facts gather_facts(const Trace& trace) {
@@ -97,9 +97,8 @@ Cell slot_cell(const Facts& facts, int step, const KvSlot& s) {
 using Live = std::vector<std::vector<bool>>;
 
 Live no_live(const KvCache& cache) {
-  Live live;
-  for (const auto& row : cache.rows) live.emplace_back(row.size(), false);
-  return live;
+  return Live(static_cast<std::size_t>(cache.kv.rows()),
+              std::vector<bool>(static_cast<std::size_t>(cache.kv.capacity()), false));
 }
 
 void mark(Live& live, int row, int first, int length) {
@@ -122,11 +121,13 @@ void mark_pass(Live& live, const PassRecord& p) {
 
 KvMap snapshot(const Facts& facts, int step, const KvCache& cache, const Live& live) {
   KvMap map;
-  for (std::size_t r = 0; r < cache.rows.size(); ++r) {
+  for (int ri = 0; ri < cache.kv.rows(); ++ri) {
+    const auto r = static_cast<std::size_t>(ri);
+    const auto slots = cache.kv.row(ri);
     std::vector<Cell> cells;
-    cells.reserve(cache.rows[r].size());
-    for (std::size_t s = 0; s < cache.rows[r].size(); ++s) {
-      Cell c = slot_cell(facts, step, cache.rows[r][s]);
+    cells.reserve(slots.size());
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+      Cell c = slot_cell(facts, step, slots[s]);
       if (!live.empty() && c.kind != CellKind::empty && c.kind != CellKind::pad && !live[r][s])
         c.kind = CellKind::stale;
       cells.push_back(c);
@@ -169,9 +170,9 @@ void build_grid(const Facts& facts, const PassRecord& pass, const KvCache& pre,
     GridRow g{vr.row, vr.seq, vr.accepted, vr.committed, vr.finished, {}, {}};
     g.cells.resize(static_cast<std::size_t>(columns));
     const int cached = pass.packed ? pass.kv_extent[static_cast<std::size_t>(r)] : pass.past;
-    const auto& kv = pre.rows.at(static_cast<std::size_t>(vr.row));
-    for (int c = 0; c < cached && c < static_cast<int>(kv.size()); ++c) {
-      Cell cell = slot_cell(facts, verify.step, kv[static_cast<std::size_t>(c)]);
+    const int known = pre.kv.contains(vr.row, 0) ? pre.kv.capacity() : 0;
+    for (int c = 0; c < cached && c < known; ++c) {
+      Cell cell = slot_cell(facts, verify.step, pre.kv.slot(vr.row, c));
       // A column the row's mask hides is padding to this query, whatever stale bytes lie
       // there; its position id means nothing, so none is shown.
       if (!pass.packed &&
@@ -211,10 +212,10 @@ void build_grid(const Facts& facts, const PassRecord& pass, const KvCache& pre,
 }
 
 void build_pool(const KvCache& start, const VerifyRecord& verify, StepView& view) {
-  for (std::size_t r = 0; r < start.rows.size(); ++r) {
+  for (int r = 0; r < start.kv.rows(); ++r) {
     PoolEntry e;
-    e.row = static_cast<int>(r);
-    for (const auto& s : start.rows[r]) {
+    e.row = r;
+    for (const auto& s : start.kv.row(r)) {
       if (!s.written) continue;
       ++e.kv_length;
       if (s.tag.seq >= 0) e.seq = s.tag.seq;
@@ -291,125 +292,158 @@ const char* kind_color(CellKind kind) {
   return kind_style(kind).color;
 }
 
+namespace {
+
+// What one step's events leave behind while they are replayed.
+struct StepScan {
+  std::map<int, KvMap> before;      // caches just after the verify record
+  std::map<int, Live> live_before;  // last placements + what this step wrote
+  const PassRecord* verify_pass = nullptr;
+  KvCache verify_pre;  // the verify pass's cache just before the pass
+  const VerifyRecord* verify = nullptr;
+  std::map<int, std::vector<MovesRecord>> post_moves;  // by source cache
+};
+
+// Replays a trace step by step, keeping the KV shadow and which slots are live.
+class StepBuilder {
+ public:
+  explicit StepBuilder(const Trace& trace)
+      : trace_(trace), facts_(gather_facts(trace)), replay_(trace.name) {}
+
+  // Applies every event before step `first`.
+  void skip_to(int first) {
+    for (; i_ < trace_.events.size() && event_step(trace_.events[i_]) < first; ++i_) {
+      replay_.apply(trace_.events[i_]);
+      if (const auto* st = std::get_if<StateRecord>(&trace_.events[i_])) place(*st);
+    }
+  }
+
+  StepView build(int step) {
+    StepView view;
+    view.step = step;
+    view.last_step = trace_.last_step;
+    view.run = trace_.run;
+    view.trace_name = trace_.name;
+    const auto start = replay_.caches();
+    StepScan scan;
+    for (const auto& [id, cache] : replay_.caches())
+      scan.live_before[id] = live_.count(id) ? live_.at(id) : no_live(cache);
+    for (; i_ < trace_.events.size() && event_step(trace_.events[i_]) <= step; ++i_)
+      scan_event(trace_.events[i_], step, scan, view);
+    if (scan.verify && scan.verify_pass) {
+      view.has_round = true;
+      view.form = scan.verify->form;
+      view.grouped = scan.verify->grouped;
+      build_grid(facts_, *scan.verify_pass, scan.verify_pre, *scan.verify, view);
+      if (sim::strategy_is(trace_.run.strategy, sim::uses_window_pool) &&
+          start.count(scan.verify_pass->cache))
+        build_pool(start.at(scan.verify_pass->cache), *scan.verify, view);
+    }
+    add_caches(step, scan, view);
+    for (const auto& v : trace_.violations) view.violations_here += v.step == step ? 1 : 0;
+    if (!trace_.violations.empty() && trace_.violations.front().step == step)
+      view.violation = trace_.violations.front();
+    mark_violation(view);
+    return view;
+  }
+
+ private:
+  // Applies a "state" record to `live_`: every cache of the record's models gets the placements.
+  void place(const StateRecord& st) {
+    for (const auto& [id, cache] : replay_.caches()) {
+      Live l = no_live(cache);
+      for (const auto& p : st.rows)
+        if (p.model == cache.model) mark(l, p.row, p.first, p.length);
+      live_[id] = std::move(l);
+    }
+  }
+
+  void scan_moves(const MovesRecord& m, StepScan& scan, StepView& view) {
+    // A move before the round (exspec alignment) relocates a row's KV: the source copy
+    // left behind is stale, the destination is what the round reads.
+    if (!scan.verify && scan.live_before.count(m.dst)) {
+      Live& l = scan.live_before[m.dst];
+      for (const auto& mv : m.moves) {
+        if (mv.dst_row >= 0 && mv.dst_row < static_cast<int>(l.size()))
+          std::fill(l[static_cast<std::size_t>(mv.dst_row)].begin(),
+                    l[static_cast<std::size_t>(mv.dst_row)].end(), false);
+      }
+      for (const auto& mv : m.moves) mark(l, mv.dst_row, mv.dst_slot, mv.length);
+    }
+    view.realign_bytes += m.bytes;
+    view.realign_moves += static_cast<int>(m.moves.size());
+    if (scan.verify) {
+      scan.post_moves[m.src].push_back(m);
+    } else {
+      view.pre_moves.push_back(m);
+    }
+  }
+
+  void scan_event(const Event& e, int step, StepScan& scan, StepView& view) {
+    const auto* p = std::get_if<PassRecord>(&e);
+    if (p && p->model == "target" && !scan.verify) {
+      scan.verify_pass = p;
+      scan.verify_pre = replay_.has(p->cache) ? replay_.cache(p->cache) : KvCache{};
+    }
+    if (const auto* c = std::get_if<CacheRecord>(&e)) {
+      scan.live_before[c->cache] = Live(static_cast<std::size_t>(c->rows),
+                                        std::vector<bool>(static_cast<std::size_t>(c->capacity)));
+    }
+    if (p && !scan.verify && scan.live_before.count(p->cache))
+      mark_pass(scan.live_before[p->cache], *p);
+    if (const auto* st = std::get_if<StateRecord>(&e)) place(*st);
+    if (const auto* m = std::get_if<MovesRecord>(&e)) scan_moves(*m, scan, view);
+    replay_.apply(e);
+    if (const auto* v = std::get_if<VerifyRecord>(&e)) {
+      scan.verify = v;
+      for (const auto& [id, cache] : replay_.caches()) {
+        scan.before[id] = snapshot(facts_, step, cache,
+                                   scan.live_before.count(id) ? scan.live_before.at(id) : Live{});
+      }
+    }
+  }
+
+  void add_caches(int step, StepScan& scan, StepView& view) const {
+    for (const std::string model : {"target", "draft"}) {
+      for (const auto& [id, cache] : replay_.caches()) {
+        if (cache.model != model) continue;
+        CacheView c;
+        c.cache = id;
+        c.model = model;
+        c.bytes_per_slot = cache.bytes_per_slot;
+        c.after = snapshot(facts_, step, cache, live_.count(id) ? live_.at(id) : Live{});
+        c.before = scan.before.count(id) ? scan.before.at(id) : c.after;
+        c.moves = scan.post_moves[id];
+        c.columns = std::max({used_columns(c.before), used_columns(c.after), view.grid_columns, 1});
+        c.columns = std::min(c.columns, cache.kv.rows() == 0 ? 0 : cache.kv.capacity());
+        trim(c.before, c.columns);
+        trim(c.after, c.columns);
+        view.caches.push_back(std::move(c));
+      }
+    }
+  }
+
+  const Trace& trace_;
+  const Facts facts_;
+  KvReplay replay_;
+  std::map<int, Live> live_;  // per cache, as the last "state" record placed sequences
+  std::size_t i_ = 0;         // the next event to replay
+};
+
+}  // namespace
+
 std::vector<StepView> build_step_views(const Trace& trace, int first, int last) {
   if (!trace.has_details) {
     throw InputError(trace.name +
                      ": the trace has no \"detail\" records; write it with "
                      "`lockstep run SCENARIO --trace FILE --trace-details` (or use --viz)");
   }
-  const Facts facts = gather_facts(trace);
   if (last < 0 || last > trace.last_step) last = trace.last_step;
   first = std::max(first, 1);
-  KvReplay replay(trace.name);
-  std::map<int, Live> live;  // per cache, as the last "state" record placed sequences
+  StepBuilder builder(trace);
+  builder.skip_to(first);
   std::vector<StepView> views;
-  std::size_t i = 0;
-  const auto& events = trace.events;
-  // Applies a "state" record to `live`: every cache of the record's models gets the placements.
-  auto place = [&](const StateRecord& st) {
-    for (const auto& [id, cache] : replay.caches()) {
-      Live l = no_live(cache);
-      for (const auto& p : st.rows)
-        if (p.model == cache.model) mark(l, p.row, p.first, p.length);
-      live[id] = std::move(l);
-    }
-  };
-  for (; i < events.size() && event_step(events[i]) < first; ++i) {
-    replay.apply(events[i]);
-    if (const auto* st = std::get_if<StateRecord>(&events[i])) place(*st);
-  }
-  for (int step = first; step <= last; ++step) {
-    StepView view;
-    view.step = step;
-    view.last_step = trace.last_step;
-    view.run = trace.run;
-    view.trace_name = trace.name;
-    const auto start = replay.caches();
-    std::map<int, KvCache> pre_verify;  // caches just before the step's verify pass
-    std::map<int, KvMap> before;        // caches just after the verify record
-    std::map<int, Live> live_before;    // last placements + what this step wrote
-    for (const auto& [id, cache] : replay.caches())
-      live_before[id] = live.count(id) ? live.at(id) : no_live(cache);
-    const PassRecord* verify_pass = nullptr;
-    KvCache verify_pre;
-    const VerifyRecord* verify = nullptr;
-    std::map<int, std::vector<MovesRecord>> post_moves;
-    for (; i < events.size() && event_step(events[i]) <= step; ++i) {
-      const Event& e = events[i];
-      if (const auto* p = std::get_if<PassRecord>(&e); p && p->model == "target" && !verify) {
-        verify_pass = p;
-        verify_pre = replay.caches().count(p->cache) ? replay.cache(p->cache) : KvCache{};
-      }
-      if (const auto* c = std::get_if<CacheRecord>(&e)) {
-        live_before[c->cache] =
-            Live(static_cast<std::size_t>(std::max(c->rows, 0)),
-                 std::vector<bool>(static_cast<std::size_t>(std::max(c->capacity, 0))));
-      }
-      if (const auto* p = std::get_if<PassRecord>(&e); p && !verify && live_before.count(p->cache))
-        mark_pass(live_before[p->cache], *p);
-      if (const auto* st = std::get_if<StateRecord>(&e)) place(*st);
-      if (const auto* m = std::get_if<MovesRecord>(&e)) {
-        // A move before the round (exspec alignment) relocates a row's KV: the source copy
-        // left behind is stale, the destination is what the round reads.
-        if (!verify && live_before.count(m->dst)) {
-          Live& l = live_before[m->dst];
-          for (const auto& mv : m->moves) {
-            if (mv.dst_row >= 0 && mv.dst_row < static_cast<int>(l.size()))
-              std::fill(l[static_cast<std::size_t>(mv.dst_row)].begin(),
-                        l[static_cast<std::size_t>(mv.dst_row)].end(), false);
-          }
-          for (const auto& mv : m->moves) mark(l, mv.dst_row, mv.dst_slot, mv.length);
-        }
-        view.realign_bytes += m->bytes;
-        view.realign_moves += static_cast<int>(m->moves.size());
-        if (verify) {
-          post_moves[m->src].push_back(*m);
-        } else {
-          view.pre_moves.push_back(*m);
-        }
-      }
-      replay.apply(e);
-      if (const auto* v = std::get_if<VerifyRecord>(&e)) {
-        verify = v;
-        for (const auto& [id, cache] : replay.caches()) {
-          before[id] =
-              snapshot(facts, step, cache, live_before.count(id) ? live_before.at(id) : Live{});
-        }
-      }
-    }
-    if (verify && verify_pass) {
-      view.has_round = true;
-      view.form = verify->form;
-      view.grouped = verify->grouped;
-      build_grid(facts, *verify_pass, verify_pre, *verify, view);
-      if (sim::strategy_is(trace.run.strategy, sim::uses_window_pool) &&
-          start.count(verify_pass->cache))
-        build_pool(start.at(verify_pass->cache), *verify, view);
-    }
-    for (const std::string model : {"target", "draft"}) {
-      for (const auto& [id, cache] : replay.caches()) {
-        if (cache.model != model) continue;
-        CacheView c;
-        c.cache = id;
-        c.model = model;
-        c.bytes_per_slot = cache.bytes_per_slot;
-        c.after = snapshot(facts, step, cache, live.count(id) ? live.at(id) : Live{});
-        c.before = before.count(id) ? before.at(id) : c.after;
-        c.moves = post_moves[id];
-        c.columns = std::max({used_columns(c.before), used_columns(c.after), view.grid_columns, 1});
-        c.columns = std::min<int>(c.columns,
-                                  cache.rows.empty() ? 0 : static_cast<int>(cache.rows[0].size()));
-        trim(c.before, c.columns);
-        trim(c.after, c.columns);
-        view.caches.push_back(std::move(c));
-      }
-    }
-    for (const auto& v : trace.violations) view.violations_here += v.step == step ? 1 : 0;
-    if (!trace.violations.empty() && trace.violations.front().step == step)
-      view.violation = trace.violations.front();
-    mark_violation(view);
-    views.push_back(std::move(view));
-  }
+  for (int step = first; step <= last; ++step) views.push_back(builder.build(step));
   return views;
 }
 

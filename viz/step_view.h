@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "viz/trace_reader.h"
+#include "viz/trace_events.h"
 
 namespace lockstep::viz {
 

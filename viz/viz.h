@@ -2,7 +2,7 @@
 //
 // Offers: render_trace (a trace written with --trace-details -> one SVG or PNG per step plus
 // index.html), and the stages it is built from, for tests and tools:
-//   read_trace / read_trace_file   (viz/trace_reader.h)  typed records, errors name the line
+//   read_trace_file                (viz/trace_events.h)  typed records, errors name the line
 //   build_step_views               (viz/step_view.h)     per-step cells classified by kind
 //   step_dot                       (viz/dot_writer.h)    DOT text of one step
 //   Renderer                       (viz/render.h)        DOT -> file through libgvc in-process
@@ -17,7 +17,7 @@
 #include "viz/index_html.h"
 #include "viz/render.h"
 #include "viz/step_view.h"
-#include "viz/trace_reader.h"
+#include "viz/trace_events.h"
 
 namespace lockstep::viz {
 

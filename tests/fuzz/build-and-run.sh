@@ -35,9 +35,10 @@ mkdir -p "$out"
 
 # The scenario loader may call into any part of sim/ (model presets, faults, cost specs), so
 # its target links all of sim/ (sim/ depends on nothing but nlohmann_json); the trace reader
-# is self-contained. Objects are cached and rebuilt when a source or any header is newer.
+# needs only the trace schema and the hash helpers. Objects are cached and rebuilt when a source or any header is newer.
 sources_scenario=(tests/fuzz/fuzz_scenario.cpp $(cd "$root" && ls sim/*.cpp))
-sources_trace=(tests/fuzz/fuzz_trace.cpp verify/trace_reader.cpp)
+sources_trace=(tests/fuzz/fuzz_trace.cpp sim/trace_reader.cpp sim/trace_parse.cpp sim/trace_fields.cpp
+               sim/trace_schema.cpp sim/hash.cpp)
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -I"$root")
 mkdir -p "$out/obj"

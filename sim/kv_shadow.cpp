@@ -1,0 +1,131 @@
+// The shadow KV map (see kv_shadow.h).
+#include "sim/kv_shadow.h"
+
+#include <algorithm>
+#include <string>
+
+#include "sim/error.h"
+
+namespace lockstep::sim {
+
+KvCacheShadow::KvCacheShadow(int rows, int capacity) : capacity_(capacity) {
+  if (rows < 0 || capacity < 0 || rows > (1 << 16) || capacity > (1 << 20)) {
+    throw InputError("a cache of " + std::to_string(rows) + " rows x " + std::to_string(capacity) +
+                     " slots is out of range");
+  }
+  rows_.resize(static_cast<std::size_t>(rows));
+  for (auto& r : rows_) r.slots.resize(static_cast<std::size_t>(capacity));
+}
+
+bool KvCacheShadow::contains(int row, int slot) const {
+  return row >= 0 && row < rows() && slot >= 0 && slot < capacity_;
+}
+
+void KvCacheShadow::check(int row, int slot, int length, const char* what) const {
+  if (row < 0 || row >= rows() || slot < 0 || length < 0 || slot > capacity_ - length) {
+    throw InputError(
+        std::string(what) + " row " + std::to_string(row) + " slot " + std::to_string(slot) +
+        (length == 1 ? "" : " length " + std::to_string(length)) + " lies outside a cache of " +
+        std::to_string(rows()) + " rows x " + std::to_string(capacity_) + " slots");
+  }
+}
+
+const KvSlot& KvCacheShadow::at(int row, int slot) const {
+  check(row, slot, 1, "read of");
+  return this->slot(row, slot);
+}
+
+std::span<const KvSlot> KvCacheShadow::row(int row) const {
+  check(row, 0, 0, "read of");
+  return rows_[static_cast<std::size_t>(row)].slots;
+}
+
+KvSlot& KvCacheShadow::write(int row, int slot, const KvSlot& value) {
+  check(row, slot, 1, "write to");
+  Row& r = rows_[static_cast<std::size_t>(row)];
+  r.high_water = std::max(r.high_water, slot + 1);
+  return r.slots[static_cast<std::size_t>(slot)] = value;
+}
+
+void KvCacheShadow::crop(int row, int from_slot) {
+  if (row < 0 || row >= rows() || from_slot < 0 || from_slot > capacity_) {
+    throw InputError("crop of row " + std::to_string(row) + " from slot " +
+                     std::to_string(from_slot) + " lies outside a cache of " +
+                     std::to_string(rows()) + " rows x " + std::to_string(capacity_) + " slots");
+  }
+  Row& r = rows_[static_cast<std::size_t>(row)];
+  if (from_slot >= r.high_water) return;
+  std::fill(r.slots.begin() + from_slot, r.slots.begin() + r.high_water, KvSlot{});
+  r.high_water = from_slot;
+}
+
+namespace {
+
+// Every move stays in its own row and no row is touched twice: each move can run in place
+// (memmove-like) with no staging and the same result as gathering.
+bool one_move_per_row_in_place(std::span<const SlotMove> moves) {
+  std::vector<std::int32_t> rows;
+  rows.reserve(moves.size());
+  for (const auto& m : moves) {
+    if (m.src_row != m.dst_row) return false;
+    rows.push_back(m.src_row);
+  }
+  std::sort(rows.begin(), rows.end());
+  return std::adjacent_find(rows.begin(), rows.end()) == rows.end();
+}
+
+}  // namespace
+
+void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves) {
+  for (const auto& m : moves) {
+    src.check(m.src_row, m.src_slot, m.length, "move from");
+    dst.check(m.dst_row, m.dst_slot, m.length, "move to");
+  }
+  auto land = [&dst](const SlotMove& m) {
+    auto& row = dst.rows_[static_cast<std::size_t>(m.dst_row)];
+    row.high_water = std::max(row.high_water, m.dst_slot + m.length);
+    return row.slots.begin() + m.dst_slot;
+  };
+  if (&src == &dst && one_move_per_row_in_place(moves)) {
+    for (const auto& m : moves) {
+      const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
+      const auto to = land(m);
+      if (to < from) {
+        std::copy(from, from + m.length, to);
+      } else {
+        std::copy_backward(from, from + m.length, to + m.length);
+      }
+    }
+    return;
+  }
+  std::vector<std::vector<KvSlot>> staged;  // gather: read everything before writing anything
+  staged.reserve(moves.size());
+  for (const auto& m : moves) {
+    const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
+    staged.emplace_back(from, from + m.length);
+  }
+  for (std::size_t i = 0; i < moves.size(); ++i)
+    std::copy(staged[i].begin(), staged[i].end(), land(moves[i]));
+}
+
+void KvShadow::create(int id, int rows, int capacity) {
+  caches_.insert_or_assign(id, KvCacheShadow(rows, capacity));
+}
+
+KvCacheShadow& KvShadow::cache(int id) {
+  const auto it = caches_.find(id);
+  if (it == caches_.end()) throw InputError("cache " + std::to_string(id) + " was never created");
+  return it->second;
+}
+
+const KvCacheShadow& KvShadow::cache(int id) const {
+  const auto it = caches_.find(id);
+  if (it == caches_.end()) throw InputError("cache " + std::to_string(id) + " was never created");
+  return it->second;
+}
+
+void KvShadow::apply_moves(int src, int dst, std::span<const SlotMove> moves) {
+  sim::apply_moves(cache(src), cache(dst), moves);
+}
+
+}  // namespace lockstep::sim

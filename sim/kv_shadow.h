@@ -1,0 +1,84 @@
+// The shadow KV map: per cache, row and slot, what occupies the slot (its provenance: the
+// sequence and logical index that wrote it, the token, the position id, or nothing). One
+// implementation of the cache operations every consumer must agree on: a pass writes each
+// fed token at its slot, a move plan copies with gather semantics (every move reads the
+// caches as they were before the plan, as the backends apply it), a crop forgets slots
+// [from, capacity). Used by the checker's shadow (verify/checker.cpp), viz's KV replay
+// (viz/kv_replay.cpp) and the symbolic backend's cache (sim/symbolic_backend.cpp).
+//
+// Rows track a high-water mark (slots at and above it are empty), so a crop costs the
+// slots it clears, and moves touch only the moved slots: nothing here is O(capacity) per
+// operation beyond creation. Out-of-range rows, slots or caches are InputErrors (the
+// shadow also replays untrusted traces); callers with validated shapes never see them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+#include "sim/batch.h"
+
+namespace lockstep::sim {
+
+struct KvSlot {
+  bool written = false;
+  TokenTag tag{};
+  Token token = 0;
+  std::int32_t position = 0;
+  std::uint64_t state = 0;  // backend-defined content (the symbolic backend's computed state)
+};
+
+// One cache: rows x capacity slots.
+class KvCacheShadow {
+ public:
+  KvCacheShadow() = default;  // no rows
+  KvCacheShadow(int rows, int capacity);
+
+  int rows() const { return static_cast<int>(rows_.size()); }
+  int capacity() const { return capacity_; }
+  bool contains(int row, int slot) const;
+  const KvSlot& at(int row, int slot) const;  // checked
+  std::span<const KvSlot> row(int row) const;
+  // Unchecked: for a backend whose batch shapes were checked already (the hot path).
+  KvSlot& slot(int row, int slot) {
+    return rows_[static_cast<std::size_t>(row)].slots[static_cast<std::size_t>(slot)];
+  }
+  const KvSlot& slot(int row, int slot) const {
+    return rows_[static_cast<std::size_t>(row)].slots[static_cast<std::size_t>(slot)];
+  }
+
+  // Stores `value` (written or not) at the slot and returns it for later updates.
+  KvSlot& write(int row, int slot, const KvSlot& value);
+  void crop(int row, int from_slot);  // from_slot may equal capacity (nothing to forget)
+
+ private:
+  friend void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+                          std::span<const SlotMove> moves);
+  struct Row {
+    std::vector<KvSlot> slots;
+    int high_water = 0;  // slots at and above it were never written since the last crop
+  };
+  void check(int row, int slot, int length, const char* what) const;
+
+  int capacity_ = 0;
+  std::vector<Row> rows_;
+};
+
+// Applies a move plan from `src` to `dst` (which may be the same cache) with gather semantics.
+void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
+
+// Every cache of a run, by id.
+class KvShadow {
+ public:
+  void create(int id, int rows, int capacity);  // replaces an existing cache of that id
+  bool has(int id) const { return caches_.count(id) != 0; }
+  KvCacheShadow& cache(int id);
+  const KvCacheShadow& cache(int id) const;
+  void apply_moves(int src, int dst, std::span<const SlotMove> moves);
+
+ private:
+  std::map<int, KvCacheShadow> caches_;
+};
+
+}  // namespace lockstep::sim

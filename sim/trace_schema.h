@@ -1,0 +1,156 @@
+// The trace schema (DESIGN §7, docs/cli.md "Trace"): one struct per record the engine and the
+// checked run write, with the canonical JSON form (to_json) and a strict parse (from_json).
+// The writer (sim/trace.h) takes these records, and the one trace reader (sim/trace_reader.h)
+// returns them, so writer and readers cannot disagree on a field.
+//
+// Canonical form: keys sorted (nlohmann::json objects are), integers, booleans, strings and
+// 16-digit lowercase hex digests only (timing records alone hold wall-clock seconds).
+// from_json accepts exactly the fields to_json writes, each of its type, and the cross-field
+// facts every consumer relies on (a detail pass's arrays agree in length, a verify row holds
+// one more target than drafts, ...); anything else is an InputError naming the field.
+// `line` is where a record was read (1-based; 0 for a record being written): never written.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/batch.h"
+
+namespace lockstep::sim::trace {
+
+struct RunRecord {
+  int line = 0;
+  std::string scenario{}, strategy{};
+  int batch_size = 0, k = 0, max_new_tokens = 0, window = 0;
+  std::optional<Token> eos_token{};
+  std::string target{};
+  std::uint64_t target_seed = 0;
+  std::string draft_model{};
+  std::uint64_t draft_seed = 0;
+  int sequences = 0;
+  std::uint64_t prompts = 0;  // digest of every prompt
+  std::vector<std::string> faults{};
+};
+
+struct CacheRecord {
+  int line = 0;
+  std::string model{};  // "target" | "draft"
+  int cache = 0, rows = 0, capacity = 0;
+  std::int64_t bytes_per_slot = 0;
+};
+
+// A forward pass, as digests (the canonical record of what was fed and computed).
+struct PassRecord {
+  int line = 0;
+  int step = 0;
+  std::string model{}, form{};  // form: "padded" | "packed"
+  int rows = 0, tokens = 0, past = 0;
+  std::uint64_t inputs = 0, positions = 0, mask = 0, argmax = 0, logits = 0;
+};
+
+// A forward pass in full ("detail" record, what = "pass"), for pictures. Padded: rows x
+// tokens arrays, mask rows of past + tokens '0'/'1' columns. Packed: tokens concatenated,
+// row r owns [row_offsets[r], row_offsets[r+1]) and writes from slot kv_extent[r].
+struct DetailPassRecord {
+  int line = 0;
+  int step = 0;
+  std::string model{};
+  bool packed = false;
+  int cache = 0;
+  int rows = 0, tokens = 0, past = 0;  // padded only
+  std::vector<int> cache_rows{}, input_ids{}, positions{}, write_slots{}, row_offsets{},
+      kv_extent{};
+  std::vector<TokenTag> tags{};
+  std::vector<std::string> mask{};  // padded only
+  std::vector<int> argmax{};
+};
+
+// A crop ("detail" record, what = "crop"): slots [from, capacity) of a row are forgotten.
+struct DetailCropRecord {
+  int line = 0;
+  int step = 0, cache = 0, row = 0, from = 0;
+};
+
+struct VerifyRow {
+  int seq = 0, row = 0, pad = 0, accepted = 0, committed = 0;
+  bool finished = false;
+  std::vector<int> drafts{}, targets{};
+};
+
+struct VerifyRecord {
+  int line = 0;
+  int step = 0;
+  std::string form{};
+  int width = 0;
+  bool grouped = false;
+  std::vector<VerifyRow> rows{};
+};
+
+struct MovesRecord {
+  int line = 0;
+  int step = 0;
+  std::string model{};
+  int src = 0, dst = 0;
+  std::vector<SlotMove> moves{};
+  std::int64_t bytes = 0;
+};
+
+// Where one live sequence's KV lies at the end of a step, with its content digest.
+struct StateRow {
+  int seq = 0;
+  std::string model{};
+  int row = 0, first = 0, length = 0, width = 0;
+  std::uint64_t kv = 0;
+};
+
+struct StateRecord {
+  int line = 0;
+  int step = 0;
+  std::vector<StateRow> rows{};
+};
+
+struct FinishRecord {
+  int line = 0;
+  int step = 0, seq = 0;
+  std::vector<int> generated{};
+};
+
+struct ViolationRecord {
+  int line = 0;
+  std::string invariant{};
+  int step = 0, row = -1, slot = -1;
+  std::string detail{};
+};
+
+struct StageSeconds {
+  double draft = 0, verify = 0, realign = 0, prefill = 0, other = 0;
+};
+
+// Wall-clock figures; kept out of the digest.
+struct TimingRecord {
+  int line = 0;
+  std::string backend{};
+  double run_seconds = 0, reference_seconds = 0;
+  StageSeconds stage_seconds{};
+};
+
+using Record = std::variant<RunRecord, CacheRecord, PassRecord, DetailPassRecord, DetailCropRecord,
+                            VerifyRecord, MovesRecord, StateRecord, FinishRecord, ViolationRecord,
+                            TimingRecord>;
+
+// The record's "event" field ("run", "cache", ..., "detail" for both detail kinds).
+const char* event_name(const Record& record);
+// Timing and detail records are kept out of the trace digest.
+bool in_digest(const Record& record);
+int record_line(const Record& record);
+
+nlohmann::json to_json(const Record& record);
+// `where` prefixes errors ("trace.jsonl: line 3"); the record's line is set to `line`.
+Record from_json(const nlohmann::json& value, const std::string& where, int line);
+
+}  // namespace lockstep::sim::trace
