@@ -6,6 +6,8 @@
 #include <string>
 
 #include "numerics/numerics.h"
+#include "reference/gemm_kernels.h"
+#include "reference/parallel.h"
 #include "sim/error.h"
 
 namespace lockstep::reference::ops {
@@ -77,6 +79,51 @@ void require_row_and_slot(std::int32_t row, std::int32_t slot, std::size_t rows,
   });
 }
 
+std::span<const std::int32_t> visible_of(const numerics::PassPlan& plan, std::size_t i) {
+  return {plan.visible.data() + plan.visible_offsets[i],
+          index(plan.visible_offsets[i + 1] - plan.visible_offsets[i])};
+}
+
+void check_attention_token(const numerics::PassPlan& plan, const std::vector<KvRow>& cache,
+                           int layer, int capacity, int kvw, std::size_t i) {
+  require(plan.visible_offsets[i] >= 0 && plan.visible_offsets[i] <= plan.visible_offsets[i + 1] &&
+              index(plan.visible_offsets[i + 1]) <= plan.visible.size(),
+          "attention: visible offsets out of order");
+  for (std::int32_t s : visible_of(plan, i))
+    require_row_and_slot(plan.rows[i], s, cache.size(), capacity, "attention");
+  const KvRow& row = cache[index(plan.rows[i])];
+  require(row.k.at(static_cast<std::size_t>(layer)).size() ==
+                  static_cast<std::size_t>(capacity) * static_cast<std::size_t>(kvw) &&
+              row.vt.at(static_cast<std::size_t>(layer)).size() ==
+                  row.k[static_cast<std::size_t>(layer)].size(),
+          "attention: cache row shape");
+}
+
+struct AttentionScales {
+  float score;
+  float kv;
+};
+
+// Every head of token i (checked by check_attention_token) into row i of out.
+void attend_one_token(const Activations& q, const AttentionShape& shape,
+                      const numerics::PassPlan& plan, const KvRow& row, int layer, int capacity,
+                      AttentionScales scales, std::size_t i, HeadScratch& scratch,
+                      Activations& out) {
+  const int group = shape.heads / shape.kv_heads;
+  const int kvw = shape.kv_heads * shape.head_dim;
+  for (int hd = 0; hd < shape.heads; ++hd) {
+    const auto column = static_cast<Eigen::Index>(hd) * shape.head_dim;
+    const HeadInputs in{.q_head = q.data() + static_cast<Eigen::Index>(i) * q.cols() + column,
+                        .keys = row.k[static_cast<std::size_t>(layer)].data(),
+                        .vt = row.vt[static_cast<std::size_t>(layer)].data(),
+                        .visible = visible_of(plan, i),
+                        .kv_offset = hd / group * shape.head_dim};
+    attend_one_head(in, shape.head_dim, kvw, static_cast<std::size_t>(capacity), scales.score,
+                    scales.kv, scratch,
+                    out.data() + static_cast<Eigen::Index>(i) * out.cols() + column);
+  }
+}
+
 }  // namespace
 
 Activations embedding(const QuantMatrix& table, std::span<const std::int32_t> tokens) {
@@ -115,7 +162,7 @@ QuantizedRows quantize_rows(const Activations& x, bool rms) {
 Eigen::MatrixXd gemm(const QuantizedRows& x, const QuantMatrix& w) {
   require(x.values.cols() == w.cols(), "gemm: input width does not match the weight");
   require(x.values.cols() <= numerics::kMaxExactK, "gemm: K exceeds the exact int32 bound");
-  return x.values * w.values.transpose();
+  return exact_gemm(x.values, w);
 }
 
 void dequantize(const Eigen::MatrixXd& acc, const std::vector<float>& w_scale,
@@ -192,38 +239,17 @@ Activations attention(const Activations& q, const AttentionShape& shape,
               q.cols() == static_cast<Eigen::Index>(shape.heads) * shape.head_dim &&
               plan.rows.size() == n && plan.visible_offsets.size() == n + 1,
           "attention: shapes disagree");
-  const int group = shape.heads / shape.kv_heads;
   const int kvw = shape.kv_heads * shape.head_dim;
+  // Checked serially first, so the first bad token is the one reported whatever the threads.
+  for (std::size_t i = 0; i < n; ++i) check_attention_token(plan, cache, layer, capacity, kvw, i);
   Activations out(q.rows(), q.cols());
-  HeadScratch scratch;
-  for (std::size_t i = 0; i < n; ++i) {
-    require(plan.visible_offsets[i] >= 0 &&
-                plan.visible_offsets[i] <= plan.visible_offsets[i + 1] &&
-                index(plan.visible_offsets[i + 1]) <= plan.visible.size(),
-            "attention: visible offsets out of order");
-    const std::span<const std::int32_t> visible(
-        plan.visible.data() + plan.visible_offsets[i],
-        index(plan.visible_offsets[i + 1] - plan.visible_offsets[i]));
-    for (std::int32_t s : visible)
-      require_row_and_slot(plan.rows[i], s, cache.size(), capacity, "attention");
-    const KvRow& row = cache[index(plan.rows[i])];
-    require(row.k.at(static_cast<std::size_t>(layer)).size() ==
-                    static_cast<std::size_t>(capacity) * static_cast<std::size_t>(kvw) &&
-                row.vt.at(static_cast<std::size_t>(layer)).size() ==
-                    row.k[static_cast<std::size_t>(layer)].size(),
-            "attention: cache row shape");
-    for (int hd = 0; hd < shape.heads; ++hd) {
-      const auto column = static_cast<Eigen::Index>(hd) * shape.head_dim;
-      const HeadInputs in{.q_head = q.data() + static_cast<Eigen::Index>(i) * q.cols() + column,
-                          .keys = row.k[static_cast<std::size_t>(layer)].data(),
-                          .vt = row.vt[static_cast<std::size_t>(layer)].data(),
-                          .visible = visible,
-                          .kv_offset = hd / group * shape.head_dim};
-      attend_one_head(in, shape.head_dim, kvw, static_cast<std::size_t>(capacity), score_scale,
-                      kv_scale, scratch,
-                      out.data() + static_cast<Eigen::Index>(i) * out.cols() + column);
-    }
-  }
+  // Tokens are independent (each writes its own output row): any split gives the same bytes.
+  parallel_for(n, 1, [&](std::size_t begin, std::size_t end) {
+    HeadScratch scratch;
+    for (std::size_t i = begin; i < end; ++i)
+      attend_one_token(q, shape, plan, cache[index(plan.rows[i])], layer, capacity,
+                       {score_scale, kv_scale}, i, scratch, out);
+  });
   return out;
 }
 

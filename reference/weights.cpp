@@ -21,6 +21,7 @@ std::shared_ptr<const QuantMatrix> WeightStore::get(std::uint64_t seed, std::uin
     m->scales[static_cast<std::size_t>(r)] =
         numerics::channel_scale(seed, id, static_cast<std::uint64_t>(r), cols, gain);
   }
+  m->values_f = m->values.cast<float>();
   slot = std::move(m);
   return slot;
 }
