@@ -63,10 +63,20 @@ void attend_one_head(const HeadInputs& in, int head_dim, int kv_width, std::size
     weights[s] = numerics::softmax_weight(scores[s], max_score);
     normalizer += weights[s];
   }
+  // Visible slots are usually one run of consecutive slots (causal attention over a row):
+  // then V^T is read contiguously, which vectorizes. Either way the sum is the same integer.
+  bool consecutive = count > 0;
+  for (std::size_t s = 1; s < count && consecutive; ++s)
+    consecutive = in.visible[s] == in.visible[s - 1] + 1;
   for (int j = 0; j < head_dim; ++j) {
     const std::int8_t* values = in.vt + index(in.kv_offset + j) * capacity;
     std::int32_t acc = 0;
-    for (std::size_t s = 0; s < count; ++s) acc += weights[s] * values[in.visible[s]];
+    if (consecutive) {
+      const std::int8_t* run = values + index(in.visible[0]);
+      for (std::size_t s = 0; s < count; ++s) acc += weights[s] * run[s];
+    } else {
+      for (std::size_t s = 0; s < count; ++s) acc += weights[s] * values[in.visible[s]];
+    }
     out_head[j] = numerics::attention_output(acc, normalizer, kv_scale);
   }
 }
