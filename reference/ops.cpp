@@ -17,6 +17,17 @@ std::size_t index(std::int32_t value) {
   return static_cast<std::size_t>(value);
 }
 
+// Runs row(i) for every row on the reference's threads: the elementwise ops touch only their
+// own row, so any split gives the same bytes. Rows per block: enough elements to pay a wake-up.
+template <typename Row>
+void for_each_row(Eigen::Index rows, Eigen::Index cols, const Row& row) {
+  const auto grain =
+      static_cast<std::size_t>(std::max<Eigen::Index>(1, 8192 / std::max<Eigen::Index>(cols, 1)));
+  parallel_for(static_cast<std::size_t>(rows), grain, [&](std::size_t begin, std::size_t end) {
+    for (auto i = static_cast<Eigen::Index>(begin); i < static_cast<Eigen::Index>(end); ++i) row(i);
+  });
+}
+
 // One (token, head) of attention: q8 . k8 scores over the visible slots, integer softmax
 // weights, integer P.V, written to out_head [D].
 struct HeadInputs {
@@ -153,7 +164,7 @@ QuantizedRows quantize_rows(const Activations& x, bool rms) {
   QuantizedRows q;
   q.values.resize(x.rows(), x.cols());
   q.factor.resize(static_cast<std::size_t>(x.rows()));
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+  for_each_row(x.rows(), x.cols(), [&](Eigen::Index i) {
     float amax = 0.0f;
     for (Eigen::Index j = 0; j < x.cols(); ++j) amax = std::max(amax, std::fabs(x(i, j)));
     const float scale = numerics::activation_scale(amax);
@@ -165,7 +176,7 @@ QuantizedRows quantize_rows(const Activations& x, bool rms) {
     }
     q.factor[static_cast<std::size_t>(i)] =
         rms ? numerics::rms_factor(sum_sq, static_cast<int>(x.cols())) : scale;
-  }
+  });
   return q;
 }
 
@@ -186,14 +197,14 @@ void dequantize(const Eigen::MatrixXd& acc, const std::vector<float>& w_scale,
   } else {
     y.resize(acc.rows(), acc.cols());
   }
-  for (Eigen::Index i = 0; i < acc.rows(); ++i) {
+  for_each_row(acc.rows(), acc.cols(), [&](Eigen::Index i) {
     for (Eigen::Index o = 0; o < acc.cols(); ++o) {
       const float value = numerics::dequantize(static_cast<std::int32_t>(acc(i, o)),
                                                w_scale[static_cast<std::size_t>(o)],
                                                factor[static_cast<std::size_t>(i)]);
       y(i, o) = accumulate ? y(i, o) + value : value;
     }
-  }
+  });
 }
 
 void rope(Activations& x, int heads, int head_dim, std::span<const std::int32_t> positions,
@@ -266,10 +277,10 @@ Activations attention(const Activations& q, const AttentionShape& shape,
 Activations swiglu(const Activations& gate, const Activations& up) {
   require(gate.rows() == up.rows() && gate.cols() == up.cols(), "swiglu: shapes disagree");
   Activations act(gate.rows(), gate.cols());
-  for (Eigen::Index i = 0; i < gate.rows(); ++i) {
+  for_each_row(gate.rows(), gate.cols(), [&](Eigen::Index i) {
     for (Eigen::Index j = 0; j < gate.cols(); ++j)
       act(i, j) = numerics::silu(gate(i, j)) * up(i, j);
-  }
+  });
   return act;
 }
 
