@@ -6,7 +6,8 @@
 //
 // The passes and GEMMs take a code path argument so that one run times the old and the new
 // path under the same machine load (issue 11): 0 = previous (double GEMM, one thread),
-// 1 = double GEMM threaded, 2 = float chunked GEMM threaded (the default). Threaded paths use
+// 1 = double GEMM threaded, 2 = float chunked GEMM threaded, 3 = AVX2 int8 GEMM threaded (the
+// default; float where the CPU lacks AVX2). Threaded paths use
 // reference_threads() (LOCKSTEP_THREADS). CPU time counts the calling thread only, so with
 // threads compare real time: GOPS_wall is operations per wall-clock second.
 #include <benchmark/benchmark.h>
@@ -54,14 +55,14 @@ sim::PaddedBatch pass(sim::CacheId cache, int past, int tokens) {
 class PathScope {
  public:
   explicit PathScope(std::int64_t path) : threads_(reference::reference_threads()) {
-    const reference::GemmKernel kernels[] = {reference::GemmKernel::double_serial,
-                                             reference::GemmKernel::double_threaded,
-                                             reference::GemmKernel::float_threaded};
+    const reference::GemmKernel kernels[] = {
+        reference::GemmKernel::double_serial, reference::GemmKernel::double_threaded,
+        reference::GemmKernel::float_threaded, reference::GemmKernel::int8_avx2};
     reference::set_gemm_kernel(kernels[path]);
     if (path == 0) reference::set_reference_threads(1);
   }
   ~PathScope() {
-    reference::set_gemm_kernel(reference::GemmKernel::float_threaded);
+    reference::set_gemm_kernel(reference::GemmKernel::int8_avx2);
     reference::set_reference_threads(threads_);
   }
   PathScope(const PathScope&) = delete;
@@ -122,25 +123,25 @@ void BM_eigen_double_gemm(benchmark::State& state) {
 
 BENCHMARK_CAPTURE(BM_pass, tiny_verify_b8_k5, std::string("tiny"), 6)
     ->ArgName("path")
-    ->DenseRange(0, 2)
+    ->DenseRange(0, 3)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_pass, tiny_decode_b8, std::string("tiny"), 1)
     ->ArgName("path")
-    ->DenseRange(0, 2)
+    ->DenseRange(0, 3)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_pass, small_verify_b8_k5, std::string("small"), 6)
     ->ArgName("path")
-    ->DenseRange(0, 2)
+    ->DenseRange(0, 3)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_pass, small_decode_b8, std::string("small"), 1)
     ->ArgName("path")
-    ->DenseRange(0, 2)
+    ->DenseRange(0, 3)
     ->Unit(benchmark::kMicrosecond);
 // small's verify GEMM shapes per path: 48 tokens x 256 -> 512, and K = 2080 (two float chunks).
 BENCHMARK(BM_exact_gemm)
     ->ArgNames({"m", "k", "n", "path"})
-    ->ArgsProduct({{48}, {256}, {512}, {0, 1, 2}})
-    ->ArgsProduct({{48}, {2080}, {512}, {0, 1, 2}})
+    ->ArgsProduct({{48}, {256}, {512}, {0, 1, 2, 3}})
+    ->ArgsProduct({{48}, {2080}, {512}, {0, 1, 2, 3}})
     ->Unit(benchmark::kMicrosecond);
 // The GEMM shapes of `small`'s verify pass (48 tokens x 256 -> 512) and a square reference.
 BENCHMARK(BM_eigen_double_gemm)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "reference/gemm_avx2.h"
 #include "reference/parallel.h"
 
 namespace lockstep::reference {
@@ -11,7 +12,7 @@ namespace {
 static_assert(static_cast<long long>(kExactFloatChunk) * 127 * 127 < (1LL << 24),
               "a float chunk sum of int8 products must stay below 2^24");
 
-std::atomic<GemmKernel> g_kernel{GemmKernel::float_threaded};
+std::atomic<GemmKernel> g_kernel{GemmKernel::int8_avx2};
 
 // Output channels per block: enough multiply-adds per block that waking a thread pays off.
 std::size_t channel_grain(Eigen::Index n, Eigen::Index k) {
@@ -66,6 +67,27 @@ Eigen::MatrixXd float_threaded(const Eigen::MatrixXd& x, const QuantMatrix& w) {
   return acc;
 }
 
+// x as int16 rows of padded_k(K) (zeros pad), then channel blocks on the AVX2 kernel.
+Eigen::MatrixXd int8_threaded(const Eigen::MatrixXd& x, const QuantMatrix& w) {
+  const Eigen::Index n = x.rows(), kp = padded_k(x.cols());
+  std::vector<std::int16_t> xi(static_cast<std::size_t>(n * kp), 0);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index k = 0; k < x.cols(); ++k)
+      xi[static_cast<std::size_t>(i * kp + k)] = static_cast<std::int16_t>(x(i, k));
+  // Weights from a WeightStore carry their packed copy; others (tests) are packed here.
+  const bool packed = w.values_i8.size() == static_cast<std::size_t>(w.values.rows() * kp);
+  const std::vector<std::int8_t> converted =
+      packed ? std::vector<std::int8_t>() : pack_int8_rows(w.values);
+  const std::int8_t* wp = packed ? w.values_i8.data() : converted.data();
+  Eigen::MatrixXd acc(n, w.values.rows());
+  parallel_for(static_cast<std::size_t>(w.values.rows()), channel_grain(n, x.cols()),
+               [&](std::size_t begin, std::size_t end) {
+                 int8_gemm_avx2(xi.data(), n, kp, wp, static_cast<Eigen::Index>(begin),
+                                static_cast<Eigen::Index>(end), acc);
+               });
+  return acc;
+}
+
 }  // namespace
 
 GemmKernel gemm_kernel() {
@@ -83,6 +105,9 @@ Eigen::MatrixXd exact_gemm(const Eigen::MatrixXd& x, const QuantMatrix& w) {
     case GemmKernel::double_threaded:
       return double_threaded(x, w.values);
     case GemmKernel::float_threaded:
+      break;
+    case GemmKernel::int8_avx2:
+      if (avx2_available()) return int8_threaded(x, w);
       break;
   }
   return float_threaded(x, w);

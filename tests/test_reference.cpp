@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "reference/cpu_backend.h"
+#include "reference/gemm_avx2.h"
 #include "reference/gemm_kernels.h"
 #include "reference/parallel.h"
 #include "sim/error.h"
@@ -285,10 +286,10 @@ BOOST_AUTO_TEST_CASE(every_thread_count_and_gemm_kernel_gives_the_same_bytes) {
   reference::set_reference_threads(1);
   const auto expected = pass_bytes(11);
   BOOST_TEST(expected.size() > 1000u);
-  const std::pair<GemmKernel, int> paths[] = {{GemmKernel::float_threaded, 1},
-                                              {GemmKernel::float_threaded, 2},
-                                              {GemmKernel::float_threaded, 5},
-                                              {GemmKernel::double_threaded, 3}};
+  const std::pair<GemmKernel, int> paths[] = {
+      {GemmKernel::float_threaded, 1}, {GemmKernel::float_threaded, 2},
+      {GemmKernel::float_threaded, 5}, {GemmKernel::double_threaded, 3},
+      {GemmKernel::int8_avx2, 1},      {GemmKernel::int8_avx2, 4}};
   for (const auto& [kernel, threads] : paths) {
     reference::set_gemm_kernel(kernel);
     reference::set_reference_threads(threads);
@@ -297,11 +298,13 @@ BOOST_AUTO_TEST_CASE(every_thread_count_and_gemm_kernel_gives_the_same_bytes) {
   }
 }
 
-// K = 2 * 1040 + 17: three float chunks, every product at the int8 extremes, so a chunk sum
-// reaches 1040 * 127^2 (just under 2^24) and the total needs the integer addition of chunks.
-BOOST_AUTO_TEST_CASE(float_chunks_are_exact_at_the_int8_extremes) {
+// K = 2 * 1040 + 17: three float chunks, and not a multiple of the AVX2 kernel's 16; every
+// product at the int8 extremes, so a float chunk sum reaches 1040 * 127^2 (just under 2^24)
+// and the total needs the integer addition of chunks. Every kernel, with and without the
+// weights' prepared copies, against an int64 loop.
+BOOST_AUTO_TEST_CASE(gemm_kernels_are_exact_at_the_int8_extremes) {
   const SpeedSettings restore;
-  const int n = 5, out = 37, k = 2 * reference::kExactFloatChunk + 17;
+  const int n = 7, out = 37, k = 2 * reference::kExactFloatChunk + 17;
   test::Draw draw{3};
   Eigen::MatrixXd x(n, k);
   reference::QuantMatrix w;
@@ -310,21 +313,30 @@ BOOST_AUTO_TEST_CASE(float_chunks_are_exact_at_the_int8_extremes) {
     for (int j = 0; j < k; ++j) x(i, j) = i == 0 ? 127 : (draw(2) ? 127 : -127);
   for (int o = 0; o < out; ++o)
     for (int j = 0; j < k; ++j) w.values(o, j) = o == 0 ? 127 : draw(255) - 127;
-  reference::set_reference_threads(3);
-  for (const bool with_float_copy : {false, true}) {
-    if (with_float_copy) w.values_f = w.values.cast<float>();
-    reference::set_gemm_kernel(reference::GemmKernel::float_threaded);
-    const Eigen::MatrixXd acc = reference::exact_gemm(x, w);
-    for (int i = 0; i < n; ++i) {
-      for (int o = 0; o < out; ++o) {
-        std::int64_t sum = 0;
-        for (int j = 0; j < k; ++j)
-          sum += static_cast<std::int64_t>(x(i, j)) * static_cast<std::int64_t>(w.values(o, j));
-        BOOST_TEST_REQUIRE(acc(i, o) == static_cast<double>(sum), "i " << i << " o " << o);
-      }
+  Eigen::MatrixXd expected(n, out);
+  for (int i = 0; i < n; ++i) {
+    for (int o = 0; o < out; ++o) {
+      std::int64_t sum = 0;
+      for (int j = 0; j < k; ++j)
+        sum += static_cast<std::int64_t>(x(i, j)) * static_cast<std::int64_t>(w.values(o, j));
+      expected(i, o) = static_cast<double>(sum);
     }
   }
-  BOOST_TEST(reference::exact_gemm(x, w)(0, 0) == 127.0 * 127.0 * k);
+  BOOST_TEST(expected(0, 0) == 127.0 * 127.0 * k);
+  reference::set_reference_threads(3);
+  using reference::GemmKernel;
+  for (const bool prepared : {false, true}) {
+    if (prepared) {
+      w.values_f = w.values.cast<float>();
+      w.values_i8 = reference::pack_int8_rows(w.values);
+    }
+    for (const auto kernel : {GemmKernel::double_serial, GemmKernel::double_threaded,
+                              GemmKernel::float_threaded, GemmKernel::int8_avx2}) {
+      reference::set_gemm_kernel(kernel);
+      BOOST_TEST((reference::exact_gemm(x, w) == expected),
+                 "kernel " << static_cast<int>(kernel) << " prepared " << prepared);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(thread_count_setting_is_validated) {
