@@ -17,6 +17,7 @@
 #include <Eigen/Core>
 
 #include "reference/cpu_backend.h"
+#include "reference/gemm_avx2.h"
 #include "reference/gemm_kernels.h"
 #include "reference/parallel.h"
 
@@ -103,7 +104,8 @@ void BM_exact_gemm(benchmark::State& state) {
   const Eigen::MatrixXd a = Eigen::MatrixXd::Constant(m, k, 3.0);
   reference::QuantMatrix w;
   w.values = Eigen::MatrixXd::Constant(n, k, -5.0);
-  w.values_f = w.values.cast<float>();
+  w.values_f = w.values.cast<float>();  // as a WeightStore prepares them
+  w.values_i8 = reference::pack_int8_rows(w.values);
   const double ops = 2.0 * static_cast<double>(m * k * n);
   timed_loop(state, ops, [&] { benchmark::DoNotOptimize(reference::exact_gemm(a, w).data()); });
 }
