@@ -123,22 +123,15 @@ void BM_eigen_double_gemm(benchmark::State& state) {
                                               benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK_CAPTURE(BM_pass, tiny_verify_b8_k5, std::string("tiny"), 6)
-    ->ArgName("path")
-    ->DenseRange(0, 3)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_pass, tiny_decode_b8, std::string("tiny"), 1)
-    ->ArgName("path")
-    ->DenseRange(0, 3)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_pass, small_verify_b8_k5, std::string("small"), 6)
-    ->ArgName("path")
-    ->DenseRange(0, 3)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_pass, small_decode_b8, std::string("small"), 1)
-    ->ArgName("path")
-    ->DenseRange(0, 3)
-    ->Unit(benchmark::kMicrosecond);
+// Every pass once per code path.
+void per_path(benchmark::internal::Benchmark* b) {
+  b->ArgName("path")->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+}
+
+BENCHMARK_CAPTURE(BM_pass, tiny_verify_b8_k5, std::string("tiny"), 6)->Apply(per_path);
+BENCHMARK_CAPTURE(BM_pass, tiny_decode_b8, std::string("tiny"), 1)->Apply(per_path);
+BENCHMARK_CAPTURE(BM_pass, small_verify_b8_k5, std::string("small"), 6)->Apply(per_path);
+BENCHMARK_CAPTURE(BM_pass, small_decode_b8, std::string("small"), 1)->Apply(per_path);
 // small's verify GEMM shapes per path: 48 tokens x 256 -> 512, and K = 2080 (two float chunks).
 BENCHMARK(BM_exact_gemm)
     ->ArgNames({"m", "k", "n", "path"})
