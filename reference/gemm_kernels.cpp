@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <atomic>
 
+#include "numerics/numerics.h"
 #include "reference/gemm_avx2.h"
 #include "reference/parallel.h"
+#include "sim/error.h"
 
 namespace lockstep::reference {
 namespace {
@@ -99,6 +101,8 @@ void set_gemm_kernel(GemmKernel kernel) {
 }
 
 Eigen::MatrixXd exact_gemm(const Eigen::MatrixXd& x, const QuantMatrix& w) {
+  require(x.cols() == w.values.cols(), "exact_gemm: input width does not match the weight");
+  require(x.cols() <= numerics::kMaxExactK, "exact_gemm: K exceeds the exact int32 bound");
   switch (gemm_kernel()) {
     case GemmKernel::double_serial:
       return x * w.values.transpose();

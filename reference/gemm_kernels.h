@@ -11,7 +11,7 @@
 // the order; the chunk sums are then added in double (integers < 2^53: exact too).
 // The kernel is a process-wide setting (default int8_avx2, the fastest by measurement, then
 // float_threaded: docs/results/2026-11-30-cpu-reference-speed.md) so benchmarks can time the
-// old path in the same run. Shapes are checked by ops::gemm, not here.
+// old path in the same run.
 #pragma once
 
 #include <Eigen/Core>
@@ -28,7 +28,8 @@ inline constexpr int kExactFloatChunk = 1040;
 GemmKernel gemm_kernel();
 void set_gemm_kernel(GemmKernel kernel);
 
-// acc[N, out] = x[N, K] . w^T with the current kernel; x holds integers in [-127, 127].
+// acc[N, out] = x[N, K] . w^T with the current kernel; x and w hold integers in [-127, 127].
+// Requires x's K == w's and K <= numerics::kMaxExactK (ContractError otherwise).
 Eigen::MatrixXd exact_gemm(const Eigen::MatrixXd& x, const QuantMatrix& w);
 
 }  // namespace lockstep::reference
