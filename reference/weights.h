@@ -23,10 +23,10 @@ namespace lockstep::reference {
 // WeightStore fills them, a matrix built elsewhere may leave them empty (the GEMM then
 // converts per call).
 struct QuantMatrix {
-  Eigen::MatrixXd values;              // [rows, cols], integers in [-127, 127]
-  std::vector<float> scales;           // [rows]
-  Eigen::MatrixXf values_f;            // [rows, cols] == values, or empty
-  std::vector<std::int8_t> values_i8;  // [rows, padded_k(cols)] (gemm_avx2.h), or empty
+  Eigen::MatrixXd values;                // [rows, cols], integers in [-127, 127]
+  std::vector<float> scales;             // [rows]
+  Eigen::MatrixXf values_f{};            // [rows, cols] == values, or empty
+  std::vector<std::int8_t> values_i8{};  // [rows, padded_k(cols)] (gemm_avx2.h), or empty
   int rows() const { return static_cast<int>(values.rows()); }
   int cols() const { return static_cast<int>(values.cols()); }
 };
