@@ -1,7 +1,7 @@
 // The one matrix product of the gpu runtime: C[M, N] int32 = A[M, K] int8 . W[N, K]^T int8,
 // exact (int8 x int8 -> int32 with CUBLAS_COMPUTE_32I, K <= numerics::kMaxExactK), through
 // cuBLASLt in the TN layout (both operands contiguous along K). Host twin: reference/ops.cpp
-// ops::gemm (Eigen's double product of small integers, exact too).
+// ops::gemm (reference/gemm_kernels.h: exact integer products too).
 //
 // Requires M, N, K multiples of 16 (the caller pads with zeros: exact), 16-byte aligned
 // pointers (cudaMalloc gives 256), row-major A [M, K], W [N, K], C [M, N]. Every error it

@@ -33,8 +33,9 @@ namespace lockstep::reference {
 // Float activations [N, width], row-major as on the device.
 using Activations = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Per-row int8 activations, kept as doubles like QuantMatrix so that the GEMM is Eigen's exact
-// double product, and each row's factor (its activation scale, or the RMSNorm factor).
+// Per-row int8 activations, kept as doubles like QuantMatrix (every GEMM kernel takes them;
+// reference/gemm_kernels.h), and each row's factor (its activation scale, or the RMSNorm
+// factor).
 struct QuantizedRows {
   Eigen::MatrixXd values;     // [N, K], integers in [-127, 127]
   std::vector<float> factor;  // [N]

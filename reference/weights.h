@@ -16,8 +16,8 @@
 
 namespace lockstep::reference {
 
-// An int8 matrix [rows, cols] kept as doubles (the values are small integers), because
-// Eigen's double GEMM on them is exact and ~6x faster than its int32 product; plus per-row
+// An int8 matrix [rows, cols] kept as doubles (the values are small integers: Eigen's double
+// GEMM on them is exact, and the reference's previous GEMM kernel); plus per-row
 // (output channel) scales. values_f and values_i8 are the same integers as floats and as
 // zero-padded int8 rows, for the float and AVX2 GEMM kernels (reference/gemm_kernels.h); a
 // WeightStore fills them, a matrix built elsewhere may leave them empty (the GEMM then
