@@ -31,10 +31,16 @@ class DeviceBuffer {
     return *this;
   }
 
-  // At least `count` elements; previous contents are lost when it grows.
+  // At least `count` elements; previous contents are lost when it grows. A kernel queued on
+  // any stream may still read the old allocation, and the runtime's streams are non-blocking
+  // (no implicit ordering with cudaFree), so growing waits for the device first: growth is
+  // rare (workspaces only grow), so the wait costs little.
   void reserve(std::size_t count) {
     if (count <= capacity_) return;
-    if (data_) LOCKSTEP_CUDA_CHECK(cudaFree(data_));
+    if (data_) {
+      LOCKSTEP_CUDA_CHECK(cudaDeviceSynchronize());
+      LOCKSTEP_CUDA_CHECK(cudaFree(data_));
+    }
     data_ = nullptr;
     capacity_ = 0;
     void* p = nullptr;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "gpu/check.h"
+#include "gpu/host_policy.h"
 #include "gpu/plan.h"
 #include "numerics/numerics.h"
 #include "sim/error.h"
@@ -52,12 +53,12 @@ const Int8Gemm::Plan& Int8Gemm::plan_for(int m, int n, int k) {
   const cublasStatus_t status =
       cublasLtMatmulAlgoGetHeuristic(handle_, p.op, p.a, p.b, p.c, p.c, pref, 1, &result, &found);
   cublasLtMatmulPreferenceDestroy(pref);
-  LOCKSTEP_CUBLAS_CHECK(status);
-  if (found == 0) {
-    throw ContractError("cuBLASLt has no int8 TN algorithm for M=" + std::to_string(m) +
-                        " N=" + std::to_string(n) + " K=" + std::to_string(k));
-  }
-  p.algo = result.algo;
+  // No hint (status NOT_SUPPORTED or nothing found) is not an error yet: cublasLtMatmul with a
+  // null algorithm runs its own heuristic query, and fails there, shape named, if it too finds
+  // none.
+  if (status != CUBLAS_STATUS_NOT_SUPPORTED) LOCKSTEP_CUBLAS_CHECK(status);
+  p.has_algo = status == CUBLAS_STATUS_SUCCESS && found > 0;
+  if (p.has_algo) p.algo = result.algo;
   return plans_.emplace(key, p).first->second;
 }
 
@@ -68,12 +69,16 @@ void Int8Gemm::run(const std::int8_t* a, const std::int8_t* w, std::int32_t* c, 
         return "Int8Gemm: dimensions must be positive multiples of 16, got M=" + std::to_string(m) +
                " N=" + std::to_string(n) + " K=" + std::to_string(k);
       });
-  require(k <= numerics::kMaxExactK, "Int8Gemm: K exceeds the exact int32 bound");
-  const Plan& p = plan_for(m, n, k);
-  const std::int32_t alpha = 1;
-  const std::int32_t beta = 0;
-  LOCKSTEP_CUBLAS_CHECK(cublasLtMatmul(handle_, p.op, &alpha, w, p.a, a, p.b, &beta, c, p.c, c, p.c,
-                                       &p.algo, workspace_, workspace_bytes_, stream));
+  require(k <= numerics::kMaxExactK,
+          [&] { return with_gemm_shape("Int8Gemm: K exceeds the exact int32 bound", m, n, k); });
+  naming_gemm_shape(m, n, k, [&] {
+    const Plan& p = plan_for(m, n, k);
+    const std::int32_t alpha = 1;
+    const std::int32_t beta = 0;
+    LOCKSTEP_CUBLAS_CHECK(cublasLtMatmul(handle_, p.op, &alpha, w, p.a, a, p.b, &beta, c, p.c, c,
+                                         p.c, p.has_algo ? &p.algo : nullptr, workspace_,
+                                         workspace_bytes_, stream));
+  });
 }
 
 }  // namespace lockstep::gpu

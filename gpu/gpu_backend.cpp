@@ -12,6 +12,7 @@
 #include "gpu/check.h"
 #include "gpu/device_buffer.h"
 #include "gpu/gemm.h"
+#include "gpu/host_policy.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
 #include "numerics/host_math.h"
@@ -50,9 +51,9 @@ struct DeviceModel {
     std::shared_ptr<const DeviceTensor> wq, wk, wv, wo, wg, wu, wd;
   };
   std::vector<Layer> layers;
-  std::vector<float> rope_cos, rope_sin;  // host copies, [positions, D / 2]
+  std::vector<float> rope_cos, rope_sin;  // host copies, [rope_positions, D / 2]
   DeviceBuffer<float> rope_cos_device, rope_sin_device;
-  int rope_positions = 0;
+  int rope_positions = 0;  // rows built and uploaded (rope_table_rows: grows geometrically)
   float score_scale = 0;
   int kv_width() const { return config.n_kv_heads * config.head_dim; }
 };
@@ -92,7 +93,8 @@ struct GpuBackend::Impl {
   std::map<std::string, std::shared_ptr<DeviceModel>> models;
   std::vector<DeviceCache> caches;
   bool keep_logits = false;
-  std::vector<float> logits;  // [N, V] of the last pass (host)
+  int token_pad = kDefaultTokenPad;  // the GEMMs' M padding (gpu/host_policy.h)
+  std::vector<float> logits;         // [N, V] of the last pass (host)
 
   // Per-pass workspaces, grown on demand.
   std::vector<std::int32_t> plan_host;
@@ -106,9 +108,13 @@ struct GpuBackend::Impl {
   DeviceBuffer<std::int8_t> staging;
 
   ~Impl() {
+    // Queued work may still use the buffers the members below free.
+    if (stream) cudaStreamSynchronize(stream);
     gemm.reset();
     if (stream) cudaStreamDestroy(stream);
   }
+
+  int padded_tokens(int n) const { return pad_tokens(n, token_pad); }
 
   DeviceCache& cache(sim::CacheId id) {
     require(id.value >= 0 && id.value < static_cast<int>(caches.size()), "unknown cache id");
@@ -172,25 +178,26 @@ struct GpuBackend::Impl {
     return slot;
   }
 
-  // Mirrors reference/model.cpp Model::ensure_rope; the table is uploaded whole when it grows.
+  // Mirrors reference/model.cpp Model::ensure_rope (the same rows: a row depends only on its
+  // position), but grows the table geometrically, so it is uploaded whole only O(log) times.
   void ensure_rope(DeviceModel& m, int positions) {
     if (positions <= m.rope_positions) return;
-    numerics::build_rope_rows(m.config.head_dim, m.rope_positions, positions, m.rope_cos,
-                              m.rope_sin);
-    m.rope_positions = positions;
+    const int rows = rope_table_rows(m.rope_positions, positions);
+    numerics::build_rope_rows(m.config.head_dim, m.rope_positions, rows, m.rope_cos, m.rope_sin);
+    m.rope_positions = rows;
     m.rope_cos_device.upload(m.rope_cos, stream);
     m.rope_sin_device.upload(m.rope_sin, stream);
   }
 
   // dst [n, out] (+)= dequantize(x_q . W^T): the GEMM on padded shapes, then the epilogue.
   void project(const DeviceTensor& w, int n, float* dst, bool accumulate) {
-    const int np = pad16(n);
+    const int np = padded_tokens(n);
     gemm->run(xq.get(), w.values.get(), acc.get(), np, w.rows_padded, w.ld, stream);
     launch_dequantize(acc.get(), w.rows_padded, n, w.rows, w.scales.get(), factor.get(), dst,
                       accumulate, stream);
   }
   void quantize(const float* x, int n, int k, bool rms) {
-    launch_quantize_rows(x, n, k, xq.get(), pad16(n), pad16(k), factor.get(), rms, stream);
+    launch_quantize_rows(x, n, k, xq.get(), padded_tokens(n), pad16(k), factor.get(), rms, stream);
   }
 
   // Pointers into the uploaded plan (gpu/plan.h pack_plan).
@@ -206,6 +213,8 @@ struct GpuBackend::Impl {
   void mlp_block(const DeviceModel& m, int l, int n);
   void throw_if_not_finite(int layers);
   void read_logits(int n, int vocab, sim::ForwardOutput& out);
+  void download_range(const DeviceCache& c, int row, int layer, int first, int count,
+                      std::vector<std::int8_t>& k, std::vector<std::int8_t>& vt) const;
 };
 
 GpuBackend::GpuBackend() : impl_(std::make_unique<Impl>()) {
@@ -228,6 +237,7 @@ GpuBackend::GpuBackend() : impl_(std::make_unique<Impl>()) {
                      std::to_string(device) + " has compute capability " + std::to_string(major) +
                      ".x");
   }
+  impl_->token_pad = token_pad_from_env();
   LOCKSTEP_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
   impl_->gemm = std::make_unique<Int8Gemm>();
   impl_->flag.reserve(1);
@@ -268,6 +278,13 @@ void GpuBackend::keep_logits(bool on) {
   impl_->keep_logits = on;
 }
 
+void GpuBackend::set_token_pad(int pad) {
+  impl_->token_pad = validate_token_pad(pad, "GpuBackend::set_token_pad");
+}
+int GpuBackend::token_pad() const {
+  return impl_->token_pad;
+}
+
 // Mirrors reference/model.cpp Model::forward: the same plan checks, then the same sequence of
 // ops, each the kernel twin of the reference op of the same name (reference/ops.h).
 void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out) {
@@ -302,7 +319,7 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::Forwa
 
 void GpuBackend::Impl::reserve_workspaces(const sim::ModelConfig& cfg, int n, int max_visible) {
   const auto un = static_cast<std::size_t>(n);
-  const auto np = static_cast<std::size_t>(pad16(n));
+  const auto np = static_cast<std::size_t>(padded_tokens(n));
   const auto width = [un](int w) { return un * static_cast<std::size_t>(w); };
   const int qw = cfg.n_heads * cfg.head_dim;
   const int kvw = cfg.n_kv_heads * cfg.head_dim;
@@ -478,23 +495,46 @@ void GpuBackend::download_row(sim::CacheId id, int row, int layer, std::vector<s
   LOCKSTEP_CUDA_CHECK(cudaStreamSynchronize(impl_->stream));
 }
 
-// Mirrors reference/cpu_backend.cpp CpuBackend::kv_digest on the downloaded row.
+// Slots [first, first + count) of one row and layer: K as [count, C] and V^T as [C, count]
+// (a strided copy), so a digest downloads only the range it hashes.
+void GpuBackend::Impl::download_range(const DeviceCache& c, int row, int layer, int first,
+                                      int count, std::vector<std::int8_t>& k,
+                                      std::vector<std::int8_t>& vt) const {
+  const auto kvw = static_cast<std::size_t>(c.model->kv_width());
+  const auto cap = static_cast<std::size_t>(c.capacity);
+  const auto n = static_cast<std::size_t>(count);
+  const std::size_t plane =
+      (static_cast<std::size_t>(row) * static_cast<std::size_t>(c.model->config.n_layers) +
+       static_cast<std::size_t>(layer)) *
+      cap * kvw;
+  const auto start = static_cast<std::size_t>(first);
+  k.resize(n * kvw);
+  vt.resize(n * kvw);
+  LOCKSTEP_CUDA_CHECK(cudaMemcpyAsync(k.data(), c.k.get() + plane + start * kvw, n * kvw,
+                                      cudaMemcpyDeviceToHost, stream));
+  LOCKSTEP_CUDA_CHECK(cudaMemcpy2DAsync(vt.data(), n, c.v.get() + plane + start, cap, n, kvw,
+                                        cudaMemcpyDeviceToHost, stream));
+  LOCKSTEP_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+// Mirrors reference/cpu_backend.cpp CpuBackend::kv_digest on the downloaded range; an empty
+// range is the digest of nothing, no download.
 std::uint64_t GpuBackend::kv_digest(sim::CacheId id, int row_index, int first, int count) const {
   const DeviceCache& c = impl_->cache(id);
   require(row_index >= 0 && row_index < c.rows, "kv_digest: row out of range");
   require(first >= 0 && count >= 0 && first + count <= c.capacity,
           "kv_digest: range outside capacity");
   const auto kvw = static_cast<std::size_t>(c.model->kv_width());
-  const auto cap = static_cast<std::size_t>(c.capacity);
+  const auto n = static_cast<std::size_t>(count);
   std::uint64_t h = sim::mix64(static_cast<std::uint64_t>(count));
+  if (count == 0) return h;
   std::vector<std::int8_t> k, vt;
   for (int l = 0; l < c.model->config.n_layers; ++l) {
-    download_row(id, row_index, l, k, vt);
-    for (int s = first; s < first + count; ++s) {
+    impl_->download_range(c, row_index, l, first, count, k, vt);
+    for (std::size_t s = 0; s < n; ++s) {
       for (std::size_t ch = 0; ch < kvw; ++ch) {
-        const auto slot = static_cast<std::size_t>(s);
-        const auto kb = static_cast<std::uint8_t>(k[slot * kvw + ch]);
-        const auto vb = static_cast<std::uint8_t>(vt[ch * cap + slot]);
+        const auto kb = static_cast<std::uint8_t>(k[s * kvw + ch]);
+        const auto vb = static_cast<std::uint8_t>(vt[ch * n + s]);
         h = sim::combine(h, static_cast<std::uint64_t>(kb) << 8 | vb);
       }
     }

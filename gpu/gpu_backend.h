@@ -44,6 +44,12 @@ class GpuBackend final : public sim::Backend {
   const std::vector<float>& last_logits() const;
   void keep_logits(bool on);
 
+  // The GEMMs pad the token dimension M to a multiple of this (16, 32, ..., 256; default 16 or
+  // LOCKSTEP_GPU_TOKEN_PAD, read at construction). Padding rows are zeros: results do not
+  // change, only which cuBLASLt kernels run. Throws InputError for an invalid value.
+  void set_token_pad(int pad);
+  int token_pad() const;
+
   // One row's K and V bytes of one layer, in the reference's KvRow layout ([S * C], [C * S]).
   void download_row(sim::CacheId cache, int row, int layer, std::vector<std::int8_t>& k,
                     std::vector<std::int8_t>& vt) const;

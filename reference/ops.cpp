@@ -6,6 +6,8 @@
 #include <string>
 
 #include "numerics/numerics.h"
+#include "reference/gemm_kernels.h"
+#include "reference/parallel.h"
 #include "sim/error.h"
 
 namespace lockstep::reference::ops {
@@ -13,6 +15,17 @@ namespace {
 
 std::size_t index(std::int32_t value) {
   return static_cast<std::size_t>(value);
+}
+
+// Runs row(i) for every row on the reference's threads: the elementwise ops touch only their
+// own row, so any split gives the same bytes. Rows per block: enough elements to pay a wake-up.
+template <typename Row>
+void for_each_row(Eigen::Index rows, Eigen::Index cols, const Row& row) {
+  const auto grain =
+      static_cast<std::size_t>(std::max<Eigen::Index>(1, 8192 / std::max<Eigen::Index>(cols, 1)));
+  parallel_for(static_cast<std::size_t>(rows), grain, [&](std::size_t begin, std::size_t end) {
+    for (auto i = static_cast<Eigen::Index>(begin); i < static_cast<Eigen::Index>(end); ++i) row(i);
+  });
 }
 
 // One (token, head) of attention: q8 . k8 scores over the visible slots, integer softmax
@@ -61,10 +74,20 @@ void attend_one_head(const HeadInputs& in, int head_dim, int kv_width, std::size
     weights[s] = numerics::softmax_weight(scores[s], max_score);
     normalizer += weights[s];
   }
+  // Visible slots are usually one run of consecutive slots (causal attention over a row):
+  // then V^T is read contiguously, which vectorizes. Either way the sum is the same integer.
+  bool consecutive = count > 0;
+  for (std::size_t s = 1; s < count && consecutive; ++s)
+    consecutive = in.visible[s] == in.visible[s - 1] + 1;
   for (int j = 0; j < head_dim; ++j) {
     const std::int8_t* values = in.vt + index(in.kv_offset + j) * capacity;
     std::int32_t acc = 0;
-    for (std::size_t s = 0; s < count; ++s) acc += weights[s] * values[in.visible[s]];
+    if (consecutive) {
+      const std::int8_t* run = values + index(in.visible[0]);
+      for (std::size_t s = 0; s < count; ++s) acc += weights[s] * run[s];
+    } else {
+      for (std::size_t s = 0; s < count; ++s) acc += weights[s] * values[in.visible[s]];
+    }
     out_head[j] = numerics::attention_output(acc, normalizer, kv_scale);
   }
 }
@@ -75,6 +98,51 @@ void require_row_and_slot(std::int32_t row, std::int32_t slot, std::size_t rows,
     return std::string(op) + ": cache row " + std::to_string(row) + " or slot " +
            std::to_string(slot) + " out of range";
   });
+}
+
+std::span<const std::int32_t> visible_of(const numerics::PassPlan& plan, std::size_t i) {
+  return {plan.visible.data() + plan.visible_offsets[i],
+          index(plan.visible_offsets[i + 1] - plan.visible_offsets[i])};
+}
+
+void check_attention_token(const numerics::PassPlan& plan, const std::vector<KvRow>& cache,
+                           int layer, int capacity, int kvw, std::size_t i) {
+  require(plan.visible_offsets[i] >= 0 && plan.visible_offsets[i] <= plan.visible_offsets[i + 1] &&
+              index(plan.visible_offsets[i + 1]) <= plan.visible.size(),
+          "attention: visible offsets out of order");
+  for (std::int32_t s : visible_of(plan, i))
+    require_row_and_slot(plan.rows[i], s, cache.size(), capacity, "attention");
+  const KvRow& row = cache[index(plan.rows[i])];
+  require(row.k.at(static_cast<std::size_t>(layer)).size() ==
+                  static_cast<std::size_t>(capacity) * static_cast<std::size_t>(kvw) &&
+              row.vt.at(static_cast<std::size_t>(layer)).size() ==
+                  row.k[static_cast<std::size_t>(layer)].size(),
+          "attention: cache row shape");
+}
+
+struct AttentionScales {
+  float score;
+  float kv;
+};
+
+// Every head of token i (checked by check_attention_token) into row i of out.
+void attend_one_token(const Activations& q, const AttentionShape& shape,
+                      const numerics::PassPlan& plan, const KvRow& row, int layer, int capacity,
+                      AttentionScales scales, std::size_t i, HeadScratch& scratch,
+                      Activations& out) {
+  const int group = shape.heads / shape.kv_heads;
+  const int kvw = shape.kv_heads * shape.head_dim;
+  for (int hd = 0; hd < shape.heads; ++hd) {
+    const auto column = static_cast<Eigen::Index>(hd) * shape.head_dim;
+    const HeadInputs in{.q_head = q.data() + static_cast<Eigen::Index>(i) * q.cols() + column,
+                        .keys = row.k[static_cast<std::size_t>(layer)].data(),
+                        .vt = row.vt[static_cast<std::size_t>(layer)].data(),
+                        .visible = visible_of(plan, i),
+                        .kv_offset = hd / group * shape.head_dim};
+    attend_one_head(in, shape.head_dim, kvw, static_cast<std::size_t>(capacity), scales.score,
+                    scales.kv, scratch,
+                    out.data() + static_cast<Eigen::Index>(i) * out.cols() + column);
+  }
 }
 
 }  // namespace
@@ -96,7 +164,7 @@ QuantizedRows quantize_rows(const Activations& x, bool rms) {
   QuantizedRows q;
   q.values.resize(x.rows(), x.cols());
   q.factor.resize(static_cast<std::size_t>(x.rows()));
-  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+  for_each_row(x.rows(), x.cols(), [&](Eigen::Index i) {
     float amax = 0.0f;
     for (Eigen::Index j = 0; j < x.cols(); ++j) amax = std::max(amax, std::fabs(x(i, j)));
     const float scale = numerics::activation_scale(amax);
@@ -108,14 +176,14 @@ QuantizedRows quantize_rows(const Activations& x, bool rms) {
     }
     q.factor[static_cast<std::size_t>(i)] =
         rms ? numerics::rms_factor(sum_sq, static_cast<int>(x.cols())) : scale;
-  }
+  });
   return q;
 }
 
 Eigen::MatrixXd gemm(const QuantizedRows& x, const QuantMatrix& w) {
   require(x.values.cols() == w.cols(), "gemm: input width does not match the weight");
   require(x.values.cols() <= numerics::kMaxExactK, "gemm: K exceeds the exact int32 bound");
-  return x.values * w.values.transpose();
+  return exact_gemm(x.values, w);
 }
 
 void dequantize(const Eigen::MatrixXd& acc, const std::vector<float>& w_scale,
@@ -129,14 +197,14 @@ void dequantize(const Eigen::MatrixXd& acc, const std::vector<float>& w_scale,
   } else {
     y.resize(acc.rows(), acc.cols());
   }
-  for (Eigen::Index i = 0; i < acc.rows(); ++i) {
+  for_each_row(acc.rows(), acc.cols(), [&](Eigen::Index i) {
     for (Eigen::Index o = 0; o < acc.cols(); ++o) {
       const float value = numerics::dequantize(static_cast<std::int32_t>(acc(i, o)),
                                                w_scale[static_cast<std::size_t>(o)],
                                                factor[static_cast<std::size_t>(i)]);
       y(i, o) = accumulate ? y(i, o) + value : value;
     }
-  }
+  });
 }
 
 void rope(Activations& x, int heads, int head_dim, std::span<const std::int32_t> positions,
@@ -192,48 +260,27 @@ Activations attention(const Activations& q, const AttentionShape& shape,
               q.cols() == static_cast<Eigen::Index>(shape.heads) * shape.head_dim &&
               plan.rows.size() == n && plan.visible_offsets.size() == n + 1,
           "attention: shapes disagree");
-  const int group = shape.heads / shape.kv_heads;
   const int kvw = shape.kv_heads * shape.head_dim;
+  // Checked serially first, so the first bad token is the one reported whatever the threads.
+  for (std::size_t i = 0; i < n; ++i) check_attention_token(plan, cache, layer, capacity, kvw, i);
   Activations out(q.rows(), q.cols());
-  HeadScratch scratch;
-  for (std::size_t i = 0; i < n; ++i) {
-    require(plan.visible_offsets[i] >= 0 &&
-                plan.visible_offsets[i] <= plan.visible_offsets[i + 1] &&
-                index(plan.visible_offsets[i + 1]) <= plan.visible.size(),
-            "attention: visible offsets out of order");
-    const std::span<const std::int32_t> visible(
-        plan.visible.data() + plan.visible_offsets[i],
-        index(plan.visible_offsets[i + 1] - plan.visible_offsets[i]));
-    for (std::int32_t s : visible)
-      require_row_and_slot(plan.rows[i], s, cache.size(), capacity, "attention");
-    const KvRow& row = cache[index(plan.rows[i])];
-    require(row.k.at(static_cast<std::size_t>(layer)).size() ==
-                    static_cast<std::size_t>(capacity) * static_cast<std::size_t>(kvw) &&
-                row.vt.at(static_cast<std::size_t>(layer)).size() ==
-                    row.k[static_cast<std::size_t>(layer)].size(),
-            "attention: cache row shape");
-    for (int hd = 0; hd < shape.heads; ++hd) {
-      const auto column = static_cast<Eigen::Index>(hd) * shape.head_dim;
-      const HeadInputs in{.q_head = q.data() + static_cast<Eigen::Index>(i) * q.cols() + column,
-                          .keys = row.k[static_cast<std::size_t>(layer)].data(),
-                          .vt = row.vt[static_cast<std::size_t>(layer)].data(),
-                          .visible = visible,
-                          .kv_offset = hd / group * shape.head_dim};
-      attend_one_head(in, shape.head_dim, kvw, static_cast<std::size_t>(capacity), score_scale,
-                      kv_scale, scratch,
-                      out.data() + static_cast<Eigen::Index>(i) * out.cols() + column);
-    }
-  }
+  // Tokens are independent (each writes its own output row): any split gives the same bytes.
+  parallel_for(n, 1, [&](std::size_t begin, std::size_t end) {
+    HeadScratch scratch;
+    for (std::size_t i = begin; i < end; ++i)
+      attend_one_token(q, shape, plan, cache[index(plan.rows[i])], layer, capacity,
+                       {score_scale, kv_scale}, i, scratch, out);
+  });
   return out;
 }
 
 Activations swiglu(const Activations& gate, const Activations& up) {
   require(gate.rows() == up.rows() && gate.cols() == up.cols(), "swiglu: shapes disagree");
   Activations act(gate.rows(), gate.cols());
-  for (Eigen::Index i = 0; i < gate.rows(); ++i) {
+  for_each_row(gate.rows(), gate.cols(), [&](Eigen::Index i) {
     for (Eigen::Index j = 0; j < gate.cols(); ++j)
       act(i, j) = numerics::silu(gate(i, j)) * up(i, j);
-  }
+  });
   return act;
 }
 

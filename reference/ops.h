@@ -10,6 +10,9 @@
 // CpuBackend::apply_moves and crop.) Model::forward is a sequence of these calls. Each op
 // applies the elementwise functions of numerics/numerics.h in the order the contract fixes;
 // only exact integer sums and maxima are free in order, so the kernels may parallelize them.
+// Here the GEMMs, attention (per token) and the row-wise ops run on the reference's threads
+// (reference/parallel.h); each output element is computed whole by one thread, so the bytes do
+// not depend on the thread count.
 // The ops hold no state and know nothing of models or batches beyond their arguments.
 //
 // Layouts are the gpu runtime's: activations row-major [N, width]; K cache [S, G*D] and V
@@ -30,8 +33,9 @@ namespace lockstep::reference {
 // Float activations [N, width], row-major as on the device.
 using Activations = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Per-row int8 activations, kept as doubles like QuantMatrix so that the GEMM is Eigen's exact
-// double product, and each row's factor (its activation scale, or the RMSNorm factor).
+// Per-row int8 activations, kept as doubles like QuantMatrix (every GEMM kernel takes them;
+// reference/gemm_kernels.h), and each row's factor (its activation scale, or the RMSNorm
+// factor).
 struct QuantizedRows {
   Eigen::MatrixXd values;     // [N, K], integers in [-127, 127]
   std::vector<float> factor;  // [N]
@@ -59,8 +63,8 @@ Activations embedding(const QuantMatrix& table, std::span<const std::int32_t> to
 // RMSNorm factor of the int8 row (RMSNorm commutes with per-token quantization).
 QuantizedRows quantize_rows(const Activations& x, bool rms);
 
-// acc[N, out] = x . w^T, exact integers (a product of small integers in double is exact in
-// any summation order).
+// acc[N, out] = x . w^T, exact integers whatever the kernel and thread count
+// (reference/gemm_kernels.h: integer sums are exact in any order).
 Eigen::MatrixXd gemm(const QuantizedRows& x, const QuantMatrix& w);
 
 // y[i, o] = dequantize(acc[i, o], w_scale[o], factor[i]); with `accumulate`, y[i, o] plus that

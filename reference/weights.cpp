@@ -1,6 +1,7 @@
 #include "reference/weights.h"
 
 #include "numerics/weight_generator.h"
+#include "reference/gemm_avx2.h"
 
 namespace lockstep::reference {
 
@@ -21,6 +22,8 @@ std::shared_ptr<const QuantMatrix> WeightStore::get(std::uint64_t seed, std::uin
     m->scales[static_cast<std::size_t>(r)] =
         numerics::channel_scale(seed, id, static_cast<std::uint64_t>(r), cols, gain);
   }
+  m->values_f = m->values.cast<float>();
+  m->values_i8 = pack_int8_rows(m->values);
   slot = std::move(m);
   return slot;
 }

@@ -16,12 +16,17 @@
 
 namespace lockstep::reference {
 
-// An int8 matrix [rows, cols] kept as doubles (the values are small integers), because
-// Eigen's double GEMM on them is exact and ~6x faster than its int32 product; plus per-row
-// (output channel) scales.
+// An int8 matrix [rows, cols] kept as doubles (the values are small integers: Eigen's double
+// GEMM on them is exact, and the reference's previous GEMM kernel); plus per-row
+// (output channel) scales. values_f and values_i8 are the same integers as floats and as
+// zero-padded int8 rows, for the float and AVX2 GEMM kernels (reference/gemm_kernels.h); a
+// WeightStore fills them, a matrix built elsewhere may leave them empty (the GEMM then
+// converts per call).
 struct QuantMatrix {
-  Eigen::MatrixXd values;     // [rows, cols], integers in [-127, 127]
-  std::vector<float> scales;  // [rows]
+  Eigen::MatrixXd values;                // [rows, cols], integers in [-127, 127]
+  std::vector<float> scales;             // [rows]
+  Eigen::MatrixXf values_f{};            // [rows, cols] == values, or empty
+  std::vector<std::int8_t> values_i8{};  // [rows, padded_k(cols)] (gemm_avx2.h), or empty
   int rows() const { return static_cast<int>(values.rows()); }
   int cols() const { return static_cast<int>(values.cols()); }
 };

@@ -2,7 +2,8 @@
 // a sequence's logits digests and KV bytes are identical whether it runs alone or in a
 // padded batch with random neighbours and random left padding; incremental decoding equals
 // recomputation from scratch; packed equals padded. Plus the guards of the numerics contract
-// and the model drafter.
+// and the model drafter; and the speed paths (issue 11): every GEMM kernel and every thread
+// count give the same bytes.
 #define BOOST_TEST_MODULE reference
 #include <rapidcheck/boost_test.h>
 #include <boost/test/unit_test.hpp>
@@ -11,7 +12,12 @@
 #include <xmmintrin.h>
 #endif
 
+#include <cstring>
+
 #include "reference/cpu_backend.h"
+#include "reference/gemm_avx2.h"
+#include "reference/gemm_kernels.h"
+#include "reference/parallel.h"
 #include "sim/error.h"
 #include "sim/runner.h"
 #include "tests/random_batch.h"
@@ -237,6 +243,122 @@ BOOST_AUTO_TEST_CASE(flush_to_zero_is_refused) {
   BOOST_CHECK_NO_THROW(reference::check_fp_environment());
 }
 #endif
+
+// Restores the process-wide speed settings after a test changes them.
+struct SpeedSettings {
+  int threads = reference::reference_threads();
+  reference::GemmKernel kernel = reference::gemm_kernel();
+  ~SpeedSettings() {
+    reference::set_reference_threads(threads);
+    reference::set_gemm_kernel(kernel);
+  }
+};
+
+// Every output of a few random passes on `small` (logits as bytes, argmax, every row's KV
+// digest), under the current kernel and thread count.
+std::vector<std::uint64_t> pass_bytes(std::uint64_t seed) {
+  const auto model = sim::preset("small", 2);
+  reference::CpuBackend backend;
+  backend.keep_logits(true);
+  const test::BatchShape shape{.rows = 8, .capacity = 96, .vocab = model.vocab};
+  const auto cache = backend.create_cache(model, shape.rows, shape.capacity);
+  test::Draw draw{seed};
+  std::vector<std::uint64_t> out;
+  for (int pass = 0; pass < 4; ++pass) {
+    sim::PaddedBatch batch = test::random_padded(draw, shape);
+    batch.cache = cache;
+    const auto result = backend.forward_padded(batch);
+    const auto& logits = backend.last_logits();
+    std::vector<std::uint32_t> bits(logits.size());
+    std::memcpy(bits.data(), logits.data(), logits.size() * sizeof(float));
+    out.insert(out.end(), bits.begin(), bits.end());
+    out.insert(out.end(), result.argmax.begin(), result.argmax.end());
+  }
+  for (int r = 0; r < shape.rows; ++r)
+    out.push_back(backend.kv_digest(cache, r, 0, shape.capacity));
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(every_thread_count_and_gemm_kernel_gives_the_same_bytes) {
+  const SpeedSettings restore;
+  using reference::GemmKernel;
+  reference::set_gemm_kernel(GemmKernel::double_serial);
+  reference::set_reference_threads(1);
+  const auto expected = pass_bytes(11);
+  BOOST_TEST(expected.size() > 1000u);
+  const std::pair<GemmKernel, int> paths[] = {
+      {GemmKernel::float_threaded, 1}, {GemmKernel::float_threaded, 2},
+      {GemmKernel::float_threaded, 5}, {GemmKernel::double_threaded, 3},
+      {GemmKernel::int8_avx2, 1},      {GemmKernel::int8_avx2, 4}};
+  for (const auto& [kernel, threads] : paths) {
+    reference::set_gemm_kernel(kernel);
+    reference::set_reference_threads(threads);
+    BOOST_TEST((pass_bytes(11) == expected),
+               "kernel " << static_cast<int>(kernel) << " threads " << threads);
+  }
+}
+
+// K = 2 * 1040 + 17: three float chunks, and not a multiple of the AVX2 kernel's 16; every
+// product at the int8 extremes, so a float chunk sum reaches 1040 * 127^2 (just under 2^24)
+// and the total needs the integer addition of chunks. Every kernel, with and without the
+// weights' prepared copies, against an int64 loop.
+BOOST_AUTO_TEST_CASE(gemm_kernels_are_exact_at_the_int8_extremes) {
+  const SpeedSettings restore;
+  const int n = 7, out = 37, k = 2 * reference::kExactFloatChunk + 17;
+  test::Draw draw{3};
+  Eigen::MatrixXd x(n, k);
+  reference::QuantMatrix w;
+  w.values.resize(out, k);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < k; ++j) x(i, j) = i == 0 ? 127 : (draw(2) ? 127 : -127);
+  for (int o = 0; o < out; ++o)
+    for (int j = 0; j < k; ++j) w.values(o, j) = o == 0 ? 127 : draw(255) - 127;
+  Eigen::MatrixXd expected(n, out);
+  for (int i = 0; i < n; ++i) {
+    for (int o = 0; o < out; ++o) {
+      std::int64_t sum = 0;
+      for (int j = 0; j < k; ++j)
+        sum += static_cast<std::int64_t>(x(i, j)) * static_cast<std::int64_t>(w.values(o, j));
+      expected(i, o) = static_cast<double>(sum);
+    }
+  }
+  BOOST_TEST(expected(0, 0) == 127.0 * 127.0 * k);
+  reference::set_reference_threads(3);
+  using reference::GemmKernel;
+  for (const bool prepared : {false, true}) {
+    if (prepared) {
+      w.values_f = w.values.cast<float>();
+      w.values_i8 = reference::pack_int8_rows(w.values);
+    }
+    for (const auto kernel : {GemmKernel::double_serial, GemmKernel::double_threaded,
+                              GemmKernel::float_threaded, GemmKernel::int8_avx2}) {
+      reference::set_gemm_kernel(kernel);
+      BOOST_TEST((reference::exact_gemm(x, w) == expected),
+                 "kernel " << static_cast<int>(kernel) << " prepared " << prepared);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(thread_count_setting_is_validated) {
+  const SpeedSettings restore;
+  BOOST_TEST(reference::parse_thread_count("3") == 3);
+  for (const char* bad : {"", "0", "-2", "2x", "99999"})
+    BOOST_CHECK_THROW(reference::parse_thread_count(bad), InputError);
+  BOOST_CHECK_THROW(reference::set_reference_threads(0), InputError);
+  reference::set_reference_threads(4);
+  BOOST_TEST(reference::reference_threads() == 4);
+  // A block's exception reaches the caller, after every block ended.
+  BOOST_CHECK_THROW(reference::parallel_for(100, 1,
+                                            [](std::size_t begin, std::size_t) {
+                                              if (begin > 0) throw InputError("block failed");
+                                            }),
+                    InputError);
+  std::vector<int> seen(1000, 0);
+  reference::parallel_for(seen.size(), 7, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) ++seen[i];
+  });
+  BOOST_TEST((seen == std::vector<int>(1000, 1)));
+}
 
 }  // namespace
 }  // namespace lockstep

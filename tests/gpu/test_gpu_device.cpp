@@ -403,6 +403,41 @@ BOOST_AUTO_TEST_CASE(forward_passes_equal_the_cpu_backend_byte_for_byte) {
   }
 }
 
+// Issue 11's pre-flight options: a wider token padding (other cuBLASLt shapes) changes no byte;
+// the RoPE table grows past 64 and 128 positions; kv_digest of partial and empty ranges
+// (downloaded range only) equals the reference's.
+BOOST_AUTO_TEST_CASE(token_padding_rope_growth_and_range_digests_equal_the_cpu_backend) {
+  for (const int pad : {32, 64}) {
+    const auto config = sim::preset("small", 3);
+    Pair p(config, 3, 200);
+    p.gpu.set_token_pad(pad);
+    BOOST_TEST(p.gpu.token_pad() == pad);
+    Draw draw{sim::combine(static_cast<std::uint64_t>(pad), 5)};
+    const test::BatchShape shape{.rows = p.rows, .capacity = p.capacity, .vocab = config.vocab};
+    for (int pass = 0; pass < 6; ++pass) {
+      const std::string what = "token pad " + std::to_string(pad) + " pass " + std::to_string(pass);
+      sim::ForwardOutput c, g;
+      auto b = test::random_padded(draw, shape);
+      b.cache = p.cpu_cache;
+      p.cpu.run_padded(b, c);
+      b.cache = p.gpu_cache;
+      p.gpu.run_padded(b, g);
+      compare_pass(p, c, g, what, static_cast<std::uint64_t>(pad));
+      p.check_kv(what);
+      for (int r = 0; r < p.rows; ++r) {
+        const int first = draw(p.capacity);
+        const int count = draw(p.capacity - first + 1);
+        BOOST_CHECK_MESSAGE(p.cpu.kv_digest(p.cpu_cache, r, first, count) ==
+                                p.gpu.kv_digest(p.gpu_cache, r, first, count),
+                            what << ": KV digest of row " << r << " slots [" << first << ", "
+                                 << first + count << ") differs");
+      }
+    }
+  }
+  gpu::GpuBackend backend;
+  BOOST_CHECK_THROW(backend.set_token_pad(24), InputError);
+}
+
 // Twin of CpuBackend::apply_moves (gather semantics, overlapping and chained moves) and crop.
 BOOST_AUTO_TEST_CASE(move_plans_and_crops_equal_the_cpu_backend) {
   const auto config = sim::preset("tiny", 4);

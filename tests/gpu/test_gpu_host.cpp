@@ -9,9 +9,11 @@
 
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "gpu/gpu_backend.h"
+#include "gpu/host_policy.h"
 #include "gpu/plan.h"
 #include "reference/cpu_backend.h"
 #include "reference/model.h"
@@ -53,6 +55,52 @@ BOOST_AUTO_TEST_CASE(gemm_padding_is_to_multiples_of_16) {
   BOOST_TEST(gpu::pad16(0) == 0);
   BOOST_TEST(gpu::pad16(11008) == 11008);
   BOOST_TEST(gpu::pad16(32001) == 32016);
+}
+
+BOOST_AUTO_TEST_CASE(token_padding_option_is_validated) {
+  BOOST_TEST(gpu::parse_token_pad("32") == 32);
+  BOOST_TEST(gpu::parse_token_pad("256") == 256);
+  for (const char* bad : {"", "0", "8", "24", "272", "-16", "32x", "x"})
+    BOOST_CHECK_THROW(gpu::parse_token_pad(bad), InputError);
+  BOOST_CHECK_THROW(gpu::validate_token_pad(48 + 1, "test"), InputError);
+  BOOST_TEST(gpu::pad_tokens(1, 16) == 16);
+  BOOST_TEST(gpu::pad_tokens(1, 32) == 32);
+  BOOST_TEST(gpu::pad_tokens(33, 32) == 64);
+  BOOST_TEST(gpu::pad_tokens(0, 32) == 0);
+  BOOST_TEST(gpu::pad_tokens(48, 16) == gpu::pad16(48));
+  BOOST_CHECK_THROW(gpu::pad_tokens(5, 20), InputError);
+}
+
+BOOST_AUTO_TEST_CASE(rope_table_grows_geometrically) {
+  BOOST_TEST(gpu::rope_table_rows(0, 0) == 0);
+  BOOST_TEST(gpu::rope_table_rows(0, 5) == 64);
+  BOOST_TEST(gpu::rope_table_rows(64, 64) == 64);
+  BOOST_TEST(gpu::rope_table_rows(64, 65) == 128);
+  BOOST_TEST(gpu::rope_table_rows(64, 1000) == 1000);
+  // Positions growing one at a time up to 100000: a logarithmic number of uploads.
+  int rows = 0, uploads = 0;
+  for (int needed = 1; needed <= 100000; ++needed) {
+    const int next = gpu::rope_table_rows(rows, needed);
+    BOOST_TEST_REQUIRE(next >= needed);
+    if (next != rows) ++uploads;
+    rows = next;
+  }
+  BOOST_TEST(uploads <= 12);
+  BOOST_CHECK_THROW(gpu::rope_table_rows(-1, 3), ContractError);
+}
+
+BOOST_AUTO_TEST_CASE(gemm_errors_name_m_n_and_k) {
+  BOOST_TEST(gpu::with_gemm_shape("cuBLAS error", 32, 512, 256) ==
+             "cuBLAS error (GEMM M=32 N=512 K=256)");
+  try {
+    gpu::naming_gemm_shape(16, 48, 64, []() -> int { throw ContractError("matmul failed"); });
+    BOOST_FAIL("no exception");
+  } catch (const ContractError& e) {
+    BOOST_TEST(std::string(e.what()).find("M=16 N=48 K=64") != std::string::npos);
+  }
+  BOOST_CHECK_THROW(gpu::naming_gemm_shape(16, 16, 16, [] { throw InputError("no memory"); }),
+                    InputError);
+  BOOST_TEST(gpu::naming_gemm_shape(16, 16, 16, [] { return 7; }) == 7);
 }
 
 // The gpu plan, run through the reference model, gives exactly CpuBackend's outputs and KV:
