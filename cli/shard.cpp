@@ -63,13 +63,15 @@ void check_shard_set(const std::vector<ShardSpec>& shards,
     slot = sources[i];
   }
   std::string missing;
+  int missing_count = 0;
   for (int i = 0; i < count; ++i) {
-    if (seen[static_cast<std::size_t>(i)].empty())
-      missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, count);
+    if (!seen[static_cast<std::size_t>(i)].empty()) continue;
+    missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, count);
+    ++missing_count;
   }
-  if (!missing.empty()) {
-    throw InputError(fmt::format("incomplete shard set: missing shard {} ({} of {} given)", missing,
-                                 shards.size(), count));
+  if (missing_count > 0) {
+    throw InputError(fmt::format("incomplete shard set: missing shard{} {} ({} of {} given)",
+                                 missing_count > 1 ? "s" : "", missing, shards.size(), count));
   }
 }
 

@@ -64,6 +64,15 @@ done
 check "sweep: merge exits 0" test $? = 0
 check "sweep: merged CSV = single CSV, byte for byte" cmp "$tmp/sweep.csv" "$tmp/merged.csv"
 check "sweep: the grid has rows" test "$(wc -l <"$tmp/merged.csv")" -gt 10
+if command -v gnuplot >/dev/null; then
+  "$bin" "${sweep[@]}" --out "$tmp/plotted.csv" --plots "$tmp/plots1" 2>/dev/null
+  "$bin" merge "$tmp/sweep.0.csv" "$tmp/sweep.1.csv" "$tmp/sweep.2.csv" --out "$tmp/merged2.csv" \
+    --plots "$tmp/plots3" 2>/dev/null
+  check "sweep: merge --plots exits 0" test $? = 0
+  check "sweep: merge --plots writes the single run's plot script" \
+    cmp "$tmp/plots1/plots.gp" "$tmp/plots3/plots.gp"
+  check "sweep: merge --plots renders the throughput plot" test -s "$tmp/plots3/throughput.svg"
+fi
 
 # Bad --shard values and shard sets.
 refused "--shard 3/3" "index I must be 0..2" "$bin" replay --random 2 --backends symbolic,symbolic --shard 3/3
@@ -84,6 +93,9 @@ refused "shards of different M" "same number M" \
 head -n 3 "$tmp/sweep.1.csv" >"$tmp/truncated.csv"
 refused "a truncated sweep shard" "shard 1/3 is truncated" \
   "$bin" merge "$tmp/sweep.0.csv" "$tmp/truncated.csv" "$tmp/sweep.2.csv"
+head -n 2 "$tmp/identical.1.jsonl" >"$tmp/truncated.jsonl"
+refused "a truncated replay report" "shard 1/3) lacks scenario" \
+  "$bin" merge "$tmp/identical.0.jsonl" "$tmp/truncated.jsonl" "$tmp/identical.2.jsonl"
 refused "--plots with --shard" "give --plots to .lockstep merge" \
   "$bin" "${sweep[@]}" --shard 0/3 --plots "$tmp/plots"
 
