@@ -1,7 +1,5 @@
 #include "cli/replay_shard.h"
 
-#include <sstream>
-
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
@@ -73,25 +71,17 @@ bool is_replay_report(const std::string& text) {
 }
 
 ReplayShardReport parse_replay_report(const std::string& text, const std::string& source) {
-  std::istringstream in(text);
-  std::string line;
-  int number = 0;
   ReplayShardReport report;
-  try {
-    while (std::getline(in, line)) {
-      ++number;
-      const json value = json::parse(line);
-      if (number == 1) {
-        if (value.value("kind", "") != kKind) throw InputError("not a replay shard report");
-        report = from_header(value);
-      } else {
-        report.entries.push_back(from_entry(value));
-      }
+  const int lines = for_each_line(text, source, [&report](int number, const std::string& line) {
+    const json value = json::parse(line);
+    if (number > 1) {
+      report.entries.push_back(from_entry(value));
+      return;
     }
-  } catch (const std::exception& e) {
-    throw InputError(fmt::format("{}:{}: {}", source, number, e.what()));
-  }
-  if (number == 0) throw InputError(source + ": empty file, not a replay shard report");
+    if (value.value("kind", "") != kKind) throw InputError("not a replay shard report");
+    report = from_header(value);
+  });
+  if (lines == 0) throw InputError(source + ": empty file, not a replay shard report");
   return report;
 }
 

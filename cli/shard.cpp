@@ -75,6 +75,19 @@ void check_shard_set(const std::vector<ShardSpec>& shards,
   }
 }
 
+int for_each_line(const std::string& text, const std::string& source,
+                  const std::function<void(int, const std::string&)>& parse) {
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  try {
+    while (std::getline(in, line)) parse(++number, line);
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("{}:{}: {}", source, number, e.what()));
+  }
+  return number;
+}
+
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot read '" + path + "'");

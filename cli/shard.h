@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ ShardSpec parse_shard(const std::string& text, const std::string& option = "--sh
 // Checks that `shards` (one per file in `sources`) are exactly 0/M .. M-1/M, each once, all
 // with the same M. Throws InputError naming the duplicated or missing shards and their files.
 void check_shard_set(const std::vector<ShardSpec>& shards, const std::vector<std::string>& sources);
+
+// Calls `parse(number, line)` for each line of a shard file (number from 1) and returns the
+// line count; any exception becomes an InputError naming "source:number".
+int for_each_line(const std::string& text, const std::string& source,
+                  const std::function<void(int, const std::string&)>& parse);
 
 // The whole file; InputError naming it when it cannot be read.
 std::string read_text_file(const std::string& path);

@@ -79,27 +79,19 @@ bool is_sweep_shard(const std::string& text) {
 }
 
 SweepShardFile parse_sweep_shard(const std::string& text, const std::string& source) {
-  std::istringstream in(text);
-  std::string line;
-  int number = 0;
   SweepShardFile file;
-  try {
-    while (std::getline(in, line)) {
-      ++number;
-      if (number == 1) {
-        if (!is_sweep_shard(line)) throw InputError("not a sweep shard file");
-        file = from_header(json::parse(line.substr(2)));
-      } else if (number == 2) {
-        if (line != kPointColumn + sim::sweep_csv_header())
-          throw InputError("the CSV header is not this lockstep's sweep header");
-      } else {
-        file.rows.push_back(parse_row(line));
-      }
+  const int lines = for_each_line(text, source, [&file](int number, const std::string& line) {
+    if (number == 1) {
+      if (!is_sweep_shard(line)) throw InputError("not a sweep shard file");
+      file = from_header(json::parse(line.substr(2)));
+    } else if (number == 2) {
+      if (line != kPointColumn + sim::sweep_csv_header())
+        throw InputError("the CSV header is not this lockstep's sweep header");
+    } else {
+      file.rows.push_back(parse_row(line));
     }
-  } catch (const std::exception& e) {
-    throw InputError(fmt::format("{}:{}: {}", source, number, e.what()));
-  }
-  if (number < 2) throw InputError(source + ": truncated, not a sweep shard file");
+  });
+  if (lines < 2) throw InputError(source + ": truncated, not a sweep shard file");
   return file;
 }
 
