@@ -7,6 +7,7 @@
 #include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
 #include "cli/faults_command.h"
+#include "cli/merge_command.h"
 #include "cli/replay_command.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   lockstep::cli::add_replay_command(app, exit_code);
   lockstep::cli::add_faults_command(app, exit_code);
   lockstep::cli::add_sweep_command(app, exit_code);
+  lockstep::cli::add_merge_command(app, exit_code);
   lockstep::cli::add_calibrate_command(app, exit_code);
   lockstep::cli::add_bench_command(app, exit_code);
   lockstep::cli::add_viz_command(app, exit_code);

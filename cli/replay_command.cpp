@@ -6,6 +6,8 @@
 
 #include <fmt/core.h>
 
+#include "cli/output.h"
+#include "cli/replay_shard.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/scenario.h"
@@ -21,6 +23,8 @@ struct ReplayArgs {
   int random = 0;
   std::uint64_t seed = 1;
   bool no_check = false;
+  std::string shard;   // "I/M"; empty: the whole run
+  std::string report;  // shard report for `lockstep merge`
 };
 
 verify::ReplayOptions parse_backends(const ReplayArgs& a) {
@@ -37,24 +41,73 @@ verify::ReplayOptions parse_backends(const ReplayArgs& a) {
   return options;
 }
 
-void print_backend(const verify::BackendReplay& r) {
-  fmt::print(
+std::string format_backend(const verify::BackendReplay& r) {
+  return fmt::format(
       "  {:<9} trace {}  logits {}  final KV {}  {} records  run {} ({} violations)  {:.2f} s\n",
       r.backend, sim::hex64(r.trace_digest), sim::hex64(r.logits_digest),
       sim::hex64(r.final_kv_digest), r.records, r.ok ? "OK" : "FAILED", r.violations, r.seconds);
 }
 
-void print_full(const verify::ReplayResult& r, const verify::ReplayOptions& o) {
-  fmt::print("lockstep replay: {} on {} and {}\n", r.scenario, o.backend_a, o.backend_b);
-  print_backend(r.a);
-  print_backend(r.b);
+ReplayShardEntry entry_of(int index, const std::string& name, const verify::ReplayResult& r,
+                          const verify::ReplayOptions& o) {
+  ReplayShardEntry e;
+  e.index = index;
+  e.name = name;
+  e.identical = r.identical();
+  e.digest = sim::hex64(r.a.trace_digest);
+  if (!r.identical()) e.divergence = verify::describe(r.divergence, o.backend_a, o.backend_b);
+  return e;
+}
+
+// A scenario file: the full report (both backends' digests and times, then the verdict).
+ReplayShardEntry replay_file(const std::string& path, int index, const ReplayArgs& a,
+                             const verify::ReplayOptions& o) {
+  sim::Scenario s = sim::load_scenario_file(path);
+  sim::finalize_scenario(s, a.specbench);
+  const auto r = verify::replay(s, o);
+  ReplayShardEntry e = entry_of(index, r.scenario, r, o);
+  e.text = fmt::format("lockstep replay: {} on {} and {}\n", r.scenario, o.backend_a, o.backend_b);
+  e.text += format_backend(r.a) + format_backend(r.b);
   if (r.identical()) {
-    fmt::print("  result    identical: {} records, trace digest {}\n", r.a.records,
-               sim::hex64(r.a.trace_digest));
+    e.text += fmt::format("  result    identical: {} records, trace digest {}\n", r.a.records,
+                          sim::hex64(r.a.trace_digest));
   } else {
-    fmt::print("  result    DIVERGENT: {}\n",
-               verify::describe(r.divergence, o.backend_a, o.backend_b));
+    e.text += fmt::format("  result    DIVERGENT: {}\n", e.divergence);
   }
+  return e;
+}
+
+// Random scenario `i` of the seed: one line, or the divergence with a reproducer. No wall
+// times, so the text is a pure function of (seed, i, backends).
+ReplayShardEntry replay_random(int i, int index, const ReplayArgs& a,
+                               const verify::ReplayOptions& o) {
+  const sim::Scenario s = verify::random_scenario(a.seed, i);
+  const auto r = verify::replay(s, o);
+  ReplayShardEntry e = entry_of(index, s.name, r, o);
+  if (r.identical()) {
+    e.text =
+        fmt::format("{}: identical ({} {}, batch {}, k {}; {} records, trace digest {})\n", s.name,
+                    s.strategy, s.target.name, s.batch_size, s.k, r.a.records, e.digest);
+  } else {
+    e.text = fmt::format(
+        "{}: DIVERGENT: {}\n  reproduce: save the scenario below (index {} of seed {}) as FILE, "
+        "then "
+        "lockstep replay FILE --backends {}\n  scenario: {}\n",
+        s.name, e.divergence, i, a.seed, a.backends, verify::random_scenario_json(a.seed, i));
+  }
+  return e;
+}
+
+ReplayRunIdentity identity_of(const ReplayArgs& a) {
+  ReplayRunIdentity run;
+  run.backends = a.backends;
+  run.files = a.scenarios;
+  run.random = a.random;
+  run.seed = a.seed;
+  run.specbench = a.specbench;
+  run.check = !a.no_check;
+  run.total = static_cast<int>(a.scenarios.size()) + a.random;
+  return run;
 }
 
 int execute(const ReplayArgs& a) {
@@ -62,39 +115,32 @@ int execute(const ReplayArgs& a) {
   if (a.random < 0) throw InputError("--random must be >= 0");
   if (a.scenarios.empty() && a.random == 0)
     throw InputError("replay needs SCENARIO files or --random N");
-  int divergent = 0;
-  int total = 0;
-  for (const auto& path : a.scenarios) {
-    sim::Scenario s = sim::load_scenario_file(path);
-    sim::finalize_scenario(s, a.specbench);
-    const auto r = verify::replay(s, options);
-    print_full(r, options);
-    ++total;
-    divergent += r.identical() ? 0 : 1;
+  ReplayShardReport report;
+  report.run = identity_of(a);
+  report.shard = a.shard.empty() ? ShardSpec{} : parse_shard(a.shard);
+  const int files = static_cast<int>(a.scenarios.size());
+  int identical = 0;
+  // Files first, then the random scenarios: index i runs in shard i mod M.
+  for (int index = 0; index < report.run.total; ++index) {
+    if (!report.shard.owns(static_cast<std::size_t>(index))) continue;
+    auto entry = index < files
+                     ? replay_file(a.scenarios[static_cast<std::size_t>(index)], index, a, options)
+                     : replay_random(index - files, index, a, options);
+    fmt::print("{}", entry.text);
+    identical += entry.identical ? 1 : 0;
+    report.entries.push_back(std::move(entry));
   }
-  for (int i = 0; i < a.random; ++i) {
-    const sim::Scenario s = verify::random_scenario(a.seed, i);
-    const auto r = verify::replay(s, options);
-    ++total;
-    if (r.identical()) {
-      fmt::print("{}: identical ({} {}, batch {}, k {}; {} records, trace digest {})\n", s.name,
-                 s.strategy, s.target.name, s.batch_size, s.k, r.a.records,
-                 sim::hex64(r.a.trace_digest));
-    } else {
-      ++divergent;
-      fmt::print(
-          "{}: DIVERGENT: {}\n  reproduce: save the scenario below (index {} of seed {}) as FILE, "
-          "then "
-          "lockstep replay FILE --backends {}\n  scenario: {}\n",
-          s.name, verify::describe(r.divergence, options.backend_a, options.backend_b), i, a.seed,
-          a.backends, verify::random_scenario_json(a.seed, i));
-    }
+  const int ran = static_cast<int>(report.entries.size());
+  if (report.shard.count > 1) {
+    fmt::print(
+        "lockstep replay shard {}: {} of {} scenarios identical ({} in all shards; "
+        "lockstep merge joins the --report files)\n",
+        report.shard.label(), identical, ran, report.run.total);
+  } else if (ran > 1) {
+    fmt::print("{}", replay_closing_line(identical, ran, a.backends));
   }
-  if (total > 1) {
-    fmt::print("lockstep replay: {} of {} scenarios identical on {} and {}\n", total - divergent,
-               total, options.backend_a, options.backend_b);
-  }
-  return divergent == 0 ? 0 : 1;
+  if (!a.report.empty()) write_file_atomically(a.report, replay_report_text(report));
+  return identical == ran ? 0 : 1;
 }
 
 }  // namespace
@@ -110,6 +156,9 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       "compared record by record (timing records excluded). Reports \"identical\" with the trace\n"
       "digest, or the first divergence: record index, step, event, field and both values.\n"
       "--random N replays N seeded random scenarios instead of (or after) the files.\n"
+      "--shard I/M runs only scenarios i with i mod M = I (files first, then the random ones);\n"
+      "--report FILE writes the shard's report, and `lockstep merge` joins the reports of all M\n"
+      "shards into exactly the single run's report and exit status (docs/cli.md, Sharding).\n"
       "Exit status: 0 identical, 1 a divergence, 2 bad input (or a backend that cannot run here).\n"
       "Example: lockstep replay scenarios/ragged_worst_case.json --backends cpu,gpu");
   cmd->add_option("SCENARIO", args->scenarios, "Scenario JSON files (see scenarios/SCHEMA.md)");
@@ -121,6 +170,10 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", args->seed, "Seed of the random scenarios (default 1)");
   cmd->add_flag("--no-check", args->no_check,
                 "Skip the per-step invariant checks (traces are still compared)");
+  cmd->add_option("--shard", args->shard,
+                  "Run only shard I of M (0-based): scenarios whose index mod M is I");
+  cmd->add_option("--report", args->report,
+                  "Write a machine-readable shard report (JSON Lines) for `lockstep merge`");
   cmd->callback([args, &exit_code] { exit_code = execute(*args); });
 }
 

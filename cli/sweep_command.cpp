@@ -13,7 +13,9 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "cli/shard.h"
 #include "cli/strategy_help.h"
+#include "cli/sweep_shard.h"
 #include "sim/cost_model.h"
 #include "sim/error.h"
 
@@ -47,6 +49,7 @@ struct SweepArgs {
   std::string out_path;
   std::string plots_dir;
   bool quiet = false;
+  std::string shard;  // "I/M"; empty: the whole grid
 };
 
 // The grid as command-line options, for the plots' captions (paths reduced to file names
@@ -87,7 +90,7 @@ void draw_progress(int done, int total, std::chrono::steady_clock::time_point st
             << (tty ? "" : "\n") << std::flush;
 }
 
-int execute(const SweepArgs& a) {
+sim::SweepGrid make_grid(const SweepArgs& a) {
   sim::SweepGrid grid;
   grid.strategies = a.strategies;
   grid.batch_sizes = a.batch_sizes;
@@ -106,23 +109,16 @@ int execute(const SweepArgs& a) {
     grid.prompts = sim::synthetic_prompts(count);
     grid.prompts_label = fmt::format("synthetic:{}", count);
   }
-  const int jobs =
-      a.jobs > 0 ? a.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const auto start = std::chrono::steady_clock::now();
-  std::function<void(int, int)> progress;
-  if (!a.quiet) progress = [start](int done, int total) { draw_progress(done, total, start); };
-  const auto rows = sim::run_sweep(grid, jobs, progress);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!a.quiet && isatty(STDERR_FILENO) != 0) std::cerr << "\n";
+  return grid;
+}
+
+// The sweep's own speed, on stderr (the CSV holds no wall times).
+void report_speed(const std::vector<sim::SweepRow>& rows, double seconds, int jobs) {
   std::int64_t sequence_steps = 0;
   std::size_t points = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     // Count each controller run once (a run yields one row per cost spec and mode).
-    if (i == 0 || rows[i].point.strategy != rows[i - 1].point.strategy ||
-        rows[i].point.batch_size != rows[i - 1].point.batch_size ||
-        rows[i].point.k != rows[i - 1].point.k ||
-        rows[i].point.accept_prob != rows[i - 1].point.accept_prob) {
+    if (i == 0 || rows[i].grid_point != rows[i - 1].grid_point) {
       sequence_steps += rows[i].rounds;
       ++points;
     }
@@ -132,13 +128,40 @@ int execute(const SweepArgs& a) {
       "{} jobs)\n",
       points, rows.size(), sequence_steps, seconds, static_cast<double>(sequence_steps) / seconds,
       jobs);
-  const std::string csv = sim::sweep_csv(grid, rows);
-  if (a.out_path.empty() || a.out_path == "-") {
-    std::cout << csv;
+}
+
+void write_output(const std::string& path, const std::string& text, const std::string& what) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
   } else {
-    write_file_atomically(a.out_path, csv);
-    std::cerr << "sweep: CSV written to " << a.out_path << "\n";
+    write_file_atomically(path, text);
+    std::cerr << "sweep: " << what << " written to " << path << "\n";
   }
+}
+
+int execute(const SweepArgs& a) {
+  const ShardSpec shard = a.shard.empty() ? ShardSpec{} : parse_shard(a.shard);
+  if (!a.shard.empty() && !a.plots_dir.empty()) {
+    throw InputError("--plots cannot be drawn from one shard (--shard " + a.shard +
+                     "): give --plots to `lockstep merge` instead");
+  }
+  const sim::SweepGrid grid = make_grid(a);
+  const int jobs =
+      a.jobs > 0 ? a.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const auto start = std::chrono::steady_clock::now();
+  std::function<void(int, int)> progress;
+  if (!a.quiet) progress = [start](int done, int total) { draw_progress(done, total, start); };
+  const auto rows = sim::run_sweep(grid, jobs, progress, {shard.index, shard.count});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!a.quiet && isatty(STDERR_FILENO) != 0) std::cerr << "\n";
+  report_speed(rows, seconds, jobs);
+  if (!a.shard.empty()) {
+    write_output(a.out_path, sweep_shard_text(grid, rows, shard, describe(a)),
+                 "shard " + shard.label() + " CSV");
+    return 0;
+  }
+  write_output(a.out_path, sim::sweep_csv(grid, rows), "CSV");
   if (!a.plots_dir.empty() && !write_sweep_plots(grid, rows, a.plots_dir, describe(a))) return 2;
   return 0;
 }
@@ -173,7 +196,9 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
       "full copy of every row's KV each step). The CSV is byte-identical for the same grid.\n"
       "Example (SpecBench, 3 strategies, plots):\n"
       "  lockstep sweep --specbench question.jsonl --strategies eqspec,exspec,packed \\\n"
-      "      --batch-sizes 1,4,8,16,32,64 --k 5 --out sweep.csv --plots plots/");
+      "      --batch-sizes 1,4,8,16,32,64 --k 5 --out sweep.csv --plots plots/\n"
+      "Over several machines: --shard I/M on each (I = 0..M-1), then\n"
+      "  lockstep merge shard-*.csv --out sweep.csv --plots plots/   (docs/cli.md, Sharding)");
   sweep
       ->add_option("--strategies", args->strategies,
                    "Comma-separated strategies: " + strategy_choices(", "))
@@ -213,6 +238,9 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
                     "Directory for throughput, realignment-share and tokens-per-step plots "
                     "(SVG and PNG, rendered with gnuplot)");
   sweep->add_flag("--quiet", args->quiet, "No progress bar");
+  sweep->add_option("--shard", args->shard,
+                    "Run only shard I of M (0-based): grid points whose index mod M is I; the "
+                    "output is a shard CSV for `lockstep merge`");
   sweep->callback([args, &exit_code] { exit_code = execute(*args); });
 }
 

@@ -1,5 +1,7 @@
 // `lockstep sweep`: predicted GPU throughput over a grid of strategies, batch sizes, k,
 // oracle acceptance and hardware/model pairs; CSV out, optional gnuplot SVG/PNG plots.
+// `--shard I/M` runs grid point i only when i mod M = I and writes a shard CSV (cli/sweep_shard.h)
+// that `lockstep merge` joins; write_sweep_plots also draws the merged result's plots.
 #pragma once
 
 #include <string>

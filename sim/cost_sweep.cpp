@@ -140,7 +140,10 @@ std::vector<SweepPoint> sweep_points(const SweepGrid& grid) {
 }
 
 std::vector<SweepRow> run_sweep(const SweepGrid& grid, int jobs,
-                                const std::function<void(int, int)>& progress) {
+                                const std::function<void(int, int)>& progress, SweepShard shard) {
+  if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
+    throw InputError("sweep: bad shard " + std::to_string(shard.index) + "/" +
+                     std::to_string(shard.count));
   auto nonempty = [](bool ok, const char* what) {
     if (!ok) throw InputError(std::string("sweep: ") + what + " must not be empty");
   };
@@ -151,8 +154,13 @@ std::vector<SweepRow> run_sweep(const SweepGrid& grid, int jobs,
   nonempty(!grid.costs.empty(), "cost specs");
   nonempty(!grid.prompts.empty(), "prompts");
   for (const auto& c : grid.costs) parse_cost_spec(c);
-  const std::vector<SweepPoint> points = sweep_points(grid);
-  for (const auto& p : points) validate_scenario(point_scenario(grid, p));
+  const std::vector<SweepPoint> all_points = sweep_points(grid);
+  for (const auto& p : all_points) validate_scenario(point_scenario(grid, p));
+  std::vector<std::size_t> points;  // grid indices of this shard's points
+  for (std::size_t i = 0; i < all_points.size(); ++i) {
+    if (static_cast<int>(i % static_cast<std::size_t>(shard.count)) == shard.index)
+      points.push_back(i);
+  }
 
   // One reference for every point: the target's greedy stream is the same whatever k is, so
   // the one computed for the largest k covers every shorter need.
@@ -167,13 +175,14 @@ std::vector<SweepRow> run_sweep(const SweepGrid& grid, int jobs,
   int done = 0;
   auto worker = [&] {
     for (std::size_t i = next++; i < points.size(); i = next++) {
-      slots[i] = run_point(grid, points[i], reference);
+      slots[i] = run_point(grid, all_points[points[i]], reference);
+      for (auto& row : slots[i]) row.grid_point = points[i];
       std::lock_guard<std::mutex> lock(progress_mutex);
       ++done;
       if (progress) progress(done, static_cast<int>(points.size()));
     }
   };
-  const int threads = std::clamp(jobs, 1, static_cast<int>(points.size()));
+  const int threads = std::clamp(jobs, 1, std::max(1, static_cast<int>(points.size())));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
@@ -190,37 +199,62 @@ std::string sweep_csv_header() {
          "pred_tokens_per_s,pred_decode_tokens_per_s,realign_share";
 }
 
+std::uint64_t sweep_grid_digest(const SweepGrid& grid) {
+  Fnv1a h;
+  auto add = [&h](const std::string& field) {
+    h.update(field);
+    h.update(std::string_view("\0", 1));
+  };
+  for (const auto& s : grid.strategies) add("strategy " + s);
+  for (int b : grid.batch_sizes) add("batch " + std::to_string(b));
+  for (int k : grid.ks) add("k " + std::to_string(k));
+  for (double p : grid.accept_probs) add("p " + fmt_double(p));
+  for (const auto& c : grid.costs) add("cost " + c);
+  for (const auto& prompt : grid.prompts) {
+    std::string tokens = "prompt";
+    for (Token t : prompt) tokens += " " + std::to_string(t);
+    add(tokens);
+  }
+  add(grid.prompts_label);
+  add(std::to_string(grid.max_new_tokens) + " " + std::to_string(grid.window_factor) + " " +
+      std::to_string(grid.seed));
+  return h.value();
+}
+
 std::string sweep_csv(const SweepGrid& grid, const std::vector<SweepRow>& rows) {
   std::string out = sweep_csv_header() + "\n";
-  for (const auto& r : rows) {
-    const std::vector<std::string> fields = {
-        r.point.strategy,
-        std::to_string(r.point.batch_size),
-        std::to_string(r.point.k),
-        fmt_double(r.point.accept_prob),
-        grid.prompts_label,
-        r.cost,
-        realign_mode_name(r.mode),
-        std::to_string(r.steps),
-        std::to_string(r.rounds),
-        std::to_string(r.generated_tokens),
-        fmt_double(r.mean_tokens_per_step),
-        std::to_string(r.forward_passes),
-        std::to_string(r.realign_slots),
-        fmt_double(r.realign_bytes),
-        fmt_double(r.predicted.draft),
-        fmt_double(r.predicted.verify),
-        fmt_double(r.predicted.realign),
-        fmt_double(r.predicted.prefill),
-        fmt_double(r.predicted.other),
-        fmt_double(r.predicted.total()),
-        fmt_double(r.tokens_per_second),
-        fmt_double(r.decode_tokens_per_second),
-        fmt_double(r.realign_share),
-    };
-    for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + fields[i];
-    out += "\n";
-  }
+  for (const auto& r : rows) out += sweep_csv_line(grid, r) + "\n";
+  return out;
+}
+
+std::string sweep_csv_line(const SweepGrid& grid, const SweepRow& r) {
+  const std::vector<std::string> fields = {
+      r.point.strategy,
+      std::to_string(r.point.batch_size),
+      std::to_string(r.point.k),
+      fmt_double(r.point.accept_prob),
+      grid.prompts_label,
+      r.cost,
+      realign_mode_name(r.mode),
+      std::to_string(r.steps),
+      std::to_string(r.rounds),
+      std::to_string(r.generated_tokens),
+      fmt_double(r.mean_tokens_per_step),
+      std::to_string(r.forward_passes),
+      std::to_string(r.realign_slots),
+      fmt_double(r.realign_bytes),
+      fmt_double(r.predicted.draft),
+      fmt_double(r.predicted.verify),
+      fmt_double(r.predicted.realign),
+      fmt_double(r.predicted.prefill),
+      fmt_double(r.predicted.other),
+      fmt_double(r.predicted.total()),
+      fmt_double(r.tokens_per_second),
+      fmt_double(r.decode_tokens_per_second),
+      fmt_double(r.realign_share),
+  };
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + fields[i];
   return out;
 }
 

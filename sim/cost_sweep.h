@@ -41,6 +41,7 @@ struct SweepPoint {
 
 struct SweepRow {
   SweepPoint point;
+  std::size_t grid_point = 0;  // index of `point` in sweep_points(grid)
   std::string cost;
   RealignMode mode = RealignMode::inplace;
   std::int64_t steps = 0, rounds = 0, generated_tokens = 0, forward_passes = 0;
@@ -62,13 +63,28 @@ std::vector<std::vector<Token>> specbench_prompts(const std::string& path, int c
 // Every controller run of the grid, in CSV order.
 std::vector<SweepPoint> sweep_points(const SweepGrid& grid);
 
+// Which grid points one run computes: point i when i mod count == index (sharded sweeps over
+// several machines; `lockstep merge` joins the shards' rows back in grid order).
+struct SweepShard {
+  int index = 0;
+  int count = 1;
+};
+
 // Throws InputError for an empty dimension, unknown strategy or bad cost spec (before any
-// run). `progress(done, total)` is called after every finished point from the caller's thread
-// or a worker (never concurrently).
+// run; every point is validated, whatever the shard). `progress(done, total)` is called after
+// every finished point from the caller's thread or a worker (never concurrently); total is the
+// number of points of the shard. Rows come in grid order.
 std::vector<SweepRow> run_sweep(const SweepGrid& grid, int jobs,
-                                const std::function<void(int, int)>& progress = {});
+                                const std::function<void(int, int)>& progress = {},
+                                SweepShard shard = {});
+
+// A digest of everything that determines the rows (every dimension, the prompts, seeds), so
+// that shards of different grids are told apart.
+std::uint64_t sweep_grid_digest(const SweepGrid& grid);
 
 std::string sweep_csv_header();
 std::string sweep_csv(const SweepGrid& grid, const std::vector<SweepRow>& rows);
+// One CSV line (no newline) of `row`, as sweep_csv writes it.
+std::string sweep_csv_line(const SweepGrid& grid, const SweepRow& row);
 
 }  // namespace lockstep::sim
