@@ -51,10 +51,11 @@ void print_constants(const sim::CostConstants& k, const sim::Hardware& hw) {
   }
   fmt::print(
       "  fitted         bandwidth x{:.3f} ({:.2f} GB/s)  gemm x{:.3f} ({:.2f} Gop/s)  attention "
-      "x{:.3f} ({:.2f} Gop/s)  step {:.2f} us\n",
+      "x{:.3f} ({:.2f} Gop/s)  packing x{:.3f} ({:.2f} GB/s)  step {:.2f} us\n",
       k.bandwidth_fraction, 1e-9 * hw.bandwidth * k.bandwidth_fraction, k.compute_fraction,
       1e-9 * hw.int8_ops * k.compute_fraction, k.attention_fraction,
-      1e-9 * hw.attention_ops * k.attention_fraction, 1e6 * k.launch_seconds);
+      1e-9 * hw.attention_ops * k.attention_fraction, k.pack_fraction,
+      1e-9 * hw.pack_bandwidth * k.pack_fraction, 1e6 * k.launch_seconds);
 }
 
 void print_probe(const reference::ProbeReport& report) {
@@ -67,6 +68,8 @@ void print_probe(const reference::ProbeReport& report) {
   fmt::print("  gemm           {:.2f} Gop/s (median of the samples)\n", 1e-9 * p.gemm_ops);
   fmt::print("  attention      {:.2f} Gop/s (scalar int8 loops)\n", 1e-9 * p.attention_ops);
   fmt::print("  step overhead  {:.2f} us (minimal pass / 2 steps)\n", 1e6 * p.step_seconds);
+  fmt::print("  gemm packing   {:.2f} GB/s (2-row GEMM minus 1-row GEMV, 16 MiB weights)\n",
+             1e-9 * p.pack_bandwidth);
 }
 
 }  // namespace lockstep::cli

@@ -67,6 +67,26 @@ std::vector<GemmSample> probe_gemm(const ProbeOptions& o) {
   return samples;
 }
 
+// Weight bytes per second that a 2-row product spends beyond a 1-row one: Eigen runs one row
+// as a GEMV straight off the weights and more rows as a GEMM that first packs them. The matrix
+// (16 MiB of doubles) is the size of a `small` target's weights, past L2, within L3.
+double probe_packing(const ProbeOptions& o) {
+  WeightStore store;
+  const auto w = store.get(1, tensor_id(TensorKind::lm_head, -1), 2048, 1024, kGainHead);
+  auto seconds_for = [&](int rows) {
+    Eigen::MatrixXd x = Eigen::MatrixXd::Constant(rows, w->cols(), 3.0);
+    return median_seconds(2 * o.repeats + 1, [&] {
+      const Eigen::MatrixXd acc = x * w->values.transpose();
+      g_sink = g_sink + acc(0, 0);
+    });
+  };
+  const double one = seconds_for(1);
+  const double two = seconds_for(2);
+  const double bytes = static_cast<double>(w->values.size()) * sizeof(double);
+  // Never below the stream's own read time of one extra pass, so noise cannot make it huge.
+  return bytes / std::max(two - one, 1e-3 * one);
+}
+
 // One cache row of `slots` slots; `tokens` tokens each attending every slot.
 double forward_seconds(Model& model, int tokens, int slots, int repeats) {
   std::vector<KvRow> cache{model.make_row(slots)};
@@ -136,6 +156,7 @@ ProbeReport run_probe(const ProbeOptions& options) {
   report.probe.gemm_ops = rates[rates.size() / 2];
   report.probe.attention_ops = probe_attention(options);
   report.probe.step_seconds = probe_step(options);
+  report.probe.pack_bandwidth = probe_packing(options);
   return report;
 }
 

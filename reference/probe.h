@@ -6,7 +6,9 @@
 // runs for every projection (Eigen double GEMM of int8 values against a WeightStore matrix, as
 // model.cpp's project does), at the `small` preset's shapes, (3) the rate of the reference's
 // scalar attention loops, from two Model::forward passes that differ only in how many KV slots
-// they attend, and (4) the fixed cost of a minimal Model::forward pass. Every figure is a
+// they attend, (4) the fixed cost of a minimal Model::forward pass, and (5) what a 2-row
+// product costs beyond a 1-row one on a weight matrix of a `small` target's size (Eigen packs
+// the weights for a GEMM, not for a GEMV). Every figure is a
 // positive finite number; none is asserted against any expected value. It decides nothing:
 // the fit (sim/cost_calibrate.h) scales each term to measured passes.
 #pragma once

@@ -55,11 +55,11 @@ CalibrationResult calibrate(const std::vector<CalibrationRow>& rows,
 CalibrationResult evaluate(const std::vector<CalibrationRow>& rows, const CostConstants& constants,
                            const Hardware* measured = nullptr);
 
-// The sum form's fit: predicted = m*memory + c*gemm + a*attention + s*overhead, the four terms
-// priced with the probed constants, multipliers chosen by least squares on the relative error
-// with a weak pull towards 1 (the probe) so that terms the rows cannot tell apart (every pass of
-// a role reads the same weights) keep their probed size; multipliers stay >= 1e-3.
-// Returns fractions 1/m, 1/c, 1/a and the fitted per-step overhead.
+// The sum form's fit: predicted = m*memory + c*gemm + a*attention + s*overhead + p*packing,
+// the terms priced with the probed constants, multipliers chosen by least squares on the relative
+// error with a weak pull towards 1 (the probe) so that terms the rows cannot tell apart (every pass
+// of a role reads the same weights) keep their probed size; multipliers stay >= 1e-3. Returns
+// fractions 1/m, 1/c, 1/a, 1/p and the fitted per-step overhead.
 CostConstants fit_sum_form(const std::vector<CalibrationRow>& rows, const Hardware& measured);
 
 }  // namespace lockstep::sim

@@ -11,18 +11,19 @@
 namespace lockstep::sim {
 namespace {
 
-constexpr int kTerms = 4;  // memory, gemm, attention, overhead
+constexpr int kTerms = 5;  // memory, gemm, attention, overhead, packing
 using Vector = std::array<double, kTerms>;
 using Matrix = std::array<Vector, kTerms>;
 
 // Ridge weight per row: small next to a squared relative error of a few percent, large enough
 // to settle directions the rows leave flat.
-constexpr double kPullTowardsProbe = 1e-3;
+constexpr double kPullTowardsProbe = 1e-5;
 constexpr double kFloor = 1e-3;
 
 Vector terms_of(const CostModel& model, const CalibrationRow& row) {
   const PassCost c = calibration_pass(model, row);
-  return {c.memory_seconds, c.compute_seconds, c.attention_seconds, c.launch_seconds};
+  return {c.memory_seconds, c.compute_seconds, c.attention_seconds, c.launch_seconds,
+          c.pack_seconds};
 }
 
 // Solves a x = b in place by elimination with partial pivoting; false when singular.
@@ -78,8 +79,9 @@ Vector least_squares(const std::vector<Vector>& x, const std::vector<double>& t,
       b[j] += lambda;
     }
   }
-  Vector theta{1.0, 1.0, 1.0, 1.0};
-  if (!solve(a, b, theta)) return Vector{1.0, 1.0, 1.0, 1.0};
+  Vector theta;
+  theta.fill(1.0);
+  if (!solve(a, b, theta)) theta.fill(1.0);
   return theta;
 }
 
@@ -109,6 +111,7 @@ CostConstants fit_sum_form(const std::vector<CalibrationRow>& rows, const Hardwa
   out.compute_fraction = 1.0 / theta[1];
   out.attention_fraction = 1.0 / theta[2];
   out.launch_seconds = theta[3] * measured.launch_seconds;
+  out.pack_fraction = 1.0 / theta[4];
   return out;
 }
 

@@ -35,7 +35,8 @@ double positive_field(const nlohmann::json& object, const char* field, const std
 }  // namespace
 
 Hardware cpu_hardware(const CpuProbe& probe) {
-  for (double v : {probe.bandwidth, probe.gemm_ops, probe.attention_ops, probe.step_seconds}) {
+  for (double v : {probe.bandwidth, probe.gemm_ops, probe.attention_ops, probe.step_seconds,
+                   probe.pack_bandwidth}) {
     if (!(v > 0) || !std::isfinite(v))
       throw InputError("cpu profile: every probed figure must be positive and finite");
   }
@@ -47,6 +48,7 @@ Hardware cpu_hardware(const CpuProbe& probe) {
   hw.launch_seconds = probe.step_seconds;
   hw.form = CostForm::sum;
   hw.attention_ops = probe.attention_ops;
+  hw.pack_bandwidth = probe.pack_bandwidth;
   return hw;
 }
 
@@ -110,7 +112,9 @@ PassCost cpu_pass_cost(const ModelDims& m, const Hardware& hw, const CostConstan
   c.attention_seconds = attention / (hw.attention_ops * k.attention_fraction);
   c.launch_seconds = static_cast<double>(c.launches) *
                      (k.launch_seconds >= 0 ? k.launch_seconds : hw.launch_seconds);
-  c.seconds = c.memory_seconds + c.compute_seconds + c.attention_seconds + c.launch_seconds;
+  c.pack_seconds = tokens >= 2 ? c.weight_bytes / (hw.pack_bandwidth * k.pack_fraction) : 0.0;
+  c.seconds = c.memory_seconds + c.compute_seconds + c.attention_seconds + c.launch_seconds +
+              c.pack_seconds;
   return c;
 }
 
@@ -122,10 +126,12 @@ std::string cpu_profile_json(const CpuProfile& p) {
   j["gemm_ops_per_s"] = p.probe.gemm_ops;
   j["attention_ops_per_s"] = p.probe.attention_ops;
   j["step_seconds"] = p.probe.step_seconds;
+  j["pack_bytes_per_s"] = p.probe.pack_bandwidth;
   if (p.has_fit) {
     j["fitted"] = {{"bandwidth_fraction", p.fitted.bandwidth_fraction},
                    {"compute_fraction", p.fitted.compute_fraction},
                    {"attention_fraction", p.fitted.attention_fraction},
+                   {"pack_fraction", p.fitted.pack_fraction},
                    {"step_seconds", p.fitted.launch_seconds}};
   }
   return j.dump(2) + "\n";
@@ -147,12 +153,14 @@ CpuProfile parse_cpu_profile(const std::string& text, const std::string& origin)
   p.probe.gemm_ops = positive_field(j, "gemm_ops_per_s", origin);
   p.probe.attention_ops = positive_field(j, "attention_ops_per_s", origin);
   p.probe.step_seconds = positive_field(j, "step_seconds", origin);
+  p.probe.pack_bandwidth = positive_field(j, "pack_bytes_per_s", origin);
   if (j.contains("fitted")) {
     const auto& f = j["fitted"];
     const std::string where = origin + " (fitted)";
     p.fitted.bandwidth_fraction = positive_field(f, "bandwidth_fraction", where);
     p.fitted.compute_fraction = positive_field(f, "compute_fraction", where);
     p.fitted.attention_fraction = positive_field(f, "attention_fraction", where);
+    p.fitted.pack_fraction = positive_field(f, "pack_fraction", where);
     p.fitted.launch_seconds = positive_field(f, "step_seconds", where);
     p.has_fit = true;
   }

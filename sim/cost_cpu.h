@@ -9,6 +9,9 @@
 // terms add up instead of overlapping (CostForm::sum):
 //     seconds = bytes / (bandwidth * f) + gemm_ops / (gemm_rate * g)
 //             + attention_ops / (attention_rate * a) + (n_layers + 1) * overhead
+//             + [tokens >= 2] * weight_bytes / (pack_rate * p)
+// The last term is Eigen's GEMM packing its weight operand, which a one-token pass (a GEMV)
+// skips: measured on this machine, two tokens cost about three times one.
 // Weights are int8 values held as doubles (reference/weights.h): 8 bytes each; K/V are int8.
 // This file does no measuring (reference/probe.h does) and no fitting (sim/cost_calibrate.h).
 #pragma once
@@ -28,10 +31,11 @@ inline constexpr double kCpuWeightBytes = 8.0;
 
 // What a probe measured, as positive finite numbers (checked by cpu_hardware).
 struct CpuProbe {
-  double bandwidth = 0;      // bytes per second, streaming read of a buffer far past the caches
-  double gemm_ops = 0;       // the reference's double GEMM, 2 ops per multiply-add
-  double attention_ops = 0;  // the reference's scalar int8 attention loops, 2 ops per MAC
-  double step_seconds = 0;   // fixed cost of one layer (or the head) of a minimal pass
+  double bandwidth = 0;       // bytes per second, streaming read of a buffer far past the caches
+  double gemm_ops = 0;        // the reference's double GEMM, 2 ops per multiply-add
+  double attention_ops = 0;   // the reference's scalar int8 attention loops, 2 ops per MAC
+  double step_seconds = 0;    // fixed cost of one layer (or the head) of a minimal pass
+  double pack_bandwidth = 0;  // weight bytes per second a >= 2-row GEMM packs (vs 1-row GEMV)
 };
 
 struct CpuProfile {
@@ -60,8 +64,9 @@ PassCost cpu_pass_cost(const ModelDims& dims, const Hardware& hardware,
                        const CostConstants& constants, const std::vector<RowWork>& rows);
 
 // JSON with fields format, note, bandwidth_bytes_per_s, gemm_ops_per_s, attention_ops_per_s,
-// step_seconds and, once fitted, fitted: {bandwidth_fraction, compute_fraction,
-// attention_fraction, step_seconds}. Throws InputError naming the origin and the bad field.
+// step_seconds, pack_bytes_per_s and, once fitted, fitted: {bandwidth_fraction,
+// compute_fraction, attention_fraction, pack_fraction, step_seconds}. Throws InputError naming the
+// origin and the bad field.
 std::string cpu_profile_json(const CpuProfile& profile);
 CpuProfile parse_cpu_profile(const std::string& text, const std::string& origin);
 CpuProfile load_cpu_profile(const std::string& path);

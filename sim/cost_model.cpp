@@ -103,8 +103,8 @@ CostModel::CostModel(Hardware hardware, ModelPair pair, Precision precision,
       constants_(constants),
       implementation_(implementation) {
   if (!(constants_.bandwidth_fraction > 0) || !(constants_.compute_fraction > 0) ||
-      !(constants_.attention_fraction > 0))
-    throw InputError("cost constants: bandwidth, compute and attention fractions must be positive");
+      !(constants_.attention_fraction > 0) || !(constants_.pack_fraction > 0))
+    throw InputError("cost constants: every fraction must be positive");
 }
 
 std::string CostModel::spec() const {
@@ -256,9 +256,9 @@ CostModel parse_cost_spec(const std::string& spec, CostConstants constants,
                      "profile file)");
   Precision precision = cpu ? Precision::int8 : Precision::bf16;
   if (f.size() >= 3) {
-    if (f[2] == "int8") {
-      precision = Precision::int8;
-    } else if (f[2] != "bf16") {
+    if (f[2] == "int8" || f[2] == "bf16") {
+      precision = f[2] == "int8" ? Precision::int8 : Precision::bf16;
+    } else {
       throw InputError("cost '" + spec + "': precision must be int8 or bf16, got '" + f[2] + "'");
     }
   }

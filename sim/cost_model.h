@@ -32,6 +32,9 @@ struct Hardware {
   // Ops per second of the attention loops when they are not tensor GEMMs (the cpu reference's
   // scalar int8 loops); 0: attention is priced at the tensor peak with the projections.
   double attention_ops = 0;
+  // Bytes per second at which a GEMM of >= 2 rows packs its weight operand (the cpu
+  // reference's Eigen GEMM; one row takes the GEMV path, which packs nothing). Sum form only.
+  double pack_bandwidth = 0;
 };
 
 // Dimensions of one transformer as its published config.json gives them. head_dim is explicit:
@@ -77,6 +80,7 @@ struct CostConstants {
   double compute_fraction = 1.0;    // achieved / peak tensor throughput (not fitted)
   double launch_seconds = -1;       // < 0: the hardware preset's value
   double attention_fraction = 1.0;  // achieved / probed attention rate (sum form only)
+  double pack_fraction = 1.0;       // achieved / probed weight-packing rate (sum form only)
 };
 
 // Per-pass launch counts (docs/cost-model.md lists the kernels).
@@ -104,6 +108,7 @@ struct PassCost {
   double compute_seconds = 0;
   double launch_seconds = 0;
   double attention_seconds = 0;  // sum form only; the roofline prices attention in compute
+  double pack_seconds = 0;       // sum form only: GEMM packing of the weights (>= 2 tokens)
   double seconds = 0;
   double bytes() const { return weight_bytes + kv_read_bytes + kv_write_bytes + activation_bytes; }
 };

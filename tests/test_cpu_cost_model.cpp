@@ -20,7 +20,11 @@ using namespace lockstep;
 namespace {
 
 sim::CpuProbe made_up_probe() {
-  return {.bandwidth = 20e9, .gemm_ops = 10e9, .attention_ops = 2e9, .step_seconds = 5e-6};
+  return {.bandwidth = 20e9,
+          .gemm_ops = 10e9,
+          .attention_ops = 2e9,
+          .step_seconds = 5e-6,
+          .pack_bandwidth = 15e9};
 }
 
 bool positive_finite(double v) {
@@ -48,6 +52,7 @@ BOOST_AUTO_TEST_CASE(probe_returns_positive_finite_figures) {
   BOOST_TEST(positive_finite(report.probe.gemm_ops));
   BOOST_TEST(positive_finite(report.probe.attention_ops));
   BOOST_TEST(positive_finite(report.probe.step_seconds));
+  BOOST_TEST(positive_finite(report.probe.pack_bandwidth));
   BOOST_TEST(report.gemm.size() == 3u);
   for (const auto& s : report.gemm) BOOST_TEST(positive_finite(s.ops_per_second));
   BOOST_CHECK_NO_THROW(sim::cpu_hardware(report.probe));
@@ -82,9 +87,11 @@ BOOST_AUTO_TEST_CASE(sum_form_adds_its_terms) {
              boost::test_tools::tolerance(1e-12));
   BOOST_TEST(c.launch_seconds == (tiny.n_layers + 1) * 5e-6, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(c.weight_bytes == 8.0 * params);
-  BOOST_TEST(
-      c.seconds == c.memory_seconds + c.compute_seconds + c.attention_seconds + c.launch_seconds,
-      boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(c.seconds == c.memory_seconds + c.compute_seconds + c.attention_seconds +
+                              c.launch_seconds + c.pack_seconds,
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(c.pack_seconds == c.weight_bytes / 15e9, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(model.pass(true, {{1, 40, 40}}).pack_seconds == 0.0);  // one token: a GEMV
 }
 
 BOOST_AUTO_TEST_CASE(sum_form_fit_recovers_generating_multipliers) {
@@ -94,6 +101,7 @@ BOOST_AUTO_TEST_CASE(sum_form_fit_recovers_generating_multipliers) {
   truth.compute_fraction = 0.7;
   truth.attention_fraction = 0.9;
   truth.launch_seconds = 12e-6;
+  truth.pack_fraction = 0.5;
   const std::string spec = "cpu:small/draft-small:int8";
   const auto model = sim::parse_cost_spec(spec, truth, &hw);
   std::vector<sim::CalibrationRow> rows;
@@ -114,6 +122,7 @@ BOOST_AUTO_TEST_CASE(sum_form_fit_recovers_generating_multipliers) {
   BOOST_TEST(fit.constants.compute_fraction == 0.7, boost::test_tools::tolerance(0.02));
   BOOST_TEST(fit.constants.attention_fraction == 0.9, boost::test_tools::tolerance(0.02));
   BOOST_TEST(fit.constants.launch_seconds == 12e-6, boost::test_tools::tolerance(0.05));
+  BOOST_TEST(fit.constants.pack_fraction == 0.5, boost::test_tools::tolerance(0.02));
   BOOST_TEST(fit.max_abs_error < 0.01);
   BOOST_TEST(fit.uncalibrated_mean_abs_error > 0.05);
   const auto held = sim::evaluate(rows, fit.constants, &hw);
@@ -130,10 +139,13 @@ BOOST_AUTO_TEST_CASE(profile_file_round_trips) {
   p.has_fit = true;
   p.fitted.bandwidth_fraction = 1.25;
   p.fitted.launch_seconds = 3e-6;
+  p.fitted.pack_fraction = 0.4;
   back = sim::parse_cpu_profile(sim::cpu_profile_json(p), "p.json");
   BOOST_TEST(back.has_fit);
   BOOST_TEST(back.fitted.bandwidth_fraction == 1.25);
   BOOST_TEST(back.fitted.launch_seconds == 3e-6);
+  BOOST_TEST(back.fitted.pack_fraction == 0.4);
+  BOOST_TEST(back.probe.pack_bandwidth == 15e9);
   BOOST_CHECK_THROW(sim::parse_cpu_profile("{\"format\": \"other\"}", "p.json"), InputError);
   BOOST_CHECK_THROW(sim::parse_cpu_profile("[", "p.json"), InputError);
 }
