@@ -17,6 +17,7 @@
 #include "sim/cost_cpu.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
+#include "sim/timed_backend.h"
 
 namespace lockstep::cli {
 namespace {
@@ -35,6 +36,7 @@ struct BenchArgs {
   int max_prompt_tokens = 0;
   std::string out_dir = "out/bench";
   std::string cost;
+  std::string clock = "wall";
 };
 
 sim::Scenario load(const BenchArgs& a) {
@@ -89,6 +91,12 @@ void print_table(const verify::BenchResult& r) {
 
 int execute(const BenchArgs& a) {
   const sim::Scenario base = load(a);
+  if (a.clock == "thread" && base.backend != "cpu")
+    throw InputError(
+        "bench: --clock thread times the calling thread's CPU seconds, which is "
+        "right for the cpu backend only (got backend " +
+        base.backend + ")");
+  sim::set_pass_clock(a.clock == "thread" ? sim::PassClock::thread_cpu : sim::PassClock::wall);
   verify::BenchGrid grid{.strategies = a.strategies.empty() ? sim::strategy_names() : a.strategies,
                          .batch_sizes = a.batch_sizes,
                          .ks = a.ks.empty() ? std::vector<int>{base.k} : a.ks,
@@ -163,6 +171,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--cost", a->cost,
                   "Cost spec HW:PAIR[:PRECISION] written in passes.csv (default: the scenario's; "
                   "on the cpu backend cpu:TARGET/DRAFT:int8)");
+  cmd->add_option("--clock", a->clock,
+                  "Pass times in passes.csv: wall (default) or thread (the thread's CPU seconds; "
+                  "cpu backend only, robust to a loaded machine)")
+      ->check(CLI::IsMember({"wall", "thread"}));
   cmd->callback([a, &exit_code] { exit_code = execute(*a); });
 }
 

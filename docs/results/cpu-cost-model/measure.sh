@@ -15,7 +15,7 @@ mkdir -p "$out"
 for round in $(seq "$rounds"); do
   for batch in 1 4 8 16; do
     "$bin" bench "$scenario" --strategies ar,eqspec,packed --batch-sizes "$batch" \
-      --repeats 3 --warmup 1 --out "$out/r$round-b$batch" >"$out/r$round-b$batch.txt" 2>/dev/null
+      --repeats 3 --warmup 1 --clock thread --out "$out/r$round-b$batch" >"$out/r$round-b$batch.txt" 2>/dev/null
   done
 done
 # One row per pass shape: the median over the rounds of bench's per-shape medians.
