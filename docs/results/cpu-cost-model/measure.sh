@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The measurement behind docs/results/2026-11-30-cpu-cost-model.md: probe this machine, bench
 # the cpu backend one batch size at a time in interleaved rounds (so that the load of a shared
-# machine drifts over every batch size alike), take each pass shape's median over the rounds,
+# machine drifts over every batch size alike), pass times on the thread's CPU clock, take each pass shape's median over the rounds,
 # fit the cpu profile on batch 1 and 8 and report the error on batch 4 and 16.
 #   measure.sh [LOCKSTEP_BIN] [OUT_DIR] [ROUNDS]
 set -euo pipefail
