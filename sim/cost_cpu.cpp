@@ -87,14 +87,7 @@ std::string cpu_cost_spec(const ModelConfig& target, const ModelConfig& draft) {
 
 PassCost cpu_pass_cost(const ModelDims& m, const Hardware& hw, const CostConstants& k,
                        const std::vector<RowWork>& rows) {
-  double tokens = 0;
-  double kv_read = 0;
-  double attended = 0;
-  for (const auto& r : rows) {
-    tokens += static_cast<double>(r.tokens);
-    kv_read += static_cast<double>(r.kv_read);
-    attended += static_cast<double>(r.attended);
-  }
+  const auto [tokens, kv_read, attended] = totals_of(rows);
   PassCost c;
   if (tokens == 0) return c;
   const double slot = static_cast<double>(m.kv_elements_per_slot());  // int8: 1 byte each

@@ -136,20 +136,23 @@ double CostModel::kv_bytes_per_slot(bool target) const {
   return static_cast<double>(dims(target).kv_elements_per_slot()) * bytes_per_element();
 }
 
+RowWork totals_of(const std::vector<RowWork>& rows) {
+  RowWork sum;
+  for (const auto& r : rows) {
+    sum.tokens += r.tokens;
+    sum.kv_read += r.kv_read;
+    sum.attended += r.attended;
+  }
+  return sum;
+}
+
 PassCost CostModel::pass(bool target, const std::vector<RowWork>& rows) const {
   if (hardware_.form == CostForm::sum)
     return cpu_pass_cost(dims(target), hardware_, constants_, rows);
   const ModelDims& m = dims(target);
   const double bpe = bytes_per_element();
   const double slot = kv_bytes_per_slot(target);
-  double tokens = 0;
-  double kv_read = 0;
-  double attended = 0;
-  for (const auto& r : rows) {
-    tokens += static_cast<double>(r.tokens);
-    kv_read += static_cast<double>(r.kv_read);
-    attended += static_cast<double>(r.attended);
-  }
+  const auto [tokens, kv_read, attended] = totals_of(rows);
   PassCost c;
   if (tokens == 0) return c;  // an empty pass is never issued as a kernel
   c.weight_bytes = static_cast<double>(m.streamed_params()) * bpe;

@@ -97,6 +97,9 @@ struct RowWork {
   std::int64_t attended = 0;
 };
 
+// The rows' sums: every term of a pass depends on the rows only through these.
+RowWork totals_of(const std::vector<RowWork>& rows);
+
 struct PassCost {
   double weight_bytes = 0;
   double kv_read_bytes = 0;
