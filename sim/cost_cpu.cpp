@@ -87,25 +87,21 @@ std::string cpu_cost_spec(const ModelConfig& target, const ModelConfig& draft) {
 
 PassCost cpu_pass_cost(const ModelDims& m, const Hardware& hw, const CostConstants& k,
                        const std::vector<RowWork>& rows) {
-  const auto [tokens, kv_read, attended] = totals_of(rows);
-  PassCost c;
-  if (tokens == 0) return c;
-  const double slot = static_cast<double>(m.kv_elements_per_slot());  // int8: 1 byte each
-  c.weight_bytes = static_cast<double>(m.streamed_params()) * kCpuWeightBytes;
-  c.kv_read_bytes = kv_read * slot;
-  c.kv_write_bytes = tokens * slot;
-  // Embedding rows read as doubles, float logits written then scanned by argmax and digest.
-  c.activation_bytes = tokens * m.d_model * kCpuWeightBytes + 2.0 * tokens * m.vocab * 4.0;
-  const double gemm = 2.0 * tokens * static_cast<double>(m.streamed_params());
-  const double attention = 4.0 * attended * m.n_heads * m.head_dim * m.n_layers;
-  c.ops = gemm + attention;
+  const RowWork totals = totals_of(rows);
+  if (totals.tokens == 0) return {};
+  // int8 K/V; embedding rows read as doubles; float logits written, then scanned by argmax
+  // and digest.
+  double attention = 0;
+  PassCost c = count_pass_work(m, totals, {kCpuWeightBytes, 1.0, kCpuWeightBytes, 4.0}, attention);
+  const double gemm = c.ops - attention;
   c.launches = static_cast<std::int64_t>(m.n_layers) + 1;
   c.memory_seconds = c.bytes() / (hw.bandwidth * k.bandwidth_fraction);
   c.compute_seconds = gemm / (hw.int8_ops * k.compute_fraction);
   c.attention_seconds = attention / (hw.attention_ops * k.attention_fraction);
   c.launch_seconds = static_cast<double>(c.launches) *
                      (k.launch_seconds >= 0 ? k.launch_seconds : hw.launch_seconds);
-  c.pack_seconds = tokens >= 2 ? c.weight_bytes / (hw.pack_bandwidth * k.pack_fraction) : 0.0;
+  c.pack_seconds =
+      totals.tokens >= 2 ? c.weight_bytes / (hw.pack_bandwidth * k.pack_fraction) : 0.0;
   c.seconds = c.memory_seconds + c.compute_seconds + c.attention_seconds + c.launch_seconds +
               c.pack_seconds;
   return c;

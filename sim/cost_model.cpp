@@ -146,24 +146,33 @@ RowWork totals_of(const std::vector<RowWork>& rows) {
   return sum;
 }
 
+PassCost count_pass_work(const ModelDims& m, const RowWork& totals, const ElementBytes& b,
+                         double& attention_ops) {
+  const auto [tokens, kv_read, attended] = totals;
+  const double slot = static_cast<double>(m.kv_elements_per_slot()) * b.kv;
+  PassCost c;
+  c.weight_bytes = static_cast<double>(m.streamed_params()) * b.weight;
+  c.kv_read_bytes = kv_read * slot;
+  c.kv_write_bytes = tokens * slot;
+  // Embedding rows gathered, and logits written once and read once.
+  c.activation_bytes = tokens * m.d_model * b.embedding + 2.0 * tokens * m.vocab * b.logit;
+  const double matmul = 2.0 * tokens * static_cast<double>(m.streamed_params());
+  // Q K^T and P V: 2 ops per multiply-add, two products, every head of every layer.
+  attention_ops = 4.0 * attended * m.n_heads * m.head_dim * m.n_layers;
+  c.ops = matmul + attention_ops;
+  return c;
+}
+
 PassCost CostModel::pass(bool target, const std::vector<RowWork>& rows) const {
   if (hardware_.form == CostForm::sum)
     return cpu_pass_cost(dims(target), hardware_, constants_, rows);
   const ModelDims& m = dims(target);
+  const RowWork totals = totals_of(rows);
+  if (totals.tokens == 0) return {};  // an empty pass is never issued as a kernel
   const double bpe = bytes_per_element();
-  const double slot = kv_bytes_per_slot(target);
-  const auto [tokens, kv_read, attended] = totals_of(rows);
-  PassCost c;
-  if (tokens == 0) return c;  // an empty pass is never issued as a kernel
-  c.weight_bytes = static_cast<double>(m.streamed_params()) * bpe;
-  c.kv_read_bytes = kv_read * slot;
-  c.kv_write_bytes = tokens * slot;
-  // Embedding rows gathered, and bf16 logits written by the LM head then read by the argmax.
-  c.activation_bytes = tokens * m.d_model * bpe + 2.0 * tokens * m.vocab * 2.0;
-  const double matmul = 2.0 * tokens * static_cast<double>(m.streamed_params());
-  // Q K^T and P V: 2 ops per multiply-add, two products, every head of every layer.
-  const double attention = 4.0 * attended * m.n_heads * m.head_dim * m.n_layers;
-  c.ops = matmul + attention;
+  // bf16 logits written by the LM head then read by the argmax.
+  double attention = 0;
+  PassCost c = count_pass_work(m, totals, {bpe, bpe, bpe, 2.0}, attention);
   c.launches = static_cast<std::int64_t>(m.n_layers) * kLaunchesPerLayer + kLaunchesPerPass;
   c.memory_seconds = c.bytes() / (hardware_.bandwidth * constants_.bandwidth_fraction);
   c.compute_seconds = c.ops / peak_ops();

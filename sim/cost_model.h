@@ -100,6 +100,13 @@ struct RowWork {
 // The rows' sums: every term of a pass depends on the rows only through these.
 RowWork totals_of(const std::vector<RowWork>& rows);
 
+// Element sizes in bytes of what a pass streams.
+struct ElementBytes {
+  double weight = 0;
+  double kv = 0;
+  double embedding = 0;
+  double logit = 0;
+};
 struct PassCost {
   double weight_bytes = 0;
   double kv_read_bytes = 0;
@@ -122,6 +129,11 @@ struct RealignCost {
   std::int64_t launches = 0;
   double seconds = 0;
 };
+
+// Bytes and operations of a pass (seconds, launches left 0), shared by both forms; the
+// attention share of `ops` is returned in `attention_ops`.
+PassCost count_pass_work(const ModelDims& m, const RowWork& totals, const ElementBytes& bytes,
+                         double& attention_ops);
 
 class CostModel {
  public:
