@@ -14,8 +14,10 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "sim/cost_cpu.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
+#include "sim/timed_backend.h"
 
 namespace lockstep::cli {
 namespace {
@@ -34,6 +36,7 @@ struct BenchArgs {
   int max_prompt_tokens = 0;
   std::string out_dir = "out/bench";
   std::string cost;
+  std::string clock = "wall";
 };
 
 sim::Scenario load(const BenchArgs& a) {
@@ -51,6 +54,16 @@ sim::Scenario load(const BenchArgs& a) {
   }
   sim::finalize_scenario(s, a.specbench);
   return s;
+}
+
+// --cost, else the scenario's, else for the cpu backend the cpu profile's spec of its own
+// models (calibrate then needs --profile), else "none".
+std::string cost_spec(const BenchArgs& a, const sim::Scenario& s) {
+  if (!a.cost.empty()) return a.cost;
+  if (!s.cost.empty()) return s.cost;
+  const std::string pair = s.target.name + "/" + s.draft.model.name;
+  if (s.backend == "cpu" && sim::cpu_pair(pair)) return sim::cpu_cost_spec(s.target, s.draft.model);
+  return "none";
 }
 
 // One line redrawn in place on a terminal; one line per run in a log.
@@ -78,6 +91,12 @@ void print_table(const verify::BenchResult& r) {
 
 int execute(const BenchArgs& a) {
   const sim::Scenario base = load(a);
+  if (a.clock == "thread" && base.backend != "cpu")
+    throw InputError(
+        "bench: --clock thread times the calling thread's CPU seconds, which is "
+        "right for the cpu backend only (got backend " +
+        base.backend + ")");
+  sim::set_pass_clock(a.clock == "thread" ? sim::PassClock::thread_cpu : sim::PassClock::wall);
   verify::BenchGrid grid{.strategies = a.strategies.empty() ? sim::strategy_names() : a.strategies,
                          .batch_sizes = a.batch_sizes,
                          .ks = a.ks.empty() ? std::vector<int>{base.k} : a.ks,
@@ -97,7 +116,7 @@ int execute(const BenchArgs& a) {
   }
   print_table(result);
   std::filesystem::create_directories(a.out_dir);
-  const std::string cost = a.cost.empty() ? (base.cost.empty() ? "none" : base.cost) : a.cost;
+  const std::string cost = cost_spec(a, base);
   write_file_atomically(a.out_dir + "/bench.csv", verify::bench_csv(result));
   write_file_atomically(a.out_dir + "/passes.csv", verify::bench_passes_csv(result, cost));
   const std::string caption =
@@ -150,7 +169,12 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "With --specbench-prompts: keep each prompt's first N tokens (0: all)");
   cmd->add_option("--out", a->out_dir, "Folder for the CSV files and pictures (default out/bench)");
   cmd->add_option("--cost", a->cost,
-                  "Cost spec HW:PAIR[:PRECISION] written in passes.csv (default: the scenario's)");
+                  "Cost spec HW:PAIR[:PRECISION] written in passes.csv (default: the scenario's; "
+                  "on the cpu backend cpu:TARGET/DRAFT:int8)");
+  cmd->add_option("--clock", a->clock,
+                  "Pass times in passes.csv: wall (default) or thread (the thread's CPU seconds; "
+                  "cpu backend only, robust to a loaded machine)")
+      ->check(CLI::IsMember({"wall", "thread"}));
   cmd->callback([a, &exit_code] { exit_code = execute(*a); });
 }
 

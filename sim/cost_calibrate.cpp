@@ -59,7 +59,8 @@ std::string calibration_csv_header() {
 }
 
 std::vector<CalibrationRow> parse_calibration_csv(const std::string& text,
-                                                  const std::string& origin) {
+                                                  const std::string& origin,
+                                                  const Hardware* measured) {
   std::istringstream in(text);
   std::string line;
   int number = 0;
@@ -82,8 +83,9 @@ std::vector<CalibrationRow> parse_calibration_csv(const std::string& text,
                        std::to_string(f.size()));
     CalibrationRow r;
     r.cost = f[0];
-    parse_cost_spec(r.cost);  // validates, with the known names in the message
-    if (std::count(r.cost.begin(), r.cost.end(), ':') > 2)
+    // Validates, with the known names in the message.
+    const CostConstants given = parse_cost_spec(r.cost, {}, measured).constants();
+    if (given.bandwidth_fraction != 1.0 || given.launch_seconds >= 0)
       throw InputError(where +
                        " (cost): give HW:PAIR[:PRECISION] without constants; the fit "
                        "finds them");
@@ -115,8 +117,10 @@ PassCost calibration_pass(const CostModel& model, const CalibrationRow& row) {
   return model.pass(row.target, work);
 }
 
-CalibrationResult calibrate(const std::vector<CalibrationRow>& rows) {
+CalibrationResult calibrate(const std::vector<CalibrationRow>& rows, const Hardware* measured) {
   require(!rows.empty(), "calibrate: no rows");
+  if (parse_cost_spec(rows.front().cost, {}, measured).hardware().form == CostForm::sum)
+    return evaluate(rows, fit_sum_form(rows, *measured), measured);
   // Roofline terms at f = 1 and L = 1 s, so prediction = max(mem / f, compute) + launches * L.
   std::vector<double> mem, compute, launches;
   for (const auto& r : rows) {
@@ -162,14 +166,23 @@ CalibrationResult calibrate(const std::vector<CalibrationRow>& rows) {
     launch = next_launch;
     if (settled) break;
   }
+  CostConstants fitted;
+  fitted.bandwidth_fraction = 1.0 / a;
+  fitted.launch_seconds = launch;
+  return evaluate(rows, fitted);
+}
+
+CalibrationResult evaluate(const std::vector<CalibrationRow>& rows, const CostConstants& constants,
+                           const Hardware* measured) {
+  require(!rows.empty(), "evaluate: no rows");
   CalibrationResult out;
-  out.constants.bandwidth_fraction = 1.0 / a;
-  out.constants.launch_seconds = launch;
+  out.constants = constants;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const double t = rows[i].measured_seconds;
     const double fitted =
-        calibration_pass(parse_cost_spec(rows[i].cost, out.constants), rows[i]).seconds;
-    const double plain = calibration_pass(parse_cost_spec(rows[i].cost), rows[i]).seconds;
+        calibration_pass(parse_cost_spec(rows[i].cost, constants, measured), rows[i]).seconds;
+    const double plain =
+        calibration_pass(parse_cost_spec(rows[i].cost, {}, measured), rows[i]).seconds;
     out.predicted.push_back(fitted);
     out.relative_error.push_back((fitted - t) / t);
     out.uncalibrated.push_back(plain);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "sim/cost_cpu.h"
 #include "sim/error.h"
 
 namespace lockstep::sim {
@@ -101,8 +102,9 @@ CostModel::CostModel(Hardware hardware, ModelPair pair, Precision precision,
       precision_(precision),
       constants_(constants),
       implementation_(implementation) {
-  if (!(constants_.bandwidth_fraction > 0) || !(constants_.compute_fraction > 0))
-    throw InputError("cost constants: bandwidth and compute fractions must be positive");
+  if (!(constants_.bandwidth_fraction > 0) || !(constants_.compute_fraction > 0) ||
+      !(constants_.attention_fraction > 0) || !(constants_.pack_fraction > 0))
+    throw InputError("cost constants: every fraction must be positive");
 }
 
 std::string CostModel::spec() const {
@@ -110,7 +112,9 @@ std::string CostModel::spec() const {
                         ? std::string()
                         : std::string(implementation_name(implementation_)) + "@";
   out += hardware_.name + ":" + pair_.name + ":" + precision_name(precision_);
-  if (constants_.bandwidth_fraction != 1.0 || constants_.launch_seconds >= 0) {
+  // The sum form's constants live in its profile file, not in the spec.
+  if (hardware_.form == CostForm::roofline &&
+      (constants_.bandwidth_fraction != 1.0 || constants_.launch_seconds >= 0)) {
     char buf[64];
     std::snprintf(buf, sizeof buf, ":%.6g:%.6g", constants_.bandwidth_fraction,
                   1e6 * launch_overhead());
@@ -132,29 +136,43 @@ double CostModel::kv_bytes_per_slot(bool target) const {
   return static_cast<double>(dims(target).kv_elements_per_slot()) * bytes_per_element();
 }
 
-PassCost CostModel::pass(bool target, const std::vector<RowWork>& rows) const {
-  const ModelDims& m = dims(target);
-  const double bpe = bytes_per_element();
-  const double slot = kv_bytes_per_slot(target);
-  double tokens = 0;
-  double kv_read = 0;
-  double attended = 0;
+RowWork totals_of(const std::vector<RowWork>& rows) {
+  RowWork sum;
   for (const auto& r : rows) {
-    tokens += static_cast<double>(r.tokens);
-    kv_read += static_cast<double>(r.kv_read);
-    attended += static_cast<double>(r.attended);
+    sum.tokens += r.tokens;
+    sum.kv_read += r.kv_read;
+    sum.attended += r.attended;
   }
+  return sum;
+}
+
+PassCost count_pass_work(const ModelDims& m, const RowWork& totals, const ElementBytes& b,
+                         double& attention_ops) {
+  const auto [tokens, kv_read, attended] = totals;
+  const double slot = static_cast<double>(m.kv_elements_per_slot()) * b.kv;
   PassCost c;
-  if (tokens == 0) return c;  // an empty pass is never issued as a kernel
-  c.weight_bytes = static_cast<double>(m.streamed_params()) * bpe;
+  c.weight_bytes = static_cast<double>(m.streamed_params()) * b.weight;
   c.kv_read_bytes = kv_read * slot;
   c.kv_write_bytes = tokens * slot;
-  // Embedding rows gathered, and bf16 logits written by the LM head then read by the argmax.
-  c.activation_bytes = tokens * m.d_model * bpe + 2.0 * tokens * m.vocab * 2.0;
+  // Embedding rows gathered, and logits written once and read once.
+  c.activation_bytes = tokens * m.d_model * b.embedding + 2.0 * tokens * m.vocab * b.logit;
   const double matmul = 2.0 * tokens * static_cast<double>(m.streamed_params());
   // Q K^T and P V: 2 ops per multiply-add, two products, every head of every layer.
-  const double attention = 4.0 * attended * m.n_heads * m.head_dim * m.n_layers;
-  c.ops = matmul + attention;
+  attention_ops = 4.0 * attended * m.n_heads * m.head_dim * m.n_layers;
+  c.ops = matmul + attention_ops;
+  return c;
+}
+
+PassCost CostModel::pass(bool target, const std::vector<RowWork>& rows) const {
+  if (hardware_.form == CostForm::sum)
+    return cpu_pass_cost(dims(target), hardware_, constants_, rows);
+  const ModelDims& m = dims(target);
+  const RowWork totals = totals_of(rows);
+  if (totals.tokens == 0) return {};  // an empty pass is never issued as a kernel
+  const double bpe = bytes_per_element();
+  // bf16 logits written by the LM head then read by the argmax.
+  double attention = 0;
+  PassCost c = count_pass_work(m, totals, {bpe, bpe, bpe, 2.0}, attention);
   c.launches = static_cast<std::int64_t>(m.n_layers) * kLaunchesPerLayer + kLaunchesPerPass;
   c.memory_seconds = c.bytes() / (hardware_.bandwidth * constants_.bandwidth_fraction);
   c.compute_seconds = c.ops / peak_ops();
@@ -204,8 +222,11 @@ std::vector<std::string> hardware_names() {
 
 ModelPair pair_preset(const std::string& name) {
   auto it = pair_table().find(name);
-  if (it == pair_table().end())
-    throw InputError("unknown model pair '" + name + "' (known: " + known_keys(pair_table()) + ")");
+  if (it == pair_table().end()) {
+    if (auto cpu = cpu_pair(name)) return *cpu;
+    throw InputError("unknown model pair '" + name + "' (known: " + known_keys(pair_table()) +
+                     "; or TARGET/DRAFT of the cpu backend's presets, e.g. small/draft-small)");
+  }
   return {name, model_table().at(it->second.first), model_table().at(it->second.second)};
 }
 
@@ -215,26 +236,41 @@ std::vector<std::string> pair_names() {
   return out;
 }
 
-CostModel parse_cost_spec(const std::string& spec, CostConstants constants) {
+CostModel parse_cost_spec(const std::string& spec, CostConstants constants,
+                          const Hardware* measured) {
   std::size_t start = 0;
   const Implementation implementation = take_profile(spec, start);
-  std::vector<std::string> f;
-  for (;;) {
-    const auto colon = spec.find(':', start);
-    f.push_back(spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
+  // Fields split at ':' outside brackets: a derived draft is named "small[:2]".
+  std::vector<std::string> f(1);
+  int depth = 0;
+  for (std::size_t i = start; i < spec.size(); ++i) {
+    const char ch = spec[i];
+    depth += ch == '[' ? 1 : ch == ']' ? -1 : 0;
+    if (ch == ':' && depth == 0) {
+      f.emplace_back();
+    } else {
+      f.back() += ch;
+    }
   }
   if (f.size() < 2 || f.size() > 5)
     throw InputError(
         "cost '" + spec +
         "': expected [PROFILE@]HW:PAIR[:PRECISION[:BANDWIDTH_FRACTION:LAUNCH_US]], e.g. "
         "h200:vicuna-7b/vicuna-68m:bf16");
-  Precision precision = Precision::bf16;
+  const bool cpu = f[0] == kCpuHardwareName;
+  if (cpu && (measured == nullptr || measured->name != kCpuHardwareName))
+    throw InputError("cost '" + spec +
+                     "': the cpu hardware is measured, not published: give its profile "
+                     "(--profile FILE, written by lockstep calibrate --probe)");
+  if (cpu && (f.size() > 3 || implementation != Implementation::lockstep))
+    throw InputError("cost '" + spec +
+                     "': cpu takes no profile prefix and no inline constants (they live in the "
+                     "profile file)");
+  Precision precision = cpu ? Precision::int8 : Precision::bf16;
   if (f.size() >= 3) {
-    if (f[2] == "int8") {
-      precision = Precision::int8;
-    } else if (f[2] != "bf16") {
+    if (f[2] == "int8" || f[2] == "bf16") {
+      precision = f[2] == "int8" ? Precision::int8 : Precision::bf16;
+    } else {
       throw InputError("cost '" + spec + "': precision must be int8 or bf16, got '" + f[2] + "'");
     }
   }
@@ -258,7 +294,10 @@ CostModel parse_cost_spec(const std::string& spec, CostConstants constants) {
     constants.bandwidth_fraction = number(f[3], "the bandwidth fraction", 0.0, 1.0);
     constants.launch_seconds = 1e-6 * number(f[4], "the launch overhead (us)", -1e-300, 1e6);
   }
-  return CostModel(hardware_preset(f[0]), pair_preset(f[1]), precision, constants, implementation);
+  if (cpu && precision != Precision::int8)
+    throw InputError("cost '" + spec + "': the cpu reference keeps int8 K/V: precision int8");
+  return CostModel(cpu ? *measured : hardware_preset(f[0]), pair_preset(f[1]), precision, constants,
+                   implementation);
 }
 
 }  // namespace lockstep::sim

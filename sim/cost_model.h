@@ -7,7 +7,8 @@
 // Every constant and its source is listed in docs/cost-model.md; change both together.
 // The dimensions here are the real published ones of each model pair, independent of the small
 // presets a symbolic run may use: the controller decides the *shape* of every pass, this model
-// prices that shape as if the pair's real models ran it.
+// prices that shape as if the pair's real models ran it. The exception is the `cpu` hardware
+// (sim/cost_cpu.h): it prices the cpu backend's own presets, with probed constants.
 #pragma once
 
 #include <cstdint>
@@ -16,12 +17,24 @@
 
 namespace lockstep::sim {
 
+// How a pass's terms combine: a GPU overlaps memory and compute (roofline: the larger wins);
+// the CPU reference runs its GEMMs, scalar attention and bookkeeping one after another on one
+// core, so its terms add up (docs/cost-model.md, "The cpu profile").
+enum class CostForm { roofline, sum };
+
 struct Hardware {
   std::string name;
   double bandwidth = 0;       // HBM bytes per second (peak)
   double int8_ops = 0;        // dense int8 tensor ops per second (peak)
   double bf16_flops = 0;      // dense bf16 tensor FLOPs per second (peak)
   double launch_seconds = 0;  // per kernel launch, host + device (uncalibrated default)
+  CostForm form = CostForm::roofline;
+  // Ops per second of the attention loops when they are not tensor GEMMs (the cpu reference's
+  // scalar int8 loops); 0: attention is priced at the tensor peak with the projections.
+  double attention_ops = 0;
+  // Bytes per second at which a GEMM of >= 2 rows packs its weight operand (the cpu
+  // reference's Eigen GEMM; one row takes the GEMV path, which packs nothing). Sum form only.
+  double pack_bandwidth = 0;
 };
 
 // Dimensions of one transformer as its published config.json gives them. head_dim is explicit:
@@ -66,6 +79,8 @@ struct CostConstants {
   double bandwidth_fraction = 1.0;  // achieved / peak HBM bandwidth
   double compute_fraction = 1.0;    // achieved / peak tensor throughput (not fitted)
   double launch_seconds = -1;       // < 0: the hardware preset's value
+  double attention_fraction = 1.0;  // achieved / probed attention rate (sum form only)
+  double pack_fraction = 1.0;       // achieved / probed weight-packing rate (sum form only)
 };
 
 // Per-pass launch counts (docs/cost-model.md lists the kernels).
@@ -82,6 +97,16 @@ struct RowWork {
   std::int64_t attended = 0;
 };
 
+// The rows' sums: every term of a pass depends on the rows only through these.
+RowWork totals_of(const std::vector<RowWork>& rows);
+
+// Element sizes in bytes of what a pass streams.
+struct ElementBytes {
+  double weight = 0;
+  double kv = 0;
+  double embedding = 0;
+  double logit = 0;
+};
 struct PassCost {
   double weight_bytes = 0;
   double kv_read_bytes = 0;
@@ -92,6 +117,8 @@ struct PassCost {
   double memory_seconds = 0;
   double compute_seconds = 0;
   double launch_seconds = 0;
+  double attention_seconds = 0;  // sum form only; the roofline prices attention in compute
+  double pack_seconds = 0;       // sum form only: GEMM packing of the weights (>= 2 tokens)
   double seconds = 0;
   double bytes() const { return weight_bytes + kv_read_bytes + kv_write_bytes + activation_bytes; }
 };
@@ -102,6 +129,11 @@ struct RealignCost {
   std::int64_t launches = 0;
   double seconds = 0;
 };
+
+// Bytes and operations of a pass (seconds, launches left 0), shared by both forms; the
+// attention share of `ops` is returned in `attention_ops`.
+PassCost count_pass_work(const ModelDims& m, const RowWork& totals, const ElementBytes& bytes,
+                         double& attention_ops);
 
 class CostModel {
  public:
@@ -139,7 +171,8 @@ class CostModel {
   Implementation implementation_;
 };
 
-// Presets. Throws InputError listing the known names.
+// Presets. Throws InputError listing the known names. pair_preset also knows every pair of
+// the cpu backend's model presets (cpu_pair_names, sim/cost_cpu.h): "small/draft-small".
 Hardware hardware_preset(const std::string& name);
 std::vector<std::string> hardware_names();
 ModelPair pair_preset(const std::string& name);
@@ -150,6 +183,9 @@ std::vector<std::string> pair_names();
 // constants, as `lockstep calibrate` prints them), e.g. "h200:vicuna-7b/vicuna-68m",
 // "hf-eager@h200:vicuna-7b/vicuna-68m" or "h200:vicuna-7b/vicuna-68m:bf16:0.82:6.5". Throws
 // InputError naming what is wrong and what is known.
-CostModel parse_cost_spec(const std::string& spec, CostConstants constants = {});
+// HW "cpu" is measured, not published: its Hardware comes from a probe profile
+// (sim/cost_cpu.h) passed as `measured`, and its constants from that profile, not the spec.
+CostModel parse_cost_spec(const std::string& spec, CostConstants constants = {},
+                          const Hardware* measured = nullptr);
 
 }  // namespace lockstep::sim

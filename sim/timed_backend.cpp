@@ -1,5 +1,8 @@
 #include "sim/timed_backend.h"
 
+#include <time.h>
+
+#include <atomic>
 #include <chrono>
 
 #include "sim/error.h"
@@ -7,13 +10,27 @@
 namespace lockstep::sim {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+std::atomic<PassClock> g_pass_clock{PassClock::wall};
 
-double since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+// Seconds on the clock chosen by set_pass_clock.
+double now_seconds() {
+  if (g_pass_clock.load(std::memory_order_relaxed) == PassClock::thread_cpu) {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double since(double start) {
+  return now_seconds() - start;
 }
 
 }  // namespace
+
+void set_pass_clock(PassClock clock) {
+  g_pass_clock.store(clock, std::memory_order_relaxed);
+}
 
 TimedBackend::TimedBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {
   if (!inner_) throw ContractError("TimedBackend needs a backend to wrap");
@@ -36,7 +53,7 @@ ModelRole TimedBackend::role_of(CacheId cache) const {
 }
 
 void TimedBackend::run_padded(const PaddedBatch& batch, ForwardOutput& out) {
-  const auto start = Clock::now();
+  const auto start = now_seconds();
   inner_->run_padded(batch, out);
   passes_.push_back({.role = role_of(batch.cache),
                      .packed = false,
@@ -47,7 +64,7 @@ void TimedBackend::run_padded(const PaddedBatch& batch, ForwardOutput& out) {
 }
 
 void TimedBackend::run_packed(const PackedBatch& batch, ForwardOutput& out) {
-  const auto start = Clock::now();
+  const auto start = now_seconds();
   inner_->run_packed(batch, out);
   const double seconds = since(start);
   // Token j of row r attends kv_extent[r] + j + 1 slots.
@@ -66,7 +83,7 @@ void TimedBackend::run_packed(const PackedBatch& batch, ForwardOutput& out) {
 }
 
 void TimedBackend::apply_moves(const MovePlan& plan) {
-  const auto start = Clock::now();
+  const auto start = now_seconds();
   inner_->apply_moves(plan);
   move_seconds_ += since(start);
 }

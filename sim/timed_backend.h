@@ -7,7 +7,9 @@
 //
 // Times are wall-clock seconds around the wrapped call. A backend returns only when the
 // pass's outputs are on the host (the gpu backend downloads argmax and digests), so the time
-// covers the whole pass.
+// covers the whole pass. set_pass_clock(thread_cpu) times the calling thread's CPU seconds
+// instead (for the single-threaded cpu backend on a loaded machine: waiting for a core is not
+// counted); wrong for a backend that waits on a device, so `lockstep bench` allows it on cpu only.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,10 @@
 #include "sim/observer.h"
 
 namespace lockstep::sim {
+
+enum class PassClock { wall, thread_cpu };
+// Process-wide, wall until set; read at every timed pass. Set before a bench, not during one.
+void set_pass_clock(PassClock clock);
 
 // One timed operation. A padded pass is `rows` rows of `tokens` new tokens each, attending
 // `kv` columns (past + tokens). A packed pass of N tokens over R rows is recorded as N rows of
