@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <string>
 
 #include "numerics/numerics.h"
 #include "reference/gemm_avx2.h"
@@ -14,7 +17,29 @@ namespace {
 static_assert(static_cast<long long>(kExactFloatChunk) * 127 * 127 < (1LL << 24),
               "a float chunk sum of int8 products must stay below 2^24");
 
+// LOCKSTEP_GEMM_KERNEL picks the kernel for a whole process (a measurement of one code path,
+// e.g. the cost model's, docs/results/cpu-cost-model/measure.sh); every kernel gives the same
+// bytes, so it changes speed only.
+GemmKernel initial_kernel() {
+  const char* text = std::getenv("LOCKSTEP_GEMM_KERNEL");
+  if (text == nullptr) return GemmKernel::int8_avx2;
+  const std::string name = text;
+  if (name == "double_serial") return GemmKernel::double_serial;
+  if (name == "double_threaded") return GemmKernel::double_threaded;
+  if (name == "float_threaded") return GemmKernel::float_threaded;
+  if (name == "int8_avx2") return GemmKernel::int8_avx2;
+  throw InputError(
+      "LOCKSTEP_GEMM_KERNEL must be double_serial, double_threaded, float_threaded or "
+      "int8_avx2, got '" +
+      name + "'");
+}
+
 std::atomic<GemmKernel> g_kernel{GemmKernel::int8_avx2};
+std::once_flag g_kernel_from_env;
+
+void read_kernel_from_env() {
+  std::call_once(g_kernel_from_env, [] { g_kernel.store(initial_kernel()); });
+}
 
 // Output channels per block: enough multiply-adds per block that waking a thread pays off.
 std::size_t channel_grain(Eigen::Index n, Eigen::Index k) {
@@ -93,10 +118,12 @@ Eigen::MatrixXd int8_threaded(const Eigen::MatrixXd& x, const QuantMatrix& w) {
 }  // namespace
 
 GemmKernel gemm_kernel() {
+  read_kernel_from_env();
   return g_kernel.load();
 }
 
 void set_gemm_kernel(GemmKernel kernel) {
+  read_kernel_from_env();
   g_kernel.store(kernel);
 }
 

@@ -10,12 +10,20 @@
 #include <memory>
 #include <numeric>
 
+#include "numerics/host_math.h"
+#include "numerics/tensor_ids.h"
+#include "reference/gemm_kernels.h"
 #include "reference/model.h"
 #include "reference/weights.h"
 #include "sim/error.h"
 
 namespace lockstep::reference {
 namespace {
+
+using numerics::kGainHead;
+using numerics::kGainProjection;
+using numerics::tensor_id;
+using numerics::TensorKind;
 
 volatile double g_sink = 0;
 
@@ -55,7 +63,8 @@ double probe_bandwidth(const ProbeOptions& o) {
 }
 
 // The `small` preset's gate projection (ffn 512 x d 256) at decode-, verify- and large-batch
-// token counts, computed exactly as model.cpp's project computes every projection.
+// token counts, through exact_gemm: the kernel every projection of the cpu backend runs
+// (reference/gemm_kernels.h; LOCKSTEP_GEMM_KERNEL selects it).
 std::vector<GemmSample> probe_gemm(const ProbeOptions& o) {
   const sim::ModelConfig small = sim::preset("small", 1);
   WeightStore store;
@@ -66,7 +75,7 @@ std::vector<GemmSample> probe_gemm(const ProbeOptions& o) {
     Eigen::MatrixXd x(rows, small.d_model);
     for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = static_cast<double>(i % 255) - 127.0;
     const double seconds = median_seconds(o.repeats, [&] {
-      const Eigen::MatrixXd acc = x * w->values.transpose();
+      const Eigen::MatrixXd acc = exact_gemm(x, *w);
       g_sink = g_sink + acc(0, 0);
     });
     const double ops = 2.0 * rows * small.d_model * small.ffn;
@@ -84,7 +93,7 @@ double probe_packing(const ProbeOptions& o) {
   auto seconds_for = [&](int rows) {
     Eigen::MatrixXd x = Eigen::MatrixXd::Constant(rows, w->cols(), 3.0);
     return median_seconds(2 * o.repeats + 1, [&] {
-      const Eigen::MatrixXd acc = x * w->values.transpose();
+      const Eigen::MatrixXd acc = exact_gemm(x, *w);
       g_sink = g_sink + acc(0, 0);
     });
   };

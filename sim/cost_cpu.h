@@ -13,6 +13,9 @@
 // The last term is Eigen's GEMM packing its weight operand, which a one-token pass (a GEMV)
 // skips: measured on this machine, two tokens cost about three times one.
 // Weights are int8 values held as doubles (reference/weights.h): 8 bytes each; K/V are int8.
+// That is the double_serial GEMM kernel (LOCKSTEP_GEMM_KERNEL=double_serial), the one this
+// profile was measured and fitted on; the default int8_avx2 kernel reads 1-byte weights and
+// has no GEMV/GEMM packing step, so it is not priced by this form yet.
 // This file does no measuring (reference/probe.h does) and no fitting (sim/cost_calibrate.h).
 #pragma once
 
