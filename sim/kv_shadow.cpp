@@ -59,34 +59,35 @@ void KvCacheShadow::crop(int row, int from_slot) {
   r.high_water = from_slot;
 }
 
-namespace {
-
 // Every move stays in its own row and no row is touched twice: each move can run in place
-// (memmove-like) with no staging and the same result as gathering.
-bool one_move_per_row_in_place(std::span<const SlotMove> moves) {
-  std::vector<std::int32_t> rows;
-  rows.reserve(moves.size());
+// (memmove-like) with no staging and the same result as gathering. A stamp per row replaces
+// a sorted copy of the rows, so the check allocates nothing.
+bool KvCacheShadow::one_move_per_row_in_place(std::span<const SlotMove> moves) {
+  if (row_stamp_.size() != rows_.size() || ++stamp_ == 0) {
+    row_stamp_.assign(rows_.size(), 0);
+    stamp_ = 1;
+  }
   for (const auto& m : moves) {
     if (m.src_row != m.dst_row) return false;
-    rows.push_back(m.src_row);
+    auto& stamp = row_stamp_[static_cast<std::size_t>(m.src_row)];
+    if (stamp == stamp_) return false;
+    stamp = stamp_;
   }
-  std::sort(rows.begin(), rows.end());
-  return std::adjacent_find(rows.begin(), rows.end()) == rows.end();
+  return true;
 }
 
-}  // namespace
-
-void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves) {
+bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves) {
   for (const auto& m : moves) {
     src.check(m.src_row, m.src_slot, m.length, "move from");
     dst.check(m.dst_row, m.dst_slot, m.length, "move to");
+    dst.slots_copied_ += m.length;
   }
   auto land = [&dst](const SlotMove& m) {
     auto& row = dst.rows_[static_cast<std::size_t>(m.dst_row)];
     row.high_water = std::max(row.high_water, m.dst_slot + m.length);
     return row.slots.begin() + m.dst_slot;
   };
-  if (&src == &dst && one_move_per_row_in_place(moves)) {
+  if (&src == &dst && dst.one_move_per_row_in_place(moves)) {
     for (const auto& m : moves) {
       const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
       const auto to = land(m);
@@ -96,16 +97,20 @@ void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const S
         std::copy_backward(from, from + m.length, to + m.length);
       }
     }
-    return;
+    return true;
   }
-  std::vector<std::vector<KvSlot>> staged;  // gather: read everything before writing anything
-  staged.reserve(moves.size());
+  auto& staged = dst.staged_;  // gather: read everything before writing anything
+  staged.clear();
   for (const auto& m : moves) {
     const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
-    staged.emplace_back(from, from + m.length);
+    staged.insert(staged.end(), from, from + m.length);
   }
-  for (std::size_t i = 0; i < moves.size(); ++i)
-    std::copy(staged[i].begin(), staged[i].end(), land(moves[i]));
+  auto next = staged.begin();
+  for (const auto& m : moves) {
+    std::copy(next, next + m.length, land(m));
+    next += m.length;
+  }
+  return false;
 }
 
 void KvShadow::create(int id, int rows, int capacity) {

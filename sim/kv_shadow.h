@@ -50,10 +50,20 @@ class KvCacheShadow {
 
   // Stores `value` (written or not) at the slot and returns it for later updates.
   KvSlot& write(int row, int slot, const KvSlot& value);
+  // Unchecked write, for the same hot path as slot().
+  KvSlot& write_unchecked(int row, int slot, const KvSlot& value) {
+    Row& r = rows_[static_cast<std::size_t>(row)];
+    if (slot >= r.high_water) r.high_water = slot + 1;
+    return r.slots[static_cast<std::size_t>(slot)] = value;
+  }
   void crop(int row, int from_slot);  // from_slot may equal capacity (nothing to forget)
 
+  // Slots written by move plans so far: what pins "a realignment costs the moved slots"
+  // (tests count it; a move never touches a slot it does not move).
+  std::int64_t slots_copied() const { return slots_copied_; }
+
  private:
-  friend void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+  friend bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
                           std::span<const SlotMove> moves);
   struct Row {
     std::vector<KvSlot> slots;
@@ -61,12 +71,21 @@ class KvCacheShadow {
   };
   void check(int row, int slot, int length, const char* what) const;
 
+  // Every move stays in its own row of this cache and no row is touched twice.
+  bool one_move_per_row_in_place(std::span<const SlotMove> moves);
+
   int capacity_ = 0;
   std::vector<Row> rows_;
+  std::int64_t slots_copied_ = 0;
+  // Reused by every plan, so that a move allocates nothing.
+  std::vector<std::uint32_t> row_stamp_;  // [row] the plan that last moved it
+  std::uint32_t stamp_ = 0;
+  std::vector<KvSlot> staged_;
 };
 
 // Applies a move plan from `src` to `dst` (which may be the same cache) with gather semantics.
-void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
+// Returns whether it ran in place (same cache, one move per row, each within its row).
+bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
 
 // Every cache of a run, by id.
 class KvShadow {
