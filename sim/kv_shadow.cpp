@@ -2,6 +2,7 @@
 #include "sim/kv_shadow.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "sim/error.h"
@@ -14,7 +15,10 @@ KvCacheShadow::KvCacheShadow(int rows, int capacity) : capacity_(capacity) {
                      " slots is out of range");
   }
   rows_.resize(static_cast<std::size_t>(rows));
-  for (auto& r : rows_) r.slots.resize(static_cast<std::size_t>(capacity));
+  for (auto& r : rows_) {
+    r.slots.resize(static_cast<std::size_t>(capacity) + static_cast<std::size_t>(margin()));
+    r.base = margin() / 2;
+  }
 }
 
 bool KvCacheShadow::contains(int row, int slot) const {
@@ -37,14 +41,14 @@ const KvSlot& KvCacheShadow::at(int row, int slot) const {
 
 std::span<const KvSlot> KvCacheShadow::row(int row) const {
   check(row, 0, 0, "read of");
-  return rows_[static_cast<std::size_t>(row)].slots;
+  return {rows_[static_cast<std::size_t>(row)].at(0), static_cast<std::size_t>(capacity_)};
 }
 
 KvSlot& KvCacheShadow::write(int row, int slot, const KvSlot& value) {
   check(row, slot, 1, "write to");
   Row& r = rows_[static_cast<std::size_t>(row)];
   r.high_water = std::max(r.high_water, slot + 1);
-  return r.slots[static_cast<std::size_t>(slot)] = value;
+  return *r.at(slot) = value;
 }
 
 void KvCacheShadow::crop(int row, int from_slot) {
@@ -55,8 +59,9 @@ void KvCacheShadow::crop(int row, int from_slot) {
   }
   Row& r = rows_[static_cast<std::size_t>(row)];
   if (from_slot >= r.high_water) return;
-  std::fill(r.slots.begin() + from_slot, r.slots.begin() + r.high_water, KvSlot{});
+  std::fill(r.at(from_slot), r.at(r.high_water), KvSlot{});
   r.high_water = from_slot;
+  if (from_slot == 0) r.base = margin() / 2;  // an empty row: recentre for free
 }
 
 // Every move stays in its own row and no row is touched twice: each move can run in place
@@ -76,39 +81,74 @@ bool KvCacheShadow::one_move_per_row_in_place(std::span<const SlotMove> moves) {
   return true;
 }
 
+// The row after the move must hold: the moved range at its destination, every other slot
+// below the new high-water mark as it was, nothing above. With base' = base - shift the
+// moved range is already in place; the slots outside it are staged and written back (they
+// may overlap), and the old slots that fall outside the new window are forgotten.
+bool KvCacheShadow::shift_by_base(const SlotMove& m) {
+  Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
+  const int shift = m.dst_slot - m.src_slot;
+  const int end = m.dst_slot + m.length;
+  const int high_water = std::max(r.high_water, end);
+  const int kept = m.dst_slot + (high_water - end);               // slots outside the moved range
+  const int forgotten = std::min(std::abs(shift), r.high_water);  // at most
+  const int base = r.base - shift;
+  if (shift == 0 || kept + forgotten >= m.length || base < 0 || base > margin()) return false;
+  staged_.assign(r.at(0), r.at(m.dst_slot));
+  staged_.insert(staged_.end(), r.at(end), r.at(high_water));
+  // Forget the old window's slots that the new window [base, base + high_water) leaves out.
+  const int old_first = r.base;
+  const int old_last = r.base + r.high_water;
+  KvSlot* physical = r.slots.data();
+  int written = kept;
+  for (int p = old_first; p < std::min(old_last, base); ++p, ++written) physical[p] = KvSlot{};
+  for (int p = std::max(old_first, base + high_water); p < old_last; ++p, ++written)
+    physical[p] = KvSlot{};
+  r.base = base;
+  r.high_water = high_water;
+  std::copy(staged_.begin(), staged_.begin() + m.dst_slot, r.at(0));
+  std::copy(staged_.begin() + m.dst_slot, staged_.end(), r.at(end));
+  slots_copied_ += written;
+  return true;
+}
+
+void KvCacheShadow::copy_in_place(const SlotMove& m) {
+  Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
+  r.high_water = std::max(r.high_water, m.dst_slot + m.length);
+  const KvSlot* from = r.at(m.src_slot);
+  KvSlot* to = r.at(m.dst_slot);
+  if (to < from) {
+    std::copy(from, from + m.length, to);
+  } else {
+    std::copy_backward(from, from + m.length, to + m.length);
+  }
+  slots_copied_ += m.length;
+}
+
 bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves) {
   for (const auto& m : moves) {
     src.check(m.src_row, m.src_slot, m.length, "move from");
     dst.check(m.dst_row, m.dst_slot, m.length, "move to");
-    dst.slots_copied_ += m.length;
   }
-  auto land = [&dst](const SlotMove& m) {
-    auto& row = dst.rows_[static_cast<std::size_t>(m.dst_row)];
-    row.high_water = std::max(row.high_water, m.dst_slot + m.length);
-    return row.slots.begin() + m.dst_slot;
-  };
   if (&src == &dst && dst.one_move_per_row_in_place(moves)) {
     for (const auto& m : moves) {
-      const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
-      const auto to = land(m);
-      if (to < from) {
-        std::copy(from, from + m.length, to);
-      } else {
-        std::copy_backward(from, from + m.length, to + m.length);
-      }
+      if (!dst.shift_by_base(m)) dst.copy_in_place(m);
     }
     return true;
   }
   auto& staged = dst.staged_;  // gather: read everything before writing anything
   staged.clear();
   for (const auto& m : moves) {
-    const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
+    const KvSlot* from = src.rows_[static_cast<std::size_t>(m.src_row)].at(m.src_slot);
     staged.insert(staged.end(), from, from + m.length);
   }
   auto next = staged.begin();
   for (const auto& m : moves) {
-    std::copy(next, next + m.length, land(m));
+    auto& row = dst.rows_[static_cast<std::size_t>(m.dst_row)];
+    row.high_water = std::max(row.high_water, m.dst_slot + m.length);
+    std::copy(next, next + m.length, row.at(m.dst_slot));
     next += m.length;
+    dst.slots_copied_ += m.length;
   }
   return false;
 }
