@@ -93,7 +93,8 @@ bool KvCacheShadow::shift_by_base(const SlotMove& m) {
   const int kept = m.dst_slot + (high_water - end);               // slots outside the moved range
   const int forgotten = std::min(std::abs(shift), r.high_water);  // at most
   const int base = r.base - shift;
-  if (shift == 0 || kept + forgotten >= m.length || base < 0 || base > margin()) return false;
+  // The kept slots are copied twice (staged, then written back); the copy moves m.length.
+  if (shift == 0 || 2 * kept + forgotten >= m.length || base < 0 || base > margin()) return false;
   staged_.assign(r.at(0), r.at(m.dst_slot));
   staged_.insert(staged_.end(), r.at(end), r.at(high_water));
   // Forget the old window's slots that the new window [base, base + high_water) leaves out.
@@ -101,9 +102,13 @@ bool KvCacheShadow::shift_by_base(const SlotMove& m) {
   const int old_last = r.base + r.high_water;
   KvSlot* physical = r.slots.data();
   int written = kept;
-  for (int p = old_first; p < std::min(old_last, base); ++p, ++written) physical[p] = KvSlot{};
-  for (int p = std::max(old_first, base + high_water); p < old_last; ++p, ++written)
-    physical[p] = KvSlot{};
+  auto forget = [&](int first, int last) {
+    if (first >= last) return;
+    std::fill(physical + first, physical + last, KvSlot{});
+    written += last - first;
+  };
+  forget(old_first, std::min(old_last, base));
+  forget(std::max(old_first, base + high_water), old_last);
   r.base = base;
   r.high_water = high_water;
   std::copy(staged_.begin(), staged_.begin() + m.dst_slot, r.at(0));
