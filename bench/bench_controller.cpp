@@ -3,12 +3,16 @@
 // verify round: k + 1 draft-model tokens and k + 1 target tokens, plus the strategy's
 // realignment and bookkeeping. Invariant checking and tracing are off (they are the
 // verifier's cost, not the controller's); the batch-1 AR reference is computed once, outside
-// the timed loop.
+// the timed loop. BM_controller_checked/NAME/BATCH is the same run with the invariant checker
+// (verify/checker.h) observing every step, reported separately: it has no target.
 #include <benchmark/benchmark.h>
+
+#include <optional>
 
 #include "sim/runner.h"
 #include "sim/strategy.h"
 #include "sim/symbolic_backend.h"
+#include "verify/checker.h"
 
 namespace lockstep {
 namespace {
@@ -36,37 +40,59 @@ sim::Scenario bench_scenario(const std::string& strategy, int batch, int sequenc
   return s;
 }
 
-void BM_controller(benchmark::State& state, const std::string& strategy) {
+void run_benchmark(benchmark::State& state, const std::string& strategy, bool checked) {
   const int batch = static_cast<int>(state.range(0));
   const sim::Scenario scenario = bench_scenario(strategy, batch, 2 * batch);
   sim::SymbolicBackend reference_backend;
   const sim::ReferenceContinuation reference = sim::compute_reference(reference_backend, scenario);
+  const auto oracle = sim::oracle_outputs(reference, scenario);
   std::int64_t sequence_steps = 0;
+  std::int64_t violations = 0;
   double realign_share = 0;
   for (auto _ : state) {
     sim::SymbolicBackend backend;
     sim::RunResult result;
     result.sequences = sim::make_sequences(scenario);
-    sim::run_scenario(backend, scenario, reference, result, sim::RunOptions{});
+    sim::RunOptions options;
+    std::optional<verify::InvariantChecker> checker;
+    if (checked) {
+      checker.emplace(result.sequences, oracle, backend);
+      options.observers.push_back(&*checker);
+    }
+    sim::run_scenario(backend, scenario, reference, result, options);
+    if (checker) violations += checker->violation_count();
     sequence_steps += result.metrics.rounds;
     realign_share = result.metrics.realign_share();
     benchmark::DoNotOptimize(result.metrics.generated_tokens);
   }
+  if (violations > 0) state.SkipWithError("the invariant checker reported violations");
   state.counters["seq_steps_per_s"] =
       benchmark::Counter(static_cast<double>(sequence_steps), benchmark::Counter::kIsRate);
   state.counters["realign_share"] = realign_share;
 }
 
+void BM_controller(benchmark::State& state, const std::string& strategy) {
+  run_benchmark(state, strategy, false);
+}
+
+void BM_controller_checked(benchmark::State& state, const std::string& strategy) {
+  run_benchmark(state, strategy, true);
+}
+
 // One benchmark per drafting strategy that batches, read from the registry
-// (sim/strategy.h): BM_controller/NAME/BATCH.
+// (sim/strategy.h): BM_controller/NAME/BATCH, then BM_controller_checked/NAME/BATCH.
 void register_benchmarks() {
-  for (const auto& strategy : sim::strategy_registry()) {
-    if (!strategy.drafts || !sim::batches_several(strategy)) continue;
-    benchmark::RegisterBenchmark(("BM_controller/" + strategy.name).c_str(), BM_controller,
-                                 strategy.name)
-        ->Arg(8)
-        ->Arg(64)
-        ->Unit(benchmark::kMillisecond);
+  for (const auto checked : {false, true}) {
+    for (const auto& strategy : sim::strategy_registry()) {
+      if (!strategy.drafts || !sim::batches_several(strategy)) continue;
+      const std::string name =
+          std::string(checked ? "BM_controller_checked/" : "BM_controller/") + strategy.name;
+      benchmark::RegisterBenchmark(name.c_str(), checked ? BM_controller_checked : BM_controller,
+                                   strategy.name)
+          ->Arg(8)
+          ->Arg(64)
+          ->Unit(benchmark::kMillisecond);
+    }
   }
 }
 

@@ -49,9 +49,10 @@ Engine::Engine(Backend& backend, const Scenario& scenario, std::vector<Sequence>
       k_(strategy_.drafts ? scenario_.k : 0) {
   require(k_ == 0 || drafter_ != nullptr, "Engine: a drafting strategy needs a drafter");
   metrics_.accepted_length_histogram.assign(static_cast<std::size_t>(k_) + 1, 0);
+  kv_capacity_ = compute_kv_capacity();
 }
 
-int Engine::kv_capacity() const {
+int Engine::compute_kv_capacity() const {
   int longest = 0;
   for (const auto& s : sequences_) longest = std::max(longest, s.prompt_len);
   // Only the faults that let the layout run ahead need the room; the others keep the

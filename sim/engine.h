@@ -52,7 +52,8 @@ class Engine {
   // Enough KV slots for any sequence of this run: longest prompt, every new token, and the
   // k + 1 speculative slots of a round. With faults, room for a layout that runs ahead of the
   // sequence by up to k + 2 slots a step, so a faulty run fails an invariant, not a shape check.
-  int kv_capacity() const;
+  // Computed once (prompts and faults are fixed for the run): strategies check it every step.
+  int kv_capacity() const { return kv_capacity_; }
 
   CacheId create_cache(ModelRole role, int rows, int capacity);
   // The result stays valid until the next forward call (its buffers are reused).
@@ -94,6 +95,7 @@ class Engine {
   };
 
  private:
+  int compute_kv_capacity() const;
   double& stage_seconds(Stage stage);
   void trace_pass(ModelRole role, const char* form, int rows, int tokens, int past,
                   std::uint64_t inputs, std::uint64_t positions, std::uint64_t mask,
@@ -114,6 +116,7 @@ class Engine {
   PackedBatch packed_scratch_;
   bool trace_details_ = false;
   int k_;
+  int kv_capacity_ = 0;
   int step_ = 0;
   int admitted_ = 0;
 };

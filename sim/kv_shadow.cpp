@@ -2,6 +2,7 @@
 #include "sim/kv_shadow.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "sim/error.h"
@@ -14,7 +15,10 @@ KvCacheShadow::KvCacheShadow(int rows, int capacity) : capacity_(capacity) {
                      " slots is out of range");
   }
   rows_.resize(static_cast<std::size_t>(rows));
-  for (auto& r : rows_) r.slots.resize(static_cast<std::size_t>(capacity));
+  for (auto& r : rows_) {
+    r.slots.resize(static_cast<std::size_t>(capacity) + static_cast<std::size_t>(margin()));
+    r.base = margin() / 2;
+  }
 }
 
 bool KvCacheShadow::contains(int row, int slot) const {
@@ -37,14 +41,14 @@ const KvSlot& KvCacheShadow::at(int row, int slot) const {
 
 std::span<const KvSlot> KvCacheShadow::row(int row) const {
   check(row, 0, 0, "read of");
-  return rows_[static_cast<std::size_t>(row)].slots;
+  return {rows_[static_cast<std::size_t>(row)].at(0), static_cast<std::size_t>(capacity_)};
 }
 
 KvSlot& KvCacheShadow::write(int row, int slot, const KvSlot& value) {
   check(row, slot, 1, "write to");
   Row& r = rows_[static_cast<std::size_t>(row)];
   r.high_water = std::max(r.high_water, slot + 1);
-  return r.slots[static_cast<std::size_t>(slot)] = value;
+  return *r.at(slot) = value;
 }
 
 void KvCacheShadow::crop(int row, int from_slot) {
@@ -55,57 +59,103 @@ void KvCacheShadow::crop(int row, int from_slot) {
   }
   Row& r = rows_[static_cast<std::size_t>(row)];
   if (from_slot >= r.high_water) return;
-  std::fill(r.slots.begin() + from_slot, r.slots.begin() + r.high_water, KvSlot{});
+  std::fill(r.at(from_slot), r.at(r.high_water), KvSlot{});
   r.high_water = from_slot;
+  if (from_slot == 0) r.base = margin() / 2;  // an empty row: recentre for free
 }
-
-namespace {
 
 // Every move stays in its own row and no row is touched twice: each move can run in place
-// (memmove-like) with no staging and the same result as gathering.
-bool one_move_per_row_in_place(std::span<const SlotMove> moves) {
-  std::vector<std::int32_t> rows;
-  rows.reserve(moves.size());
+// (memmove-like) with no staging and the same result as gathering. A stamp per row replaces
+// a sorted copy of the rows, so the check allocates nothing.
+bool KvCacheShadow::one_move_per_row_in_place(std::span<const SlotMove> moves) {
+  if (row_stamp_.size() != rows_.size() || ++stamp_ == 0) {
+    row_stamp_.assign(rows_.size(), 0);
+    stamp_ = 1;
+  }
   for (const auto& m : moves) {
     if (m.src_row != m.dst_row) return false;
-    rows.push_back(m.src_row);
+    auto& stamp = row_stamp_[static_cast<std::size_t>(m.src_row)];
+    if (stamp == stamp_) return false;
+    stamp = stamp_;
   }
-  std::sort(rows.begin(), rows.end());
-  return std::adjacent_find(rows.begin(), rows.end()) == rows.end();
+  return true;
 }
 
-}  // namespace
+// The row after the move must hold: the moved range at its destination, every other slot
+// below the new high-water mark as it was, nothing above. With base' = base - shift the
+// moved range is already in place; the slots outside it are staged and written back (they
+// may overlap), and the old slots that fall outside the new window are forgotten.
+bool KvCacheShadow::shift_by_base(const SlotMove& m) {
+  Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
+  const int shift = m.dst_slot - m.src_slot;
+  const int end = m.dst_slot + m.length;
+  const int high_water = std::max(r.high_water, end);
+  const int kept = m.dst_slot + (high_water - end);               // slots outside the moved range
+  const int forgotten = std::min(std::abs(shift), r.high_water);  // at most
+  const int base = r.base - shift;
+  // The kept slots are copied twice (staged, then written back); the copy moves m.length.
+  if (shift == 0 || 2 * kept + forgotten >= m.length || base < 0 || base > margin()) return false;
+  staged_.assign(r.at(0), r.at(m.dst_slot));
+  staged_.insert(staged_.end(), r.at(end), r.at(high_water));
+  // Forget the old window's slots that the new window [base, base + high_water) leaves out.
+  const int old_first = r.base;
+  const int old_last = r.base + r.high_water;
+  KvSlot* physical = r.slots.data();
+  int written = kept;
+  auto forget = [&](int first, int last) {
+    if (first >= last) return;
+    std::fill(physical + first, physical + last, KvSlot{});
+    written += last - first;
+  };
+  forget(old_first, std::min(old_last, base));
+  forget(std::max(old_first, base + high_water), old_last);
+  r.base = base;
+  r.high_water = high_water;
+  std::copy(staged_.begin(), staged_.begin() + m.dst_slot, r.at(0));
+  std::copy(staged_.begin() + m.dst_slot, staged_.end(), r.at(end));
+  slots_copied_ += written;
+  return true;
+}
 
-void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves) {
+void KvCacheShadow::copy_in_place(const SlotMove& m) {
+  Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
+  r.high_water = std::max(r.high_water, m.dst_slot + m.length);
+  const KvSlot* from = r.at(m.src_slot);
+  KvSlot* to = r.at(m.dst_slot);
+  if (to < from) {
+    std::copy(from, from + m.length, to);
+  } else {
+    std::copy_backward(from, from + m.length, to + m.length);
+  }
+  slots_copied_ += m.length;
+}
+
+bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves) {
   for (const auto& m : moves) {
     src.check(m.src_row, m.src_slot, m.length, "move from");
     dst.check(m.dst_row, m.dst_slot, m.length, "move to");
   }
-  auto land = [&dst](const SlotMove& m) {
+  if (&src == &dst && dst.one_move_per_row_in_place(moves)) {
+    for (const auto& m : moves) {
+      if (!dst.shift_by_base(m)) dst.copy_in_place(m);
+    }
+    return true;
+  }
+  auto& staged = dst.staged_;  // gather: read everything before writing anything
+  staged.clear();
+  for (const auto& m : moves) {
+    const KvSlot* from = src.rows_[static_cast<std::size_t>(m.src_row)].at(m.src_slot);
+    staged.insert(staged.end(), from, from + m.length);
+  }
+  auto next = staged.begin();
+  for (const auto& m : moves) {
     auto& row = dst.rows_[static_cast<std::size_t>(m.dst_row)];
     row.high_water = std::max(row.high_water, m.dst_slot + m.length);
-    return row.slots.begin() + m.dst_slot;
-  };
-  if (&src == &dst && one_move_per_row_in_place(moves)) {
-    for (const auto& m : moves) {
-      const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
-      const auto to = land(m);
-      if (to < from) {
-        std::copy(from, from + m.length, to);
-      } else {
-        std::copy_backward(from, from + m.length, to + m.length);
-      }
-    }
-    return;
+    std::copy(next, next + m.length, row.at(m.dst_slot));
+    next += m.length;
+    dst.slots_copied_ += m.length;
   }
-  std::vector<std::vector<KvSlot>> staged;  // gather: read everything before writing anything
-  staged.reserve(moves.size());
-  for (const auto& m : moves) {
-    const auto from = src.rows_[static_cast<std::size_t>(m.src_row)].slots.begin() + m.src_slot;
-    staged.emplace_back(from, from + m.length);
-  }
-  for (std::size_t i = 0; i < moves.size(); ++i)
-    std::copy(staged[i].begin(), staged[i].end(), land(moves[i]));
+  return false;
 }
 
 void KvShadow::create(int id, int rows, int capacity) {

@@ -7,8 +7,11 @@
 // (viz/kv_replay.cpp) and the symbolic backend's cache (sim/symbolic_backend.cpp).
 //
 // Rows track a high-water mark (slots at and above it are empty), so a crop costs the
-// slots it clears, and moves touch only the moved slots: nothing here is O(capacity) per
-// operation beyond creation. Out-of-range rows, slots or caches are InputErrors (the
+// slots it clears, and moves write at most the moved slots: nothing here is O(capacity) per
+// operation beyond creation. A move that shifts a row within itself (a realignment) moves the
+// row's base offset instead when fewer slots then need writing (the ones the move leaves
+// where they were, and the ones it must forget), so shifting a long row by a few slots costs
+// those few slots, not its context. Out-of-range rows, slots or caches are InputErrors (the
 // shadow also replays untrusted traces); callers with validated shapes never see them.
 #pragma once
 
@@ -41,32 +44,60 @@ class KvCacheShadow {
   const KvSlot& at(int row, int slot) const;  // checked
   std::span<const KvSlot> row(int row) const;
   // Unchecked: for a backend whose batch shapes were checked already (the hot path).
-  KvSlot& slot(int row, int slot) {
-    return rows_[static_cast<std::size_t>(row)].slots[static_cast<std::size_t>(slot)];
-  }
+  KvSlot& slot(int row, int slot) { return *rows_[static_cast<std::size_t>(row)].at(slot); }
   const KvSlot& slot(int row, int slot) const {
-    return rows_[static_cast<std::size_t>(row)].slots[static_cast<std::size_t>(slot)];
+    return *rows_[static_cast<std::size_t>(row)].at(slot);
   }
 
   // Stores `value` (written or not) at the slot and returns it for later updates.
   KvSlot& write(int row, int slot, const KvSlot& value);
+  // Unchecked write, for the same hot path as slot().
+  KvSlot& write_unchecked(int row, int slot, const KvSlot& value) {
+    Row& r = rows_[static_cast<std::size_t>(row)];
+    if (slot >= r.high_water) r.high_water = slot + 1;
+    return *r.at(slot) = value;
+  }
   void crop(int row, int from_slot);  // from_slot may equal capacity (nothing to forget)
 
+  // Slots written by move plans so far: what pins "a realignment costs the moved slots"
+  // (tests count it; a move never touches a slot it does not move).
+  std::int64_t slots_copied() const { return slots_copied_; }
+
  private:
-  friend void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+  friend bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
                           std::span<const SlotMove> moves);
+  // A row's slot s lies at slots[base + s]; slots has room for capacity + margin, so a move
+  // that shifts a row can shift `base` instead of copying (see shift_by_base). Every element
+  // of `slots` outside [base, base + high_water) is empty.
   struct Row {
     std::vector<KvSlot> slots;
+    int base = 0;
     int high_water = 0;  // slots at and above it were never written since the last crop
+    KvSlot* at(int slot) { return slots.data() + base + slot; }
+    const KvSlot* at(int slot) const { return slots.data() + base + slot; }
   };
+  // A one-row move applied by moving the row's base when that writes fewer slots than the
+  // copy; returns false (nothing done) otherwise.
+  bool shift_by_base(const SlotMove& m);
+  void copy_in_place(const SlotMove& m);
+  int margin() const { return capacity_; }
   void check(int row, int slot, int length, const char* what) const;
+
+  // Every move stays in its own row of this cache and no row is touched twice.
+  bool one_move_per_row_in_place(std::span<const SlotMove> moves);
 
   int capacity_ = 0;
   std::vector<Row> rows_;
+  std::int64_t slots_copied_ = 0;
+  // Reused by every plan, so that a move allocates nothing.
+  std::vector<std::uint32_t> row_stamp_;  // [row] the plan that last moved it
+  std::uint32_t stamp_ = 0;
+  std::vector<KvSlot> staged_;
 };
 
 // Applies a move plan from `src` to `dst` (which may be the same cache) with gather semantics.
-void apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
+// Returns whether it ran in place (same cache, one move per row, each within its row).
+bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
 
 // Every cache of a run, by id.
 class KvShadow {

@@ -42,7 +42,8 @@ struct PassFaults {
   }
 };
 
-// Clears `b` for a pass over `rows` rows of `tokens` tokens at `past` columns.
+// Sizes `b` for a pass over `rows` rows of `tokens` tokens at `past` columns; the mask's
+// cells are left for padded_pass to write.
 void reset_padded_batch(PaddedBatch& b, CacheId cache, std::size_t rows, int past, int tokens);
 
 // pad-equals-eos: masks every cached EOS of the row's sequence, as a mask rebuilt from token
@@ -65,8 +66,9 @@ const PaddedBatch& padded_pass(Engine& engine, CacheId cache, const std::vector<
     b.cache_rows.push_back(row.cache_row);
     std::uint8_t* mask = b.mask.data() + r * columns;
     const int pad = faults.pads_visible ? 0 : row.pad;
-    const auto first_visible = static_cast<std::size_t>(std::clamp(pad, 0, past + tokens));
-    std::fill(mask + first_visible, mask + columns, std::uint8_t{1});
+    const std::size_t first_visible = std::min(static_cast<std::size_t>(std::max(pad, 0)), columns);
+    std::fill_n(mask, first_visible, std::uint8_t{0});
+    std::fill_n(mask + first_visible, columns - first_visible, std::uint8_t{1});
     if (faults.eos_is_pad) mask_cached_eos(engine, row, past, pad_token, mask);
     for (int t = 0; t < tokens; ++t) {
       const int column = past + t;

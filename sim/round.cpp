@@ -27,7 +27,8 @@ void reset_padded_batch(PaddedBatch& b, CacheId cache, std::size_t rows, int pas
   b.positions.reserve(cells);
   b.write_slots.reserve(cells);
   b.tags.reserve(cells);
-  b.mask.assign(rows * static_cast<std::size_t>(past + tokens), 0);
+  // Every cell is written by padded_pass: no clearing pass here.
+  b.mask.resize(rows * static_cast<std::size_t>(past + tokens));
 }
 
 void mask_cached_eos(Engine& engine, const RoundRow& row, int past, Token pad_token,
@@ -98,12 +99,14 @@ void prefill_fresh_rows(Engine& engine, const RoundGroup& group) {
 }
 
 // Draft, verify and accept: the round's passes after the prefill.
-RoundOutcome draft_and_verify(Engine& engine, const RoundGroup& group) {
+// `out` is overwritten; its buffers are reused from the previous round.
+void draft_and_verify(Engine& engine, const RoundGroup& group, RoundOutcome& out) {
   const int k = engine.k();
   const std::size_t rows = group.rows.size();
-  RoundOutcome out;
-  out.drafts.assign(rows, std::vector<Token>(static_cast<std::size_t>(k)));
-  out.targets.assign(rows, std::vector<Token>(static_cast<std::size_t>(k) + 1));
+  out.drafts.resize(rows);
+  out.targets.resize(rows);
+  for (auto& d : out.drafts) d.assign(static_cast<std::size_t>(k), 0);
+  for (auto& t : out.targets) t.assign(static_cast<std::size_t>(k) + 1, 0);
   out.accepted.assign(rows, 0);
 
   // Token fed at step t of the round: the pending (newest committed) token, then the drafts.
@@ -138,7 +141,16 @@ RoundOutcome draft_and_verify(Engine& engine, const RoundGroup& group) {
         k + 1, out.targets[r].begin());
     out.accepted[r] = accepted_prefix(out.drafts[r], out.targets[r]);
   }
-  return out;
+}
+
+// round_tokens into a reused buffer.
+void round_tokens_into(const std::vector<Token>& drafts, const std::vector<Token>& targets,
+                       int keep, std::vector<Token>& out) {
+  require(keep >= 0 && keep < static_cast<int>(targets.size()) &&
+              keep <= static_cast<int>(drafts.size()),
+          "round_tokens: keep out of range");
+  out.assign(drafts.begin(), drafts.begin() + keep);
+  out.push_back(targets[static_cast<std::size_t>(keep)]);
 }
 
 }  // namespace
@@ -150,10 +162,16 @@ int RoundOutcome::most_accepted() const {
 }
 
 Round speculative_round(Engine& engine, const RoundGroup& group, const RoundOptions& options) {
+  Round round;
+  speculative_round(engine, group, options, round);
+  return round;
+}
+
+void speculative_round(Engine& engine, const RoundGroup& group, const RoundOptions& options,
+                       Round& round) {
   require(!group.rows.empty(), "speculative_round: the group has no rows");
   prefill_fresh_rows(engine, group);
-  Round round;
-  round.outcome = draft_and_verify(engine, group);
+  draft_and_verify(engine, group, round.outcome);
   round.kept = round.outcome.accepted;
   if (options.keep_least) {
     const int least = *std::min_element(round.kept.begin(), round.kept.end());
@@ -163,7 +181,6 @@ Round speculative_round(Engine& engine, const RoundGroup& group, const RoundOpti
   trace_round(engine, layout_name(group.layout), group.rows,
               group.layout == Layout::padded ? group.width : 0, round.outcome, round.committed,
               options.grouped);
-  return round;
 }
 
 int accepted_prefix(const std::vector<Token>& drafts, const std::vector<Token>& targets) {
@@ -178,11 +195,8 @@ int accepted_prefix(const std::vector<Token>& drafts, const std::vector<Token>& 
 
 std::vector<Token> round_tokens(const std::vector<Token>& drafts, const std::vector<Token>& targets,
                                 int keep) {
-  require(keep >= 0 && keep < static_cast<int>(targets.size()) &&
-              keep <= static_cast<int>(drafts.size()),
-          "round_tokens: keep out of range");
-  std::vector<Token> out(drafts.begin(), drafts.begin() + keep);
-  out.push_back(targets[static_cast<std::size_t>(keep)]);
+  std::vector<Token> out;
+  round_tokens_into(drafts, targets, keep, out);
   return out;
 }
 
@@ -234,8 +248,9 @@ std::vector<RowPlacement> padded_placements(Engine& engine, const RoundGroup& gr
 std::vector<int> commit_rows(Engine& engine, const std::vector<RoundRow>& rows,
                              const RoundOutcome& outcome, const std::vector<int>& keep) {
   std::vector<int> committed(rows.size());
+  std::vector<Token> tokens;  // one buffer for every row
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    auto tokens = round_tokens(outcome.drafts[r], outcome.targets[r], keep[r]);
+    round_tokens_into(outcome.drafts[r], outcome.targets[r], keep[r], tokens);
     // accept-first-rejected: the last committed token is the first rejected draft instead of
     // the target's correction (a fully accepted round has no rejected draft: the bonus stays).
     if (engine.faults().has(Fault::accept_first_rejected) &&

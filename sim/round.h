@@ -65,6 +65,9 @@ struct Round {
 // Runs one round on `group` (whose rows are live) and commits it. The caller begins the step
 // before and realigns and ends the step after.
 Round speculative_round(Engine& engine, const RoundGroup& group, const RoundOptions& options);
+// The same into `round`, whose buffers are reused (a strategy's loop keeps one Round).
+void speculative_round(Engine& engine, const RoundGroup& group, const RoundOptions& options,
+                       Round& round);
 
 // Longest prefix of `drafts` that equals the target's own choices `targets` (greedy
 // verification): d_i is accepted iff d_1..d_{i-1} are and d_i == targets[i-1].

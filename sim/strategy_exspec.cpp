@@ -12,7 +12,6 @@
 // Relies on: I3 via the crop after every round and the symmetric move plans; I4 via
 // per-sequence placements (first slot 0, length = committed - 1).
 #include <algorithm>
-#include <map>
 
 #include "sim/round.h"
 #include "sim/strategies.h"
@@ -53,9 +52,24 @@ void admit(Engine& engine, Pool& pool) {
   }
 }
 
+// The first largest group of rows with equal key (groups in key order, rows in pool order),
+// from (key, row) pairs: a sort of a reused buffer instead of a map of vectors per step.
+std::pair<std::size_t, std::size_t> largest_group(std::vector<std::pair<GroupKey, int>>& keyed) {
+  std::sort(keyed.begin(), keyed.end());
+  std::pair<std::size_t, std::size_t> best{0, 0};  // [first, last)
+  for (std::size_t first = 0; first < keyed.size();) {
+    std::size_t last = first + 1;
+    while (last < keyed.size() && keyed[last].first == keyed[first].first) ++last;
+    if (last - first > best.second - best.first) best = {first, last};
+    first = last;
+  }
+  return best;
+}
+
 // Chosen rows for this step and whether they form a same-length, same-state group.
-std::pair<std::vector<int>, bool> choose_rows(Engine& engine, const Pool& pool) {
-  std::map<GroupKey, std::vector<int>> groups;
+std::pair<std::vector<int>, bool> choose_rows(Engine& engine, const Pool& pool,
+                                              std::vector<std::pair<GroupKey, int>>& keyed) {
+  keyed.clear();
   std::vector<int> live;
   for (std::size_t row = 0; row < pool.seq_of_row.size(); ++row) {
     const int id = pool.seq_of_row[row];
@@ -64,17 +78,15 @@ std::pair<std::vector<int>, bool> choose_rows(Engine& engine, const Pool& pool) 
     const Sequence& seq = engine.sequence(id);
     // exspec-group-by-length: the cache state is left out of the key.
     const bool state = !engine.faults().has(Fault::exspec_group_by_length) && seq.prefilled;
-    groups[{seq.length(), state}].push_back(static_cast<int>(row));
+    keyed.push_back({{seq.length(), state}, static_cast<int>(row)});
   }
   const std::size_t wanted =
       std::min<std::size_t>(static_cast<std::size_t>(engine.scenario().batch_size), live.size());
-  const std::vector<int>* best = nullptr;
-  for (const auto& [key, rows] : groups) {
-    if (best == nullptr || rows.size() > best->size()) best = &rows;
-  }
-  if (best != nullptr && best->size() >= wanted) {
-    return {std::vector<int>(best->begin(), best->begin() + static_cast<std::ptrdiff_t>(wanted)),
-            true};
+  const auto [first, last] = largest_group(keyed);
+  if (!keyed.empty() && last - first >= wanted) {
+    std::vector<int> rows;
+    for (std::size_t i = first; i < first + wanted; ++i) rows.push_back(keyed[i].second);
+    return {rows, true};
   }
   std::stable_partition(live.begin(), live.end(), [&](int row) {
     return engine.sequence(pool.seq_of_row[static_cast<std::size_t>(row)]).prefilled;
@@ -113,9 +125,11 @@ void run_exspec(Engine& engine) {
   Pool pool{engine.create_cache(ModelRole::target, window, capacity),
             engine.drafting() ? engine.create_cache(ModelRole::draft, window, capacity) : CacheId{},
             std::vector<int>(static_cast<std::size_t>(window), -1)};
+  Round round;  // reused round after round
+  std::vector<std::pair<GroupKey, int>> keyed;
   while (true) {
     admit(engine, pool);
-    auto [rows, grouped] = choose_rows(engine, pool);
+    auto [rows, grouped] = choose_rows(engine, pool, keyed);
     if (rows.empty()) break;
     engine.begin_step();
     if (grouped) ++engine.metrics().grouped_steps;
@@ -138,7 +152,7 @@ void run_exspec(Engine& engine) {
     }
     move_rows(engine, pool, to_aligned);
 
-    speculative_round(engine, group, {.grouped = grouped});
+    speculative_round(engine, group, {.grouped = grouped}, round);
 
     // Back to per-sequence rows at slot 0; drop rejected drafts.
     std::vector<SlotMove> to_rest;

@@ -93,12 +93,13 @@ void run_packed(Engine& engine) {
       engine.create_cache(ModelRole::target, batch, capacity),
       engine.drafting() ? engine.create_cache(ModelRole::draft, batch, capacity) : CacheId{},
       std::vector<int>(rows, -1), std::vector<int>(rows, 0)};
+  Round round;  // reused round after round
   while (true) {
     refill_rows(engine, p);
     const RoundGroup group = live_rows(engine, p);
     if (group.rows.empty()) break;
     engine.begin_step();
-    const Round round = speculative_round(engine, group, {});
+    speculative_round(engine, group, {}, round);
     engine.end_step(crop_rows(engine, p, group, round.outcome));
   }
 }

@@ -127,6 +127,7 @@ void run_padded_strategy(Engine& engine) {
   const CacheId draft =
       engine.drafting() ? engine.create_cache(ModelRole::draft, batch, capacity) : CacheId{};
 
+  Round round;  // reused round after round
   while (true) {
     std::vector<int> seqs;
     std::vector<int> rows;
@@ -142,7 +143,7 @@ void run_padded_strategy(Engine& engine) {
     RoundGroup group = align_group(engine, target, draft, seqs, rows);
     while (!group.rows.empty()) {
       engine.begin_step();
-      const Round round = speculative_round(engine, group, {.keep_least = rollback});
+      speculative_round(engine, group, {.keep_least = rollback}, round);
       if (rollback) {
         advance_aligned(engine, group, round.kept.front(), round.outcome);
       } else {

@@ -86,12 +86,12 @@ std::uint64_t SymbolicBackend::range_hash(const KvCacheShadow& kv, int row, Chai
     chain.hi = lo;
   }
   for (int s = chain.hi; s < hi; ++s) {
-    const std::uint64_t prev =
-        s == lo ? kAttentionBase : chain.values[static_cast<std::size_t>(s - 1)];
-    chain.values[static_cast<std::size_t>(s)] = combine(prev, content(kv.slot(row, s)));
+    const auto j = static_cast<std::size_t>(s - lo);
+    const std::uint64_t prev = j == 0 ? kAttentionBase : chain.values[j - 1];
+    chain.values[j] = combine(prev, content(kv.slot(row, s)));
   }
   chain.hi = std::max(chain.hi, hi);
-  return chain.values[static_cast<std::size_t>(hi - 1)];
+  return chain.values[static_cast<std::size_t>(hi - 1 - lo)];
 }
 
 std::uint64_t SymbolicBackend::attention_hash_slow(CacheId id, int row_index,
@@ -106,7 +106,8 @@ std::uint64_t SymbolicBackend::attention_hash_slow(CacheId id, int row_index,
 template <typename Attend>
 std::uint64_t SymbolicBackend::run_query(Cache& c, int row, int slot, Token token,
                                          std::int32_t position, TokenTag tag, Attend&& attend) {
-  KvSlot& own = c.kv.write(row, slot, KvSlot{true, tag, token, position, kPendingState});
+  // Unchecked: run_padded / run_packed checked the batch's shapes against the cache.
+  KvSlot& own = c.kv.write_unchecked(row, slot, KvSlot{true, tag, token, position, kPendingState});
   Chain& chain = c.chains[static_cast<std::size_t>(row)];
   invalidate_from(chain, slot);
   const std::uint64_t seen = attend();
@@ -181,30 +182,55 @@ void SymbolicBackend::apply_moves(const MovePlan& plan) {
           "apply_moves: source and destination caches belong to different models");
   require(src.kv.capacity() == dst.kv.capacity(), "apply_moves: caches differ in capacity");
   plan.check_shapes(src.kv.rows(), dst.kv.rows(), src.kv.capacity());
-  // The slots move in the shadow map (gather semantics). A range that starts where its row's
-  // chain starts carries the chain values over its prefix along (read before any write, like
-  // the slots); any other destination range invalidates its row's chain from there.
-  std::vector<std::vector<std::uint64_t>> carried(plan.moves.size());
-  for (std::size_t i = 0; i < plan.moves.size(); ++i) {
-    const auto& m = plan.moves[i];
+  // The slots move in the shadow map (gather semantics); the chains follow (carry_chains).
+  const bool in_place = sim::apply_moves(src.kv, dst.kv, plan.moves);
+  carry_chains(src, dst, plan.moves, in_place);
+}
+
+// A range that starts where its row's chain starts carries the chain values over its prefix
+// along (read before any write, like the slots); any other destination range invalidates its
+// row's chain from there.
+void SymbolicBackend::carry_chains(Cache& src, Cache& dst, const std::vector<SlotMove>& moves,
+                                   bool in_place) {
+  auto covered = [&src](const SlotMove& m) {
     const Chain& chain = src.chains[static_cast<std::size_t>(m.src_row)];
-    if (chain.lo != m.src_slot) continue;
-    const int covered = std::min(m.length, chain.hi - chain.lo);
-    if (covered > 0)
-      carried[i].assign(chain.values.begin() + m.src_slot,
-                        chain.values.begin() + m.src_slot + covered);
-  }
-  sim::apply_moves(src.kv, dst.kv, plan.moves);
-  for (std::size_t i = 0; i < plan.moves.size(); ++i) {
-    const auto& m = plan.moves[i];
-    Chain& chain = dst.chains[static_cast<std::size_t>(m.dst_row)];
-    if (carried[i].empty()) {
-      invalidate_from(chain, m.dst_slot);
-    } else {
-      std::copy(carried[i].begin(), carried[i].end(), chain.values.begin() + m.dst_slot);
-      chain.lo = m.dst_slot;
-      chain.hi = m.dst_slot + static_cast<int>(carried[i].size());
+    return chain.lo == m.src_slot ? std::min(m.length, chain.hi - chain.lo) : 0;
+  };
+  if (in_place) {
+    for (const auto& m : moves) {
+      Chain& chain = dst.chains[static_cast<std::size_t>(m.dst_row)];
+      const int n = covered(m);
+      if (n <= 0) {
+        invalidate_from(chain, m.dst_slot);
+      } else {
+        chain.lo = m.dst_slot;
+        chain.hi = m.dst_slot + n;
+      }
     }
+    return;
+  }
+  carried_.clear();
+  carried_length_.clear();
+  for (const auto& m : moves) {
+    const int n = std::max(covered(m), 0);
+    const auto& values = src.chains[static_cast<std::size_t>(m.src_row)].values;
+    carried_.insert(carried_.end(), values.begin(), values.begin() + n);
+    carried_length_.push_back(n);
+  }
+  auto next = carried_.begin();
+  for (std::size_t i = 0; i < moves.size(); ++i) {
+    const auto& m = moves[i];
+    Chain& chain = dst.chains[static_cast<std::size_t>(m.dst_row)];
+    const int n = carried_length_[i];
+    if (n == 0) {
+      invalidate_from(chain, m.dst_slot);
+      continue;
+    }
+    std::copy(next, next + n, chain.values.begin());
+    next += n;
+    chain_values_copied_ += n;
+    chain.lo = m.dst_slot;
+    chain.hi = m.dst_slot + n;
   }
 }
 

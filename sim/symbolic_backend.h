@@ -40,13 +40,21 @@ class SymbolicBackend final : public Backend {
   std::uint64_t kv_digest(CacheId cache, int row, int first, int count) const override;
   std::optional<SlotProvenance> provenance(CacheId cache, int row, int slot) const override;
 
+  // Realignment cost counters, for the test that pins it to the moved slots: slots written
+  // by move plans into `cache`, and chain values copied by all plans (0 when every plan
+  // shifts rows in place: the chains then move by their offsets).
+  std::int64_t slots_copied(CacheId cache) const { return this->cache(cache).kv.slots_copied(); }
+  std::int64_t chain_values_copied() const { return chain_values_copied_; }
+
   // Exposed for the test that pins the chain fast path to the slot-by-slot definition.
   std::uint64_t attention_hash_slow(CacheId cache, int row,
                                     const std::vector<std::int32_t>& slots) const;
 
  private:
+  // Indexed from lo, so a move that shifts a row's chained range moves the chain by
+  // changing lo and hi: no value is copied.
   struct Chain {
-    std::vector<std::uint64_t> values;  // [S] values[s] = fold of slots [lo, s]
+    std::vector<std::uint64_t> values;  // [S] values[j] = fold of slots [lo, lo + j]
     int lo = 0;
     int hi = 0;  // valid on [lo, hi)
   };
@@ -68,8 +76,15 @@ class SymbolicBackend final : public Backend {
   std::uint64_t run_query(Cache& c, int row, int slot, Token token, std::int32_t position,
                           TokenTag tag, Attend&& attend);
 
+  // Carries each move's chain prefix (or none) from `src` to `dst`; `in_place` says every
+  // move stays in its own row, one per row (the chains then move without copying).
+  void carry_chains(Cache& src, Cache& dst, const std::vector<SlotMove>& moves, bool in_place);
+
   std::vector<Cache> caches_;
   std::vector<std::int32_t> scratch_slots_;
+  std::vector<std::uint64_t> carried_;  // staged chain values of a plan, move by move
+  std::vector<int> carried_length_;     // [move] values staged for it (0: none)
+  std::int64_t chain_values_copied_ = 0;
 };
 
 }  // namespace lockstep::sim

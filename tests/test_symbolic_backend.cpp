@@ -488,6 +488,77 @@ BOOST_AUTO_TEST_CASE(overlapping_shift_within_a_row_behaves_like_memmove) {
   }
 }
 
+// Realignment costs the moved slots, not the row's context (issue 11): counted, never timed.
+// A row of 600 cached tokens shifts its last 4 by 2 slots; then the whole row shifts right
+// by 3 (eqspec's repad): the slots written are the plan's, and the prefix-hash chain moves
+// with its row without a single value copied. The row still decodes as if it never moved.
+BOOST_AUTO_TEST_CASE(a_realignment_copies_the_moved_slots_only) {
+  constexpr int kContext = 600;
+  std::vector<Token> tokens(kContext);
+  for (int i = 0; i < kContext; ++i) tokens[static_cast<std::size_t>(i)] = 1 + i % 250;
+  SymbolicBackend backend;
+  const CacheId cache = backend.create_cache(model(), 2, 1024);
+  fill(backend, cache, 0, 0, 0, tokens);
+  BOOST_TEST(backend.slots_copied(cache) == 0);
+  backend.apply_moves({cache, cache, {{0, kContext - 4, 0, kContext - 2, 4}}});
+  BOOST_TEST(backend.slots_copied(cache) == 4);
+  backend.crop(cache, 0, kContext - 4);
+  // The whole row shifts by moving its base: the 3 slots it leaves behind keep their old
+  // entries (memmove semantics), nothing else is written.
+  backend.apply_moves({cache, cache, {{0, 0, 0, 3, kContext - 4}}});
+  BOOST_TEST(backend.slots_copied(cache) == 4 + 3);
+  BOOST_TEST(backend.chain_values_copied() == 0);
+  for (int s = 0; s < 3; ++s) BOOST_TEST((tag_at(backend, cache, 0, s) == TokenTag{0, s}));
+  BOOST_TEST((tag_at(backend, cache, 0, kContext - 2) == TokenTag{0, kContext - 5}));
+  BOOST_TEST((tag_at(backend, cache, 0, kContext - 1) == TokenTag{-2, -2}));
+  // Between rows the chain is copied: exactly the moved prefix, never the context.
+  backend.apply_moves({cache, cache, {{0, 3, 1, 0, 5}}});
+  BOOST_TEST(backend.slots_copied(cache) == 4 + 3 + 5);
+  BOOST_TEST(backend.chain_values_copied() <= 5);
+
+  // The shifted row continues exactly like an unmoved one of the same prefix.
+  std::vector<Token> prefix(tokens.begin(), tokens.end() - 4);
+  SymbolicBackend plain;
+  const CacheId same = plain.create_cache(model(), 1, 1024);
+  fill(plain, same, 0, 0, 0, prefix);
+  BOOST_TEST(decode_digest(backend, cache, 0, 3, kContext - 1) ==
+             decode_digest(plain, same, 0, 0, kContext - 4));
+}
+
+// The same property in the shared shadow map under the checker's shadow and viz: a move
+// plan writes exactly its slots, in place or gathered, whatever the rows hold.
+BOOST_AUTO_TEST_CASE(shadow_map_moves_write_only_the_moved_slots) {
+  sim::KvCacheShadow kv(2, 4096);
+  for (int s = 0; s < 3000; ++s)
+    kv.write(0, s, sim::KvSlot{.written = true, .tag = {0, s}, .token = s, .position = s});
+  sim::apply_moves(kv, kv, std::vector<SlotMove>{{0, 2990, 0, 2995, 10}});
+  BOOST_TEST(kv.slots_copied() == 10);
+  BOOST_TEST(kv.at(0, 3004).tag.index == 2999);
+  // Two moves into row 0 cannot run in place: they are gathered, and still cost their slots.
+  sim::apply_moves(kv, kv, std::vector<SlotMove>{{0, 0, 1, 0, 7}, {1, 0, 0, 0, 4}});
+  BOOST_TEST(kv.slots_copied() == 10 + 11);
+  BOOST_TEST(!kv.at(0, 0).written);  // row 1 was empty when the plan read it
+  BOOST_TEST(kv.at(1, 6).tag.index == 6);
+  // A whole-row shift right then back (exspec's regroup) moves the row's base: each writes
+  // only the slots the memmove leaves behind or must forget, and the row reads as memmove.
+  sim::KvCacheShadow row(1, 4096);
+  for (int s = 0; s < 3000; ++s)
+    row.write(0, s, sim::KvSlot{.written = true, .tag = {0, s}, .token = s, .position = s});
+  sim::apply_moves(row, row, std::vector<SlotMove>{{0, 0, 0, 2, 3000}});
+  BOOST_TEST(row.slots_copied() == 2);
+  for (int s : {0, 1}) BOOST_TEST(row.at(0, s).tag.index == s);  // left behind
+  for (int s = 2; s < 3002; ++s) BOOST_TEST(row.at(0, s).tag.index == s - 2);
+  BOOST_TEST(!row.at(0, 3002).written);
+  sim::apply_moves(row, row, std::vector<SlotMove>{{0, 2, 0, 0, 3000}});
+  BOOST_TEST(row.slots_copied() == 2 + 4);
+  for (int s = 0; s < 3000; ++s) BOOST_TEST(row.at(0, s).tag.index == s);
+  for (int s : {3000, 3001}) BOOST_TEST(row.at(0, s).tag.index == s - 2);  // left behind
+  BOOST_TEST(!row.at(0, 3002).written);
+  row.crop(0, 3000);
+  BOOST_TEST(!row.at(0, 3000).written);
+  BOOST_TEST(row.at(0, 2999).tag.index == 2999);
+}
+
 BOOST_AUTO_TEST_CASE(a_plan_between_two_caches_gathers_rows) {
   SymbolicBackend backend;
   const CacheId src = backend.create_cache(model(), 2, 16);
