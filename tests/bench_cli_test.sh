@@ -6,15 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks + 1))
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+source tests/check_lib.sh
 
 "$bin" bench scenarios/uniform_acceptance.json --backend symbolic --strategies ar,eqspec,exspec,packed \
   --batch-sizes 1,4 --k 2,5 --repeats 2 --warmup 0 --cost h200:vicuna-7b/vicuna-68m \
@@ -48,5 +40,4 @@ check "a refused bench writes nothing" test ! -e "$tmp/refused/bench.csv"
 check "an unknown strategy is bad input (exit 2)" test $? = 2
 check "the error names the unknown strategy" grep -q "nonsense" "$tmp/bad.err"
 
-echo "$((checks - failures)) passed, $failures failed"
-exit $((failures > 0))
+finish

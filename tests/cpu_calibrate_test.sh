@@ -8,15 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks + 1))
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+source tests/check_lib.sh
 
 "$bin" calibrate --probe --out "$tmp/profile.json" >"$tmp/probe.out" 2>&1
 check "calibrate --probe exits 0" test $? = 0
@@ -48,5 +40,4 @@ check "the fitted profile is written" grep -q '"fitted"' "$tmp/fitted.json"
   --holdout-rows 2 --max-error 0 >"$tmp/gate.out" 2>&1
 check "--max-error 0 fails the gate (exit 1)" test $? = 1
 
-echo "$((checks - failures)) passed, $failures failed"
-exit $((failures > 0))
+finish

@@ -6,15 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks + 1))
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+source tests/check_lib.sh
 # refused DESCRIPTION PATTERN COMMAND...: exit 2 and PATTERN in stderr.
 refused() {
   local what=$1 pattern=$2; shift 2
@@ -99,5 +91,4 @@ refused "a truncated replay report" "shard 1/3) lacks scenario" \
 refused "--plots with --shard" "give --plots to .lockstep merge" \
   "$bin" "${sweep[@]}" --shard 0/3 --plots "$tmp/plots"
 
-echo "$((checks - failures)) of $checks checks passed"
-test "$failures" = 0
+finish
