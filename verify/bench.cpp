@@ -38,6 +38,17 @@ sim::Scenario point_scenario(const sim::Scenario& base, const std::string& strat
   return s;
 }
 
+// Refuses the bench unless every output of `result` equals batch-1 AR's.
+void require_equivalent(const sim::Scenario& s, const sim::RunResult& result,
+                        const std::vector<std::vector<sim::Token>>& oracle, const char* run) {
+  const auto outputs = result.outputs();
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i] != oracle[i])
+      throw BenchRefused(fmt::format("{}: sequence {} differs from batch-1 AR in the {} run",
+                                     point_name(s), i, run));
+  }
+}
+
 // The untimed run that proves the point exact: invariants every step, outputs vs the oracle.
 void checked_run(const sim::Scenario& s, const sim::ReferenceContinuation& reference,
                  const std::vector<std::vector<sim::Token>>& oracle) {
@@ -55,6 +66,7 @@ void checked_run(const sim::Scenario& s, const sim::ReferenceContinuation& refer
                                    point_name(s), checker.violation_count(), v.invariant, v.step,
                                    v.row, v.detail));
   }
+  require_equivalent(s, result, oracle, "checked");
 }
 
 struct TimedRun {
@@ -74,12 +86,7 @@ TimedRun timed_run(const sim::Scenario& s, const sim::ReferenceContinuation& ref
   sim::run_scenario(backend, s, reference, result, options);
   TimedRun run{result.metrics, std::chrono::duration<double>(Clock::now() - start).count(),
                backend.passes()};
-  const auto outputs = result.outputs();
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
-    if (outputs[i] != oracle[i])
-      throw BenchRefused(
-          fmt::format("{}: sequence {} differs from batch-1 AR in a timed run", point_name(s), i));
-  }
+  require_equivalent(s, result, oracle, "timed");
   return run;
 }
 
