@@ -7,7 +7,7 @@ packages=(
   libboost-test-dev librapidcheck-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libeigen3-dev libgraphviz-dev graphviz
-  gnuplot-nox clang-format
+  gnuplot-nox clang-format libpcre2-dev python3-venv
 )
 missing=()
 for p in "${packages[@]}"; do
