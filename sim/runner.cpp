@@ -60,6 +60,16 @@ std::vector<std::vector<Token>> oracle_outputs(const ReferenceContinuation& refe
   return out;
 }
 
+namespace {
+
+// The trace's draft_model: "none" for a drafter that runs no draft model.
+std::string draft_model_name(const Scenario& scenario) {
+  return scenario.draft.kind == DrafterSpec::Kind::prompt_lookup ? "none"
+                                                                 : scenario.draft.model.name;
+}
+
+}  // namespace
+
 void run_scenario(Backend& backend, const Scenario& scenario,
                   const ReferenceContinuation& reference, RunResult& result,
                   const RunOptions& options) {
@@ -72,7 +82,8 @@ void run_scenario(Backend& backend, const Scenario& scenario,
           "run_scenario: sequences must come fresh from make_sequences");
   const bool drafting = find_strategy(scenario.strategy).drafts;
   std::unique_ptr<Drafter> drafter;
-  if (drafting) drafter = make_drafter(scenario.draft, reference, scenario.target.vocab);
+  if (drafting)
+    drafter = make_drafter(scenario.draft, reference, scenario.target.vocab, scenario.k);
   ObserverList observers;
   for (Observer* o : options.observers) observers.add(o);
   Engine engine(backend, scenario, result.sequences, drafter.get(),
@@ -93,7 +104,7 @@ void run_scenario(Backend& backend, const Scenario& scenario,
                                            .eos_token = scenario.eos_token,
                                            .target = scenario.target.name,
                                            .target_seed = scenario.target.seed,
-                                           .draft_model = scenario.draft.model.name,
+                                           .draft_model = draft_model_name(scenario),
                                            .draft_seed = scenario.draft.model.seed,
                                            .sequences = static_cast<int>(scenario.prompts.size()),
                                            .prompts = prompts,
