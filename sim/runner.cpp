@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+#include <utility>
 
 #include "sim/engine.h"
 #include "sim/error.h"
@@ -62,10 +64,10 @@ std::vector<std::vector<Token>> oracle_outputs(const ReferenceContinuation& refe
 
 namespace {
 
-// The trace's draft_model: "none" for a drafter that runs no draft model.
-std::string draft_model_name(const Scenario& scenario) {
-  return scenario.draft.kind == DrafterSpec::Kind::prompt_lookup ? "none"
-                                                                 : scenario.draft.model.name;
+// The trace's draft model and seed: "none" and 0 for a drafter that runs no draft model.
+std::pair<std::string, std::uint64_t> traced_draft_model(const Scenario& scenario) {
+  if (scenario.draft.kind == DrafterSpec::Kind::prompt_lookup) return {"none", 0};
+  return {scenario.draft.model.name, scenario.draft.model.seed};
 }
 
 }  // namespace
@@ -90,6 +92,7 @@ void run_scenario(Backend& backend, const Scenario& scenario,
                 observers.empty() ? nullptr : &observers, options.trace);
   engine.set_trace_details(options.trace_details);
   if (options.trace) {
+    const auto [draft_model, draft_seed] = traced_draft_model(scenario);
     std::uint64_t prompts = mix64(scenario.prompts.size());
     for (const auto& p : scenario.prompts) {
       for (Token t : p) prompts = combine(prompts, static_cast<std::uint64_t>(t));
@@ -104,8 +107,8 @@ void run_scenario(Backend& backend, const Scenario& scenario,
                                            .eos_token = scenario.eos_token,
                                            .target = scenario.target.name,
                                            .target_seed = scenario.target.seed,
-                                           .draft_model = draft_model_name(scenario),
-                                           .draft_seed = scenario.draft.model.seed,
+                                           .draft_model = draft_model,
+                                           .draft_seed = draft_seed,
                                            .sequences = static_cast<int>(scenario.prompts.size()),
                                            .prompts = prompts,
                                            .faults = scenario.faults});
