@@ -62,7 +62,11 @@ void print_probe(const reference::ProbeReport& report) {
   const auto& p = report.probe;
   fmt::print("  gemm kernel    {} (one thread: the thread's CPU clock sees no worker threads)\n",
              p.gemm_kernel);
-  fmt::print("  bandwidth      {:.2f} GB/s (streaming read, median)\n", 1e-9 * p.bandwidth);
+  const auto kernel = sim::cpu_kernel(p.gemm_kernel);
+  const bool int8 = kernel && kernel->passes == sim::WeightPasses::int8_blocks_of_4;
+  fmt::print(
+      "  bandwidth      {:.2f} GB/s ({}, median)\n", 1e-9 * p.bandwidth,
+      int8 ? "the int8 kernel's one-row product over 1-byte weights" : "streaming read of doubles");
   for (const auto& s : report.gemm) {
     fmt::print("  gemm sample    {} x {} -> {}: {:.2f} Gop/s\n", s.rows, s.k, s.n,
                1e-9 * s.ops_per_second);

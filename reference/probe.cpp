@@ -14,6 +14,7 @@
 
 #include "numerics/host_math.h"
 #include "numerics/tensor_ids.h"
+#include "reference/gemm_avx2.h"
 #include "reference/gemm_kernels.h"
 #include "reference/model.h"
 #include "reference/parallel.h"
@@ -75,6 +76,25 @@ double probe_bandwidth(const ProbeOptions& o) {
     g_sink = g_sink + s[0] + s[1] + s[2] + s[3];
   });
   return static_cast<double>(buffer.size() * sizeof(double)) / seconds;
+}
+
+// Weight bytes per second of the int8 kernel's one-row product (a GEMV, the decode pass)
+// over int8 weights far past the caches: its streaming rate at 1 byte per weight, which is
+// what the memory term prices for this kernel.
+double probe_int8_weight_stream(const ProbeOptions& o) {
+  constexpr Eigen::Index kWidth = 4096;  // a multiple of the kernel's 16-element step
+  const Eigen::Index rows =
+      std::max<Eigen::Index>(1, static_cast<Eigen::Index>(o.stream_bytes) / kWidth);
+  std::vector<std::int8_t> w(static_cast<std::size_t>(rows * kWidth));
+  for (std::size_t i = 0; i < w.size(); ++i)
+    w[i] = static_cast<std::int8_t>(static_cast<int>(i % 255) - 127);
+  const std::vector<std::int16_t> x(static_cast<std::size_t>(kWidth), 3);
+  Eigen::MatrixXd acc(1, rows);
+  const double seconds = median_seconds(o.repeats, [&] {
+    int8_gemm_avx2(x.data(), 1, kWidth, w.data(), 0, rows, acc);
+    g_sink = g_sink + acc(0, 0);
+  });
+  return static_cast<double>(w.size()) / seconds;
 }
 
 // The `small` preset's gate projection (ffn 512 x d 256) at decode-, verify- and large-batch
@@ -192,7 +212,10 @@ ProbeReport run_probe(const ProbeOptions& options) {
   const OneThread one_thread;
   ProbeReport report;
   report.probe.gemm_kernel = kernel->name;
-  report.probe.bandwidth = probe_bandwidth(options);
+  // The int8 kernel reads its own 1-byte rows; Eigen's kernels stream doubles or floats.
+  report.probe.bandwidth = kernel->passes == sim::WeightPasses::int8_blocks_of_4
+                               ? probe_int8_weight_stream(options)
+                               : probe_bandwidth(options);
   report.gemm = probe_gemm(options);
   std::vector<double> rates;
   for (const auto& s : report.gemm) rates.push_back(s.ops_per_second);

@@ -3,7 +3,8 @@
 //
 // Contract: measures, on the calling thread alone (the reference's worker threads set to 1 for
 // the duration, then restored) with medians of a few repeats of the thread's CPU time,
-// (1) streaming read bandwidth of a buffer far larger than the caches, (2) the GEMM rate of the
+// (1) streaming read bandwidth far past the caches (for the int8 kernel, its own one-row
+// product over 1-byte weights; for Eigen's kernels, a read of doubles), (2) the GEMM rate of the
 // very product the reference runs for every projection (exact_gemm with the kernel in use,
 // reference/gemm_kernels.h, against a WeightStore matrix), at the `small` preset's shapes,
 // (3) the rate of the reference's scalar attention loops, from two Model::forward passes that
