@@ -15,6 +15,7 @@
 
 #include "cli/calibrate_report.h"
 #include "cli/output.h"
+#include "reference/gemm_kernels.h"
 #include "reference/probe.h"
 #include "sim/cost_calibrate.h"
 #include "sim/cost_cpu.h"
@@ -68,6 +69,18 @@ int probe(const CalibrateArgs& a) {
   return 0;
 }
 
+// A profile prices the GEMM kernel it was probed on; the passes to fit were timed by a bench
+// run with this process's environment (LOCKSTEP_GEMM_KERNEL), so the two kernels must agree.
+void require_profile_of_this_kernel(const sim::CpuProfile& profile, const std::string& path) {
+  const std::string running = reference::gemm_kernel_name(reference::effective_gemm_kernel());
+  if (profile.probe.gemm_kernel == running) return;
+  throw InputError("calibrate: the profile " + path + " was probed on the '" +
+                   profile.probe.gemm_kernel + "' GEMM kernel ('gemm_kernel'), but the kernel in " +
+                   "use is '" + running + "' (LOCKSTEP_GEMM_KERNEL): run calibrate --probe " +
+                   "and bench with the kernel you price, or set LOCKSTEP_GEMM_KERNEL=" +
+                   profile.probe.gemm_kernel);
+}
+
 // Rows whose `rows` column is listed; every row when the list is empty.
 std::vector<sim::CalibrationRow> select(const std::vector<sim::CalibrationRow>& rows,
                                         const std::vector<std::int64_t>& wanted) {
@@ -89,6 +102,7 @@ int calibrate(const CalibrateArgs& a) {
   std::optional<sim::Hardware> hardware;
   if (!a.profile.empty()) {
     profile = sim::load_cpu_profile(a.profile);
+    require_profile_of_this_kernel(*profile, a.profile);
     hardware = sim::cpu_hardware(profile->probe);
   }
   const sim::Hardware* measured = hardware ? &*hardware : nullptr;
@@ -163,7 +177,10 @@ void add_calibrate_command(CLI::App& app, int& exit_code) {
       "cpu (cost cpu:TARGET/DRAFT, needs --profile FILE from `calibrate --probe`): the fit\n"
       "scales each probed term of\n"
       "  bytes / bandwidth + gemm_ops / gemm_rate + attention_ops / attention_rate\n"
-      "  + (n_layers + 1) * step_overhead\n"
+      "  + (n_layers + 1) * step_overhead + weight_passes * weight_bytes / pass_rate\n"
+      "A profile prices the GEMM kernel it was probed on (LOCKSTEP_GEMM_KERNEL, default\n"
+      "int8_avx2: 1-byte weights); calibrate refuses a profile of another kernel. The probe\n"
+      "runs on one thread, as bench --clock thread does.\n"
       "Every row's error is printed with the defaults and with the fitted constants; held-out\n"
       "rows (--holdout-rows, --holdout) are priced with the constants fitted on the others.\n"
       "Exit status: 0 done; 1 the mean |error| (held-out when given, else fit) exceeds\n"

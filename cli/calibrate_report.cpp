@@ -51,7 +51,7 @@ void print_constants(const sim::CostConstants& k, const sim::Hardware& hw) {
   }
   fmt::print(
       "  fitted         bandwidth x{:.3f} ({:.2f} GB/s)  gemm x{:.3f} ({:.2f} Gop/s)  attention "
-      "x{:.3f} ({:.2f} Gop/s)  packing x{:.3f} ({:.2f} GB/s)  step {:.2f} us\n",
+      "x{:.3f} ({:.2f} Gop/s)  weight passes x{:.3f} ({:.2f} GB/s)  step {:.2f} us\n",
       k.bandwidth_fraction, 1e-9 * hw.bandwidth * k.bandwidth_fraction, k.compute_fraction,
       1e-9 * hw.int8_ops * k.compute_fraction, k.attention_fraction,
       1e-9 * hw.attention_ops * k.attention_fraction, k.pack_fraction,
@@ -60,7 +60,13 @@ void print_constants(const sim::CostConstants& k, const sim::Hardware& hw) {
 
 void print_probe(const reference::ProbeReport& report) {
   const auto& p = report.probe;
-  fmt::print("  bandwidth      {:.2f} GB/s (streaming read, median)\n", 1e-9 * p.bandwidth);
+  fmt::print("  gemm kernel    {} (one thread: the thread's CPU clock sees no worker threads)\n",
+             p.gemm_kernel);
+  const auto kernel = sim::cpu_kernel(p.gemm_kernel);
+  const bool int8 = kernel && kernel->passes == sim::WeightPasses::int8_blocks_of_4;
+  fmt::print(
+      "  bandwidth      {:.2f} GB/s ({}, median)\n", 1e-9 * p.bandwidth,
+      int8 ? "the int8 kernel's one-row product over 1-byte weights" : "streaming read of doubles");
   for (const auto& s : report.gemm) {
     fmt::print("  gemm sample    {} x {} -> {}: {:.2f} Gop/s\n", s.rows, s.k, s.n,
                1e-9 * s.ops_per_second);
@@ -68,8 +74,10 @@ void print_probe(const reference::ProbeReport& report) {
   fmt::print("  gemm           {:.2f} Gop/s (median of the samples)\n", 1e-9 * p.gemm_ops);
   fmt::print("  attention      {:.2f} Gop/s (scalar int8 loops)\n", 1e-9 * p.attention_ops);
   fmt::print("  step overhead  {:.2f} us (minimal pass / 2 steps)\n", 1e6 * p.step_seconds);
-  fmt::print("  gemm packing   {:.2f} GB/s (2-row GEMM minus 1-row GEMV, 16 MiB weights)\n",
-             1e-9 * p.pack_bandwidth);
+  fmt::print(
+      "  weight pass    {:.2f} GB/s (one extra walk over the weights: Eigen's packing or the "
+      "int8 kernel's per-4-row walk; fitted over 1..8 rows)\n",
+      1e-9 * p.pack_bandwidth);
 }
 
 }  // namespace lockstep::cli

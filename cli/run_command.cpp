@@ -163,7 +163,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Exit status: 0 all outputs equal batch-1 AR and no invariant broke; 1 a violation was\n"
       "found (printed); 2 bad input or usage.\n"
       "Example: lockstep run scenarios/ragged_worst_case.json --strategy packed --trace t.jsonl\n" +
-      strategy_descriptions());
+      strategy_descriptions() + drafter_descriptions());
   run->add_option("SCENARIO", args->scenario_path, "Scenario JSON file (see scenarios/SCHEMA.md)");
   run->add_option("--backend", args->backend, "Backend: symbolic (more when built: cpu, gpu)");
   run->add_option("--strategy", args->strategy, strategy_choices(" | ") + " (or a preset)");

@@ -1,7 +1,11 @@
 #include "cli/strategy_help.h"
 
+#include <algorithm>
+#include <string>
+
 #include <fmt/core.h>
 
+#include "sim/drafter.h"
 #include "sim/faults.h"
 
 namespace lockstep::cli {
@@ -30,6 +34,15 @@ std::string strategy_descriptions() {
   for (const auto& p : sim::strategy_presets())
     presets += fmt::format("{}{} ({} with faults)", presets.empty() ? "" : ", ", p.name, p.base);
   return out + "Presets: " + presets + ".\n";
+}
+
+std::string drafter_descriptions() {
+  std::size_t width = 0;
+  for (const auto& d : sim::drafter_kinds()) width = std::max(width, std::string(d.name).size());
+  std::string out = "Drafters (the scenario's draft.kind, scenarios/SCHEMA.md):\n";
+  for (const auto& d : sim::drafter_kinds())
+    out += fmt::format("  {:<{}}  {}\n", d.name, width, d.description);
+  return out;
 }
 
 }  // namespace lockstep::cli

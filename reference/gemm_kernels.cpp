@@ -20,14 +20,15 @@ static_assert(static_cast<long long>(kExactFloatChunk) * 127 * 127 < (1LL << 24)
 // LOCKSTEP_GEMM_KERNEL picks the kernel for a whole process (a measurement of one code path,
 // e.g. the cost model's, docs/results/cpu-cost-model/measure.sh); every kernel gives the same
 // bytes, so it changes speed only.
+constexpr GemmKernel kAllKernels[] = {GemmKernel::double_serial, GemmKernel::double_threaded,
+                                      GemmKernel::float_threaded, GemmKernel::int8_avx2};
+
 GemmKernel initial_kernel() {
   const char* text = std::getenv("LOCKSTEP_GEMM_KERNEL");
   if (text == nullptr) return GemmKernel::int8_avx2;
   const std::string name = text;
-  if (name == "double_serial") return GemmKernel::double_serial;
-  if (name == "double_threaded") return GemmKernel::double_threaded;
-  if (name == "float_threaded") return GemmKernel::float_threaded;
-  if (name == "int8_avx2") return GemmKernel::int8_avx2;
+  for (const GemmKernel kernel : kAllKernels)
+    if (name == gemm_kernel_name(kernel)) return kernel;
   throw InputError(
       "LOCKSTEP_GEMM_KERNEL must be double_serial, double_threaded, float_threaded or "
       "int8_avx2, got '" +
@@ -125,6 +126,25 @@ GemmKernel gemm_kernel() {
 void set_gemm_kernel(GemmKernel kernel) {
   read_kernel_from_env();
   g_kernel.store(kernel);
+}
+
+GemmKernel effective_gemm_kernel() {
+  const GemmKernel kernel = gemm_kernel();
+  return kernel == GemmKernel::int8_avx2 && !avx2_available() ? GemmKernel::float_threaded : kernel;
+}
+
+const char* gemm_kernel_name(GemmKernel kernel) {
+  switch (kernel) {
+    case GemmKernel::double_serial:
+      return "double_serial";
+    case GemmKernel::double_threaded:
+      return "double_threaded";
+    case GemmKernel::float_threaded:
+      return "float_threaded";
+    case GemmKernel::int8_avx2:
+      break;
+  }
+  return "int8_avx2";
 }
 
 Eigen::MatrixXd exact_gemm(const Eigen::MatrixXd& x, const QuantMatrix& w) {

@@ -27,6 +27,11 @@ inline constexpr int kExactFloatChunk = 1040;
 
 GemmKernel gemm_kernel();
 void set_gemm_kernel(GemmKernel kernel);
+// The kernel exact_gemm runs now: gemm_kernel(), except that int8_avx2 runs float_threaded on
+// a CPU without AVX2. What a cost profile must be probed on (sim/cost_cpu.h).
+GemmKernel effective_gemm_kernel();
+// The name LOCKSTEP_GEMM_KERNEL and the cost profile use ("int8_avx2").
+const char* gemm_kernel_name(GemmKernel kernel);
 
 // acc[N, out] = x[N, K] . w^T with the current kernel; x and w hold integers in [-127, 127].
 // Requires x's K == w's and K <= numerics::kMaxExactK (ContractError otherwise).

@@ -10,10 +10,14 @@
 #include <memory>
 #include <numeric>
 
+#include <Eigen/QR>
+
 #include "numerics/host_math.h"
 #include "numerics/tensor_ids.h"
+#include "reference/gemm_avx2.h"
 #include "reference/gemm_kernels.h"
 #include "reference/model.h"
+#include "reference/parallel.h"
 #include "reference/weights.h"
 #include "sim/error.h"
 
@@ -26,6 +30,18 @@ using numerics::tensor_id;
 using numerics::TensorKind;
 
 volatile double g_sink = 0;
+
+// Runs the reference on the calling thread for its lifetime, then restores the thread count.
+class OneThread {
+ public:
+  OneThread() : previous_(reference_threads()) { set_reference_threads(1); }
+  ~OneThread() { set_reference_threads(previous_); }
+  OneThread(const OneThread&) = delete;
+  OneThread& operator=(const OneThread&) = delete;
+
+ private:
+  int previous_;
+};
 
 double thread_seconds() {
   timespec t{};
@@ -62,6 +78,25 @@ double probe_bandwidth(const ProbeOptions& o) {
   return static_cast<double>(buffer.size() * sizeof(double)) / seconds;
 }
 
+// Weight bytes per second of the int8 kernel's one-row product (a GEMV, the decode pass)
+// over int8 weights far past the caches: its streaming rate at 1 byte per weight, which is
+// what the memory term prices for this kernel.
+double probe_int8_weight_stream(const ProbeOptions& o) {
+  constexpr Eigen::Index kWidth = 4096;  // a multiple of the kernel's 16-element step
+  const Eigen::Index rows =
+      std::max<Eigen::Index>(1, static_cast<Eigen::Index>(o.stream_bytes) / kWidth);
+  std::vector<std::int8_t> w(static_cast<std::size_t>(rows * kWidth));
+  for (std::size_t i = 0; i < w.size(); ++i)
+    w[i] = static_cast<std::int8_t>(static_cast<int>(i % 255) - 127);
+  const std::vector<std::int16_t> x(static_cast<std::size_t>(kWidth), 3);
+  Eigen::MatrixXd acc(1, rows);
+  const double seconds = median_seconds(o.repeats, [&] {
+    int8_gemm_avx2(x.data(), 1, kWidth, w.data(), 0, rows, acc);
+    g_sink = g_sink + acc(0, 0);
+  });
+  return static_cast<double>(w.size()) / seconds;
+}
+
 // The `small` preset's gate projection (ffn 512 x d 256) at decode-, verify- and large-batch
 // token counts, through exact_gemm: the kernel every projection of the cpu backend runs
 // (reference/gemm_kernels.h; LOCKSTEP_GEMM_KERNEL selects it).
@@ -84,24 +119,30 @@ std::vector<GemmSample> probe_gemm(const ProbeOptions& o) {
   return samples;
 }
 
-// Weight bytes per second that a 2-row product spends beyond a 1-row one: Eigen runs one row
-// as a GEMV straight off the weights and more rows as a GEMM that first packs them. The matrix
-// (16 MiB of doubles) is the size of a `small` target's weights, past L2, within L3.
-double probe_packing(const ProbeOptions& o) {
+// Weight bytes per second of one walk over the weights as the kernel counts them
+// (sim::weight_passes): the product of 1..8 rows on one weight matrix, its times fitted by
+// least squares to fixed + per_row * rows + per_walk * walks(rows). Eigen runs one row as a
+// GEMV straight off the weights and more rows as a GEMM that first packs them (one walk); the
+// int8 kernel walks the weights once per block of 4 rows and once per leftover row. The
+// matrix (2048 x 1024) is the size of a `small` target's weights: past L2, within L3.
+double probe_weight_passes(const ProbeOptions& o, const sim::CpuKernel& kernel) {
   WeightStore store;
   const auto w = store.get(1, tensor_id(TensorKind::lm_head, -1), 2048, 1024, kGainHead);
-  auto seconds_for = [&](int rows) {
+  constexpr int kMaxRows = 8;
+  Eigen::MatrixXd design(kMaxRows, 3);
+  Eigen::VectorXd seconds(kMaxRows);
+  for (int rows = 1; rows <= kMaxRows; ++rows) {
     Eigen::MatrixXd x = Eigen::MatrixXd::Constant(rows, w->cols(), 3.0);
-    return median_seconds(2 * o.repeats + 1, [&] {
+    seconds(rows - 1) = median_seconds(2 * o.repeats + 1, [&] {
       const Eigen::MatrixXd acc = exact_gemm(x, *w);
       g_sink = g_sink + acc(0, 0);
     });
-  };
-  const double one = seconds_for(1);
-  const double two = seconds_for(2);
-  const double bytes = static_cast<double>(w->values.size()) * sizeof(double);
+    design.row(rows - 1) << 1.0, rows, sim::weight_passes(kernel.passes, rows);
+  }
+  const Eigen::Vector3d fit = design.colPivHouseholderQr().solve(seconds);
+  const double bytes = static_cast<double>(w->values.size()) * kernel.weight_bytes;
   // Never below the stream's own read time of one extra pass, so noise cannot make it huge.
-  return bytes / std::max(two - one, 1e-3 * one);
+  return bytes / std::max(fit(2), 1e-3 * seconds(0));
 }
 
 // One cache row of `slots` slots; `tokens` tokens each attending every slot.
@@ -164,8 +205,17 @@ ProbeReport run_probe(const ProbeOptions& options) {
       options.attention_slots < 16)
     throw InputError("probe: need stream_bytes >= 32, repeats >= 1 and attention_slots >= 16");
   check_fp_environment();
+  const auto kernel = sim::cpu_kernel(gemm_kernel_name(effective_gemm_kernel()));
+  require(kernel.has_value(), "probe: the GEMM kernel has no cost profile (sim::cpu_kernels)");
+  // The thread's CPU clock does not see worker threads: measure on this thread alone, as
+  // `bench --clock thread` runs the passes the profile is fitted to.
+  const OneThread one_thread;
   ProbeReport report;
-  report.probe.bandwidth = probe_bandwidth(options);
+  report.probe.gemm_kernel = kernel->name;
+  // The int8 kernel reads its own 1-byte rows; Eigen's kernels stream doubles or floats.
+  report.probe.bandwidth = kernel->passes == sim::WeightPasses::int8_blocks_of_4
+                               ? probe_int8_weight_stream(options)
+                               : probe_bandwidth(options);
   report.gemm = probe_gemm(options);
   std::vector<double> rates;
   for (const auto& s : report.gemm) rates.push_back(s.ops_per_second);
@@ -173,7 +223,7 @@ ProbeReport run_probe(const ProbeOptions& options) {
   report.probe.gemm_ops = rates[rates.size() / 2];
   report.probe.attention_ops = probe_attention(options);
   report.probe.step_seconds = probe_step(options);
-  report.probe.pack_bandwidth = probe_packing(options);
+  report.probe.pack_bandwidth = probe_weight_passes(options, *kernel);
   return report;
 }
 

@@ -1,14 +1,18 @@
 // Probes of this machine for the cost model's `cpu` profile (`lockstep calibrate --probe`,
 // docs/cost-model.md, "The cpu profile").
 //
-// Contract: measures, with medians of a few repeats of the thread's CPU time, (1) streaming read
-// bandwidth of a buffer far larger than the caches, (2) the GEMM rate of the very product the
-// reference runs for every projection (Eigen double GEMM of int8 values against a WeightStore
-// matrix, as model.cpp's project does), at the `small` preset's shapes, (3) the rate of the
-// reference's scalar attention loops, from two Model::forward passes that differ only in how many
-// KV slots they attend, (4) the fixed cost of a minimal Model::forward pass, and (5) what a 2-row
-// product costs beyond a 1-row one on a weight matrix of a `small` target's size (Eigen packs
-// the weights for a GEMM, not for a GEMV). Every figure is a
+// Contract: measures, on the calling thread alone (the reference's worker threads set to 1 for
+// the duration, then restored) with medians of a few repeats of the thread's CPU time,
+// (1) streaming read bandwidth far past the caches (for the int8 kernel, its own one-row
+// product over 1-byte weights; for Eigen's kernels, a read of doubles), (2) the GEMM rate of the
+// very product the reference runs for every projection (exact_gemm with the kernel in use,
+// reference/gemm_kernels.h, against a WeightStore matrix), at the `small` preset's shapes,
+// (3) the rate of the reference's scalar attention loops, from two Model::forward passes that
+// differ only in how many KV slots they attend, (4) the fixed cost of a minimal Model::forward
+// pass, and (5) the cost of one of the kernel's extra walks over the weights
+// (sim::weight_passes: Eigen's packing, the int8 kernel's per-block walks), fitted over 1..8-row
+// products on a weight matrix of a `small` target's size. It records the kernel it measured
+// (effective_gemm_kernel), so the profile prices that kernel only. Every figure is a
 // positive finite number; none is asserted against any expected value. It decides nothing:
 // the fit (sim/cost_calibrate.h) scales each term to measured passes.
 #pragma once

@@ -24,6 +24,12 @@ bool known_preset(const std::string& name) {
   return false;
 }
 
+std::string known_kernel_names() {
+  std::string out;
+  for (const auto& k : cpu_kernels()) out += (out.empty() ? "" : ", ") + k.name;
+  return out;
+}
+
 double positive_field(const nlohmann::json& object, const char* field, const std::string& origin) {
   const auto it = object.find(field);
   if (it == object.end() || !it->is_number() || !(it->get<double>() > 0) ||
@@ -34,21 +40,51 @@ double positive_field(const nlohmann::json& object, const char* field, const std
 
 }  // namespace
 
+const std::vector<CpuKernel>& cpu_kernels() {
+  // Eigen's kernels read doubles (8 bytes) or floats (4) and pack; the AVX2 kernel reads the
+  // int8 rows themselves (reference/weights.h's values_i8).
+  static const std::vector<CpuKernel> kernels = {
+      {"double_serial", 8.0, WeightPasses::eigen_pack},
+      {"double_threaded", 8.0, WeightPasses::eigen_pack},
+      {"float_threaded", 4.0, WeightPasses::eigen_pack},
+      {"int8_avx2", 1.0, WeightPasses::int8_blocks_of_4},
+  };
+  return kernels;
+}
+
+std::optional<CpuKernel> cpu_kernel(const std::string& name) {
+  for (const auto& k : cpu_kernels())
+    if (k.name == name) return k;
+  return std::nullopt;
+}
+
+double weight_passes(WeightPasses rule, std::int64_t tokens) {
+  if (tokens <= 0) return 0;
+  if (rule == WeightPasses::eigen_pack) return tokens >= 2 ? 1.0 : 0.0;
+  return static_cast<double>(tokens / 4 + tokens % 4);
+}
+
 Hardware cpu_hardware(const CpuProbe& probe) {
   for (double v : {probe.bandwidth, probe.gemm_ops, probe.attention_ops, probe.step_seconds,
                    probe.pack_bandwidth}) {
     if (!(v > 0) || !std::isfinite(v))
       throw InputError("cpu profile: every probed figure must be positive and finite");
   }
+  const auto kernel = cpu_kernel(probe.gemm_kernel);
+  if (!kernel)
+    throw InputError("cpu profile: 'gemm_kernel' is '" + probe.gemm_kernel +
+                     "'; known: " + known_kernel_names());
   Hardware hw;
   hw.name = kCpuHardwareName;
   hw.bandwidth = probe.bandwidth;
-  hw.int8_ops = probe.gemm_ops;  // the int8 products run as exact double GEMMs
+  hw.int8_ops = probe.gemm_ops;  // the int8 products, whichever exact kernel runs them
   hw.bf16_flops = probe.gemm_ops;
   hw.launch_seconds = probe.step_seconds;
   hw.form = CostForm::sum;
   hw.attention_ops = probe.attention_ops;
   hw.pack_bandwidth = probe.pack_bandwidth;
+  hw.weight_bytes = kernel->weight_bytes;
+  hw.weight_passes = kernel->passes;
   return hw;
 }
 
@@ -89,10 +125,11 @@ PassCost cpu_pass_cost(const ModelDims& m, const Hardware& hw, const CostConstan
                        const std::vector<RowWork>& rows) {
   const RowWork totals = totals_of(rows);
   if (totals.tokens == 0) return {};
-  // int8 K/V; embedding rows read as doubles; float logits written, then scanned by argmax
-  // and digest.
+  // Weights as the kernel reads them; int8 K/V; embedding rows read as doubles; float logits
+  // written, then scanned by argmax and digest.
   double attention = 0;
-  PassCost c = count_pass_work(m, totals, {kCpuWeightBytes, 1.0, kCpuWeightBytes, 4.0}, attention);
+  PassCost c =
+      count_pass_work(m, totals, {hw.weight_bytes, 1.0, kCpuEmbeddingBytes, 4.0}, attention);
   const double gemm = c.ops - attention;
   c.launches = static_cast<std::int64_t>(m.n_layers) + 1;
   c.memory_seconds = c.bytes() / (hw.bandwidth * k.bandwidth_fraction);
@@ -100,8 +137,8 @@ PassCost cpu_pass_cost(const ModelDims& m, const Hardware& hw, const CostConstan
   c.attention_seconds = attention / (hw.attention_ops * k.attention_fraction);
   c.launch_seconds = static_cast<double>(c.launches) *
                      (k.launch_seconds >= 0 ? k.launch_seconds : hw.launch_seconds);
-  c.pack_seconds =
-      totals.tokens >= 2 ? c.weight_bytes / (hw.pack_bandwidth * k.pack_fraction) : 0.0;
+  c.pack_seconds = weight_passes(hw.weight_passes, totals.tokens) * c.weight_bytes /
+                   (hw.pack_bandwidth * k.pack_fraction);
   c.seconds = c.memory_seconds + c.compute_seconds + c.attention_seconds + c.launch_seconds +
               c.pack_seconds;
   return c;
@@ -111,6 +148,7 @@ std::string cpu_profile_json(const CpuProfile& p) {
   nlohmann::ordered_json j;
   j["format"] = kProfileFormat;
   j["note"] = p.note;
+  j["gemm_kernel"] = p.probe.gemm_kernel;
   j["bandwidth_bytes_per_s"] = p.probe.bandwidth;
   j["gemm_ops_per_s"] = p.probe.gemm_ops;
   j["attention_ops_per_s"] = p.probe.attention_ops;
@@ -138,6 +176,12 @@ CpuProfile parse_cpu_profile(const std::string& text, const std::string& origin)
                      "\" (written by lockstep calibrate --probe)");
   CpuProfile p;
   p.note = j.value("note", std::string());
+  const auto kernel = j.find("gemm_kernel");
+  if (kernel == j.end() || !kernel->is_string() || !cpu_kernel(kernel->get<std::string>()))
+    throw InputError(origin + ": 'gemm_kernel' must name the GEMM kernel the profile was probed " +
+                     "on (" + known_kernel_names() + "); a profile without it predates " +
+                     "kernel-aware pricing: run lockstep calibrate --probe again");
+  p.probe.gemm_kernel = kernel->get<std::string>();
   p.probe.bandwidth = positive_field(j, "bandwidth_bytes_per_s", origin);
   p.probe.gemm_ops = positive_field(j, "gemm_ops_per_s", origin);
   p.probe.attention_ops = positive_field(j, "attention_ops_per_s", origin);

@@ -22,6 +22,12 @@ namespace lockstep::sim {
 // core, so its terms add up (docs/cost-model.md, "The cpu profile").
 enum class CostForm { roofline, sum };
 
+// How often the cpu reference's GEMM kernel walks a weight matrix beyond streaming it once
+// (sum form, sim/cost_cpu.h): Eigen's GEMM packs the weights once for >= 2 tokens (one token
+// runs as a GEMV, which packs nothing); the int8 AVX2 kernel walks them once per block of 4
+// tokens and once per leftover token (reference/gemm_avx2.cpp).
+enum class WeightPasses { eigen_pack, int8_blocks_of_4 };
+
 struct Hardware {
   std::string name;
   double bandwidth = 0;       // HBM bytes per second (peak)
@@ -32,9 +38,12 @@ struct Hardware {
   // Ops per second of the attention loops when they are not tensor GEMMs (the cpu reference's
   // scalar int8 loops); 0: attention is priced at the tensor peak with the projections.
   double attention_ops = 0;
-  // Bytes per second at which a GEMM of >= 2 rows packs its weight operand (the cpu
-  // reference's Eigen GEMM; one row takes the GEMV path, which packs nothing). Sum form only.
+  // Weight bytes per second of one walk over the weights counted by weight_passes (sum form
+  // only): Eigen's packing step, or the int8 kernel's per-block load and widening.
   double pack_bandwidth = 0;
+  // Sum form only: bytes per weight as the GEMM kernel reads them, and its walks over them.
+  double weight_bytes = 0;
+  WeightPasses weight_passes = WeightPasses::eigen_pack;
 };
 
 // Dimensions of one transformer as its published config.json gives them. head_dim is explicit:
@@ -80,7 +89,7 @@ struct CostConstants {
   double compute_fraction = 1.0;    // achieved / peak tensor throughput (not fitted)
   double launch_seconds = -1;       // < 0: the hardware preset's value
   double attention_fraction = 1.0;  // achieved / probed attention rate (sum form only)
-  double pack_fraction = 1.0;       // achieved / probed weight-packing rate (sum form only)
+  double pack_fraction = 1.0;       // achieved / probed weight-pass rate (sum form only)
 };
 
 // Per-pass launch counts (docs/cost-model.md lists the kernels).
@@ -118,7 +127,7 @@ struct PassCost {
   double compute_seconds = 0;
   double launch_seconds = 0;
   double attention_seconds = 0;  // sum form only; the roofline prices attention in compute
-  double pack_seconds = 0;       // sum form only: GEMM packing of the weights (>= 2 tokens)
+  double pack_seconds = 0;       // sum form only: the kernel's walks over the weights
   double seconds = 0;
   double bytes() const { return weight_bytes + kv_read_bytes + kv_write_bytes + activation_bytes; }
 };

@@ -1,10 +1,12 @@
 #include "sim/drafter.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 
 #include "sim/error.h"
 #include "sim/hash.h"
+#include "sim/prompt_lookup.h"
 
 namespace lockstep::sim {
 namespace {
@@ -73,7 +75,54 @@ class ModelDrafter final : public Drafter {
   }
 };
 
+// Prompt lookup: a round's k proposals are computed once from the sequence's committed tokens
+// (at its first proposal) and handed out one by one; the rounds of one sequence never
+// interleave, so one cached round per sequence suffices.
+class PromptLookupDrafter final : public Drafter {
+ public:
+  PromptLookupDrafter(const DrafterSpec& spec, int k) : ngram_(spec.ngram), k_(k) {}
+
+  Token propose(const Sequence& seq, int, int i, int, Token) const override {
+    require(i >= 1 && i <= k_, "prompt lookup: proposal index outside 1..k");
+    Round& round = rounds_[seq.id];
+    if (round.length != seq.length()) {
+      round.length = seq.length();
+      round.drafts = prompt_lookup_drafts(seq.tokens, ngram_, k_);
+    }
+    return round.drafts[static_cast<std::size_t>(i - 1)];
+  }
+  bool runs_draft_model() const override { return false; }
+
+ private:
+  struct Round {
+    std::int32_t length = -1;  // the sequence's length the drafts were made for
+    std::vector<Token> drafts;
+  };
+  NgramRange ngram_;
+  int k_;
+  mutable std::map<std::int32_t, Round> rounds_;
+};
+
 }  // namespace
+
+const std::vector<DrafterKindInfo>& drafter_kinds() {
+  static const std::vector<DrafterKindInfo> kinds = {
+      {DrafterSpec::Kind::oracle, "oracle",
+       "the target's own token, corrupted with a seeded probability (runs the draft model)"},
+      {DrafterSpec::Kind::script, "script",
+       "accepts a scripted number of drafts per sequence and round (runs the draft model)"},
+      {DrafterSpec::Kind::model, "model", "the draft model's own greedy tokens"},
+      {DrafterSpec::Kind::prompt_lookup, "prompt-lookup",
+       "n-gram match over the sequence's own prompt and output (min_n, max_n); no draft model"},
+  };
+  return kinds;
+}
+
+std::string drafter_kind_list() {
+  std::string out;
+  for (const auto& k : drafter_kinds()) out += (out.empty() ? "" : ", ") + std::string(k.name);
+  return out;
+}
 
 Token corrupt_token(Token token, std::uint64_t key, int vocab) {
   const auto v = static_cast<std::uint64_t>(vocab);
@@ -82,7 +131,7 @@ Token corrupt_token(Token token, std::uint64_t key, int vocab) {
 }
 
 std::unique_ptr<Drafter> make_drafter(const DrafterSpec& spec, const ReferenceContinuation& truth,
-                                      int vocab) {
+                                      int vocab, int k) {
   switch (spec.kind) {
     case DrafterSpec::Kind::oracle:
       return std::make_unique<OracleDrafter>(spec, truth, vocab);
@@ -90,6 +139,8 @@ std::unique_ptr<Drafter> make_drafter(const DrafterSpec& spec, const ReferenceCo
       return std::make_unique<ScriptDrafter>(spec, truth, vocab);
     case DrafterSpec::Kind::model:
       return std::make_unique<ModelDrafter>();
+    case DrafterSpec::Kind::prompt_lookup:
+      return std::make_unique<PromptLookupDrafter>(spec, k);
   }
   throw ContractError("make_drafter: unknown drafter kind");
 }

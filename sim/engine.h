@@ -46,6 +46,9 @@ class Engine {
   // Draft tokens per round: 0 for ar, the scenario's k otherwise.
   int k() const { return k_; }
   bool drafting() const { return k_ > 0; }
+  // Whether the draft model runs: its caches, prefill, passes and realignment exist. False
+  // for ar and for a drafter without a draft model (prompt lookup), which still drafts.
+  bool has_draft_model() const { return k_ > 0 && drafter_->runs_draft_model(); }
   bool tracing() const { return trace_ != nullptr; }
   void set_trace_details(bool on) { trace_details_ = on && trace_ != nullptr; }
 

@@ -94,8 +94,26 @@ void prefill_fresh_rows(Engine& engine, const RoundGroup& group) {
   }
   if (fresh.empty()) return;
   prefill_pass(engine, group, fresh, ModelRole::target);
-  if (engine.drafting()) prefill_pass(engine, group, fresh, ModelRole::draft);
+  if (engine.has_draft_model()) prefill_pass(engine, group, fresh, ModelRole::draft);
   for (const auto& row : fresh) engine.sequence(row.seq).prefilled = true;
+}
+
+// The draft model's k + 1 passes, one token per row each; the drafter turns each pass's greedy
+// choice into the proposal. The (k+1)-th pass only writes d_k's KV; bonus-kv-missing skips it.
+template <typename Fed>
+void draft_with_model(Engine& engine, const RoundGroup& group, Fed&& fed, RoundOutcome& out) {
+  const int k = engine.k();
+  const int draft_passes = engine.faults().has(Fault::bonus_kv_missing) ? k : k + 1;
+  for (int i = 0; i < draft_passes; ++i) {
+    const ForwardOutput& o = round_pass(engine, group, ModelRole::draft, Stage::draft, i, 1,
+                                        [&](std::size_t r, int) { return fed(r, i); });
+    if (i == k) break;
+    for (std::size_t r = 0; r < group.rows.size(); ++r) {
+      const Sequence& seq = engine.sequence(group.rows[r].seq);
+      out.drafts[r][static_cast<std::size_t>(i)] =
+          engine.propose(seq, i + 1, seq.cached_length() + i + 1, o.argmax[r]);
+    }
+  }
 }
 
 // Draft, verify and accept: the round's passes after the prefill.
@@ -116,16 +134,16 @@ void draft_and_verify(Engine& engine, const RoundGroup& group, RoundOutcome& out
     return Feed{token, TokenTag{seq.id, seq.cached_length() + t}};
   };
 
-  // The (k+1)-th draft pass only writes d_k's KV; bonus-kv-missing skips it.
-  const int draft_passes = engine.faults().has(Fault::bonus_kv_missing) ? k : k + 1;
-  for (int i = 0; i < draft_passes && engine.drafting(); ++i) {
-    const ForwardOutput& o = round_pass(engine, group, ModelRole::draft, Stage::draft, i, 1,
-                                        [&](std::size_t r, int) { return fed(r, i); });
-    if (i == k) break;
-    for (std::size_t r = 0; r < rows; ++r) {
-      const Sequence& seq = engine.sequence(group.rows[r].seq);
-      out.drafts[r][static_cast<std::size_t>(i)] =
-          engine.propose(seq, i + 1, seq.cached_length() + i + 1, o.argmax[r]);
+  if (engine.has_draft_model()) {
+    draft_with_model(engine, group, fed, out);
+  } else {
+    // A drafter without a draft model (prompt lookup) proposes without any pass.
+    for (int i = 0; i < k; ++i) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        const Sequence& seq = engine.sequence(group.rows[r].seq);
+        out.drafts[r][static_cast<std::size_t>(i)] =
+            engine.propose(seq, i + 1, seq.cached_length() + i + 1, kNoModelChoice);
+      }
     }
   }
 
@@ -237,7 +255,7 @@ std::vector<RowPlacement> padded_placements(Engine& engine, const RoundGroup& gr
     const int length = group.width - row.pad;
     out.push_back(
         {seq.id, ModelRole::target, group.target, row.cache_row, row.pad, length, group.width});
-    if (engine.drafting()) {
+    if (engine.has_draft_model()) {
       out.push_back(
           {seq.id, ModelRole::draft, group.draft, row.cache_row, row.pad, length, group.width});
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+#include <utility>
 
 #include "sim/engine.h"
 #include "sim/error.h"
@@ -60,6 +62,16 @@ std::vector<std::vector<Token>> oracle_outputs(const ReferenceContinuation& refe
   return out;
 }
 
+namespace {
+
+// The trace's draft model and seed: "none" and 0 for a drafter that runs no draft model.
+std::pair<std::string, std::uint64_t> traced_draft_model(const Scenario& scenario) {
+  if (scenario.draft.kind == DrafterSpec::Kind::prompt_lookup) return {"none", 0};
+  return {scenario.draft.model.name, scenario.draft.model.seed};
+}
+
+}  // namespace
+
 void run_scenario(Backend& backend, const Scenario& scenario,
                   const ReferenceContinuation& reference, RunResult& result,
                   const RunOptions& options) {
@@ -72,13 +84,15 @@ void run_scenario(Backend& backend, const Scenario& scenario,
           "run_scenario: sequences must come fresh from make_sequences");
   const bool drafting = find_strategy(scenario.strategy).drafts;
   std::unique_ptr<Drafter> drafter;
-  if (drafting) drafter = make_drafter(scenario.draft, reference, scenario.target.vocab);
+  if (drafting)
+    drafter = make_drafter(scenario.draft, reference, scenario.target.vocab, scenario.k);
   ObserverList observers;
   for (Observer* o : options.observers) observers.add(o);
   Engine engine(backend, scenario, result.sequences, drafter.get(),
                 observers.empty() ? nullptr : &observers, options.trace);
   engine.set_trace_details(options.trace_details);
   if (options.trace) {
+    const auto [draft_model, draft_seed] = traced_draft_model(scenario);
     std::uint64_t prompts = mix64(scenario.prompts.size());
     for (const auto& p : scenario.prompts) {
       for (Token t : p) prompts = combine(prompts, static_cast<std::uint64_t>(t));
@@ -93,8 +107,8 @@ void run_scenario(Backend& backend, const Scenario& scenario,
                                            .eos_token = scenario.eos_token,
                                            .target = scenario.target.name,
                                            .target_seed = scenario.target.seed,
-                                           .draft_model = scenario.draft.model.name,
-                                           .draft_seed = scenario.draft.model.seed,
+                                           .draft_model = draft_model,
+                                           .draft_seed = draft_seed,
                                            .sequences = static_cast<int>(scenario.prompts.size()),
                                            .prompts = prompts,
                                            .faults = scenario.faults});

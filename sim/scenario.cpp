@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cost_model.h"
+#include "sim/drafter.h"
 #include "sim/error.h"
 #include "sim/faults.h"
 #include "sim/strategy.h"
@@ -38,6 +39,7 @@ struct Range {
 // held to the same limits.
 constexpr Range kBatchSize{1, 4096};
 constexpr Range kK{1, 64};
+constexpr Range kNgram{1, 64};  // prompt lookup's n-gram sizes
 constexpr Range kMaxNewTokens{1, 1000000};
 constexpr Range kWindow{1, 65536};
 constexpr Range kTokenId{0, std::numeric_limits<Token>::max()};
@@ -236,7 +238,8 @@ ModelConfig parse_model(const json& v, const Where& w) {
 DrafterSpec parse_drafter(const json& v, const Where& w) {
   if (!v.is_object() || !v.contains("kind")) {
     // Report the missing kind before anything else: it decides which fields are allowed.
-    Object(v, w, {"kind", "accept_prob", "seed", "accepted", "model"}).required("kind");
+    Object(v, w, {"kind", "accept_prob", "seed", "accepted", "model", "min_n", "max_n"})
+        .required("kind");
   }
   DrafterSpec d;
   std::string kind = as_string(v.at("kind"), w.key("kind"), true);
@@ -279,8 +282,18 @@ DrafterSpec parse_drafter(const json& v, const Where& w) {
           as_int32(o.required("target_layers"), o.where("target_layers"), {1, 1 << 16});
     }
     d.seed = o.has("seed") ? as_seed(o.required("seed"), o.where("seed")) : 0;
+  } else if (kind == "prompt-lookup") {
+    // No draft model: the proposals come from the sequence's own tokens (sim/prompt_lookup.h).
+    Object o(v, w, {"kind", "min_n", "max_n"});
+    d.kind = DrafterSpec::Kind::prompt_lookup;
+    if (o.has("min_n")) d.ngram.min_n = as_int32(o.required("min_n"), o.where("min_n"), kNgram);
+    if (o.has("max_n")) d.ngram.max_n = as_int32(o.required("max_n"), o.where("max_n"), kNgram);
+    if (d.ngram.max_n < d.ngram.min_n) {
+      o.where("max_n").fail("= " + std::to_string(d.ngram.max_n) + " is below min_n = " +
+                            std::to_string(d.ngram.min_n) + ": n runs from max_n down to min_n");
+    }
   } else {
-    w.key("kind").fail("must be one of oracle, script, model, got " + describe(v.at("kind")));
+    w.key("kind").fail("must be one of " + drafter_kind_list() + ", got " + describe(v.at("kind")));
   }
   d.model = v.contains("model") ? parse_model(v.at("model"), w.key("model"))
                                 : preset("draft-tiny", d.seed);
@@ -453,6 +466,9 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
     }
     s.draft.model = derived_draft(s.target, s.draft.target_layers);
   }
+  // Prompt lookup runs no draft model; the target stands in so that the scenario's model
+  // checks (one vocabulary) hold, and no draft cache is ever made from it.
+  if (s.draft.kind == DrafterSpec::Kind::prompt_lookup) s.draft.model = s.target;
   s.strategy = string_field("strategy", true);
   s.batch_size = require_int(top, "batch_size", kBatchSize);
   s.k = require_int(top, "k", kK);

@@ -12,18 +12,20 @@
 
 #include "sim/batch.h"
 #include "sim/model_config.h"
+#include "sim/prompt_lookup.h"
 #include "sim/strategy.h"
 
 namespace lockstep::sim {
 
 struct DrafterSpec {
-  enum class Kind { oracle, script, model };
+  enum class Kind { oracle, script, model, prompt_lookup };
   Kind kind = Kind::oracle;
   double accept_prob = 1.0;                // oracle: chance a proposal is the true token
   std::uint64_t seed = 0;                  // keys the corruption of proposals
   std::vector<std::vector<int>> accepted;  // script: [round][sequence]
   ModelConfig model;                       // the draft model whose cache is kept in sync
   int target_layers = 0;  // model drafter made of the target's first m layers (0: not derived)
+  NgramRange ngram;       // prompt_lookup: the n-gram sizes matched, longest first
 };
 
 struct SpecBenchSource {

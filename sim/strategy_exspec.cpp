@@ -33,13 +33,13 @@ struct Pool {
 
 void move_rows(Engine& engine, const Pool& pool, const std::vector<SlotMove>& moves) {
   engine.move(ModelRole::target, MovePlan{pool.target, pool.target, moves});
-  if (engine.drafting() && !engine.faults().has(Fault::draft_cache_not_realigned))
+  if (engine.has_draft_model() && !engine.faults().has(Fault::draft_cache_not_realigned))
     engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves});
 }
 
 void crop_row(Engine& engine, const Pool& pool, int row, int from) {
   engine.crop(ModelRole::target, pool.target, row, from);
-  if (engine.drafting()) engine.crop(ModelRole::draft, pool.draft, row, from);
+  if (engine.has_draft_model()) engine.crop(ModelRole::draft, pool.draft, row, from);
 }
 
 void admit(Engine& engine, Pool& pool) {
@@ -109,7 +109,7 @@ std::vector<RowPlacement> crop_served_rows(Engine& engine, const Pool& pool,
     if (served) crop_row(engine, pool, r, seq.cached_length());
     placements.push_back(
         {id, ModelRole::target, pool.target, r, 0, seq.cached_length(), seq.cached_length()});
-    if (engine.drafting()) {
+    if (engine.has_draft_model()) {
       placements.push_back(
           {id, ModelRole::draft, pool.draft, r, 0, seq.cached_length(), seq.cached_length()});
     }
@@ -123,7 +123,8 @@ void run_exspec(Engine& engine) {
   const int window = engine.scenario().window;
   const int capacity = engine.kv_capacity();
   Pool pool{engine.create_cache(ModelRole::target, window, capacity),
-            engine.drafting() ? engine.create_cache(ModelRole::draft, window, capacity) : CacheId{},
+            engine.has_draft_model() ? engine.create_cache(ModelRole::draft, window, capacity)
+                                     : CacheId{},
             std::vector<int>(static_cast<std::size_t>(window), -1)};
   Round round;  // reused round after round
   std::vector<std::pair<GroupKey, int>> keyed;

@@ -28,7 +28,7 @@ struct PackedRows {
 template <typename Fn>
 void for_both(Engine& engine, const PackedRows& p, Fn&& fn) {
   fn(ModelRole::target, p.target);
-  if (engine.drafting()) fn(ModelRole::draft, p.draft);
+  if (engine.has_draft_model()) fn(ModelRole::draft, p.draft);
 }
 
 // Refills every free or finished row with the next prompt. The round's prefill writes the
@@ -91,7 +91,7 @@ void run_packed(Engine& engine) {
   const auto rows = static_cast<std::size_t>(batch);
   PackedRows p{
       engine.create_cache(ModelRole::target, batch, capacity),
-      engine.drafting() ? engine.create_cache(ModelRole::draft, batch, capacity) : CacheId{},
+      engine.has_draft_model() ? engine.create_cache(ModelRole::draft, batch, capacity) : CacheId{},
       std::vector<int>(rows, -1), std::vector<int>(rows, 0)};
   Round round;  // reused round after round
   while (true) {

@@ -91,11 +91,11 @@ void repad(Engine& engine, RoundGroup& group, const RoundOutcome& outcome) {
   }
   group.width = width;
   engine.move(ModelRole::target, target_plan);
-  if (engine.drafting() && !f.has(Fault::draft_cache_not_realigned))
+  if (engine.has_draft_model() && !f.has(Fault::draft_cache_not_realigned))
     engine.move(ModelRole::draft, MovePlan{group.draft, group.draft, target_plan.moves});
   for (const auto& row : group.rows) {
     engine.crop(ModelRole::target, group.target, row.cache_row, width);
-    if (engine.drafting()) engine.crop(ModelRole::draft, group.draft, row.cache_row, width);
+    if (engine.has_draft_model()) engine.crop(ModelRole::draft, group.draft, row.cache_row, width);
   }
 }
 
@@ -112,7 +112,8 @@ void advance_aligned(Engine& engine, RoundGroup& group, int kept, const RoundOut
           "advance_aligned: layout width leaves no room for a round");
   for (const auto& row : group.rows) {
     engine.crop(ModelRole::target, group.target, row.cache_row, group.width);
-    if (engine.drafting()) engine.crop(ModelRole::draft, group.draft, row.cache_row, group.width);
+    if (engine.has_draft_model())
+      engine.crop(ModelRole::draft, group.draft, row.cache_row, group.width);
   }
 }
 
@@ -125,7 +126,7 @@ void run_padded_strategy(Engine& engine) {
   const int capacity = engine.kv_capacity();
   const CacheId target = engine.create_cache(ModelRole::target, batch, capacity);
   const CacheId draft =
-      engine.drafting() ? engine.create_cache(ModelRole::draft, batch, capacity) : CacheId{};
+      engine.has_draft_model() ? engine.create_cache(ModelRole::draft, batch, capacity) : CacheId{};
 
   Round round;  // reused round after round
   while (true) {
@@ -138,7 +139,7 @@ void run_padded_strategy(Engine& engine) {
     if (seqs.empty()) break;
     for (int row : rows) {
       engine.crop(ModelRole::target, target, row, 0);
-      if (engine.drafting()) engine.crop(ModelRole::draft, draft, row, 0);
+      if (engine.has_draft_model()) engine.crop(ModelRole::draft, draft, row, 0);
     }
     RoundGroup group = align_group(engine, target, draft, seqs, rows);
     while (!group.rows.empty()) {

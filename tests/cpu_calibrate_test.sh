@@ -15,6 +15,8 @@ check "calibrate --probe exits 0" test $? = 0
 check "the probe prints bandwidth, gemm, attention and step overhead" \
   bash -c "grep -q 'bandwidth' '$tmp/probe.out' && grep -q 'gemm ' '$tmp/probe.out' && grep -q 'attention' '$tmp/probe.out' && grep -q 'step overhead' '$tmp/probe.out'"
 check "the profile names its format" grep -q '"format": "lockstep-cpu-profile-1"' "$tmp/profile.json"
+check "the profile names the GEMM kernel it was probed on" \
+  grep -qE '"gemm_kernel": "(double_serial|double_threaded|float_threaded|int8_avx2)"' "$tmp/profile.json"
 
 "$bin" bench scenarios/model_drafter_independent.json --backend cpu --strategies ar,eqspec \
   --batch-sizes 1,2 --repeats 1 --warmup 0 --max-new-tokens 6 --out "$tmp/bench" \
@@ -35,6 +37,15 @@ check "the held-out rows are reported per group" \
   bash -c "grep -q 'held-out error mean |error|' '$tmp/cal.out' && grep -qE '^  (target|draft) +2 ' '$tmp/cal.out'"
 check "every error is finite" bash -c "! grep -qiE 'nan|inf' '$tmp/cal.out'"
 check "the fitted profile is written" grep -q '"fitted"' "$tmp/fitted.json"
+
+# A profile prices only the kernel it was probed on: under another kernel calibrate refuses it.
+other=double_serial
+grep -q '"gemm_kernel": "double_serial"' "$tmp/profile.json" && other=float_threaded
+LOCKSTEP_GEMM_KERNEL=$other "$bin" calibrate "$tmp/bench/passes.csv" --profile "$tmp/profile.json" \
+  --fit-rows 1 >"$tmp/kernel.out" 2>&1
+check "a profile of another GEMM kernel is bad input (exit 2)" test $? = 2
+check "the error names gemm_kernel and the kernel in use" \
+  bash -c "grep -q gemm_kernel '$tmp/kernel.out' && grep -q '$other' '$tmp/kernel.out'"
 
 "$bin" calibrate "$tmp/bench/passes.csv" --profile "$tmp/fitted.json" --fit-rows 1 \
   --holdout-rows 2 --max-error 0 >"$tmp/gate.out" 2>&1

@@ -52,7 +52,14 @@ inline sim::Scenario random_scenario(const ScenarioBounds& b) {
   }
   if (*rc::gen::arbitrary<bool>()) s.eos_token = *rc::gen::inRange<sim::Token>(0, vocab);
   s.draft.seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 20);
-  if (*rc::gen::arbitrary<bool>()) {
+  const int drafter = *rc::gen::inRange(0, 5);  // oracle and script twice as often
+  if (drafter == 4) {
+    // No draft model: the target stands in, as the scenario loader makes it.
+    s.draft.kind = sim::DrafterSpec::Kind::prompt_lookup;
+    s.draft.ngram.min_n = *rc::gen::inRange(1, 3);
+    s.draft.ngram.max_n = *rc::gen::inRange(s.draft.ngram.min_n, 5);
+    s.draft.model = s.target;
+  } else if (drafter < 2) {
     s.draft.kind = sim::DrafterSpec::Kind::oracle;
     s.draft.accept_prob = *rc::gen::inRange(0, 1001) / 1000.0;
   } else {

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <string>
 
+#include "reference/gemm_kernels.h"
+#include "reference/parallel.h"
 #include "reference/probe.h"
 #include "sim/cost_calibrate.h"
 #include "sim/cost_cpu.h"
@@ -19,12 +21,21 @@ using namespace lockstep;
 
 namespace {
 
-sim::CpuProbe made_up_probe() {
+sim::CpuProbe made_up_probe(const std::string& kernel = "double_serial") {
   return {.bandwidth = 20e9,
           .gemm_ops = 10e9,
           .attention_ops = 2e9,
           .step_seconds = 5e-6,
-          .pack_bandwidth = 15e9};
+          .pack_bandwidth = 15e9,
+          .gemm_kernel = kernel};
+}
+
+reference::ProbeOptions quick_probe() {
+  reference::ProbeOptions quick;
+  quick.stream_bytes = std::size_t{8} << 20;
+  quick.repeats = 1;
+  quick.attention_slots = 256;
+  return quick;
 }
 
 bool positive_finite(double v) {
@@ -43,11 +54,7 @@ std::string message_of(const std::string& spec, const sim::Hardware* measured) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(probe_returns_positive_finite_figures) {
-  reference::ProbeOptions quick;
-  quick.stream_bytes = std::size_t{8} << 20;
-  quick.repeats = 1;
-  quick.attention_slots = 256;
-  const auto report = reference::run_probe(quick);
+  const auto report = reference::run_probe(quick_probe());
   BOOST_TEST(positive_finite(report.probe.bandwidth));
   BOOST_TEST(positive_finite(report.probe.gemm_ops));
   BOOST_TEST(positive_finite(report.probe.attention_ops));
@@ -161,4 +168,58 @@ BOOST_AUTO_TEST_CASE(cpu_spec_needs_a_profile) {
   sim::CpuProbe bad = made_up_probe();
   bad.attention_ops = 0;
   BOOST_CHECK_THROW(sim::cpu_hardware(bad), InputError);
+}
+
+// The profile is selected by the GEMM kernel: the probe records the kernel exact_gemm runs
+// (and leaves the thread count as it found it), and that kernel sets the weight bytes and the
+// walks over the weights the pass is priced with.
+BOOST_AUTO_TEST_CASE(profile_is_selected_by_the_gemm_kernel) {
+  const auto before = reference::gemm_kernel();
+  const int threads = reference::reference_threads();
+  for (const auto kernel :
+       {reference::GemmKernel::double_serial, reference::GemmKernel::int8_avx2}) {
+    reference::set_gemm_kernel(kernel);
+    const auto report = reference::run_probe(quick_probe());
+    BOOST_TEST(report.probe.gemm_kernel ==
+               reference::gemm_kernel_name(reference::effective_gemm_kernel()));
+    BOOST_TEST(reference::reference_threads() == threads);
+  }
+  reference::set_gemm_kernel(before);
+  for (const auto& k : sim::cpu_kernels()) BOOST_TEST(sim::cpu_kernel(k.name).has_value());
+
+  const sim::Hardware serial = sim::cpu_hardware(made_up_probe("double_serial"));
+  const sim::Hardware int8 = sim::cpu_hardware(made_up_probe("int8_avx2"));
+  const auto on_serial = sim::parse_cost_spec("cpu:small/draft-small", {}, &serial);
+  const auto on_int8 = sim::parse_cost_spec("cpu:small/draft-small", {}, &int8);
+  const double params = static_cast<double>(on_int8.pair().target.streamed_params());
+  auto pass = [](const sim::CostModel& m, int tokens) {
+    return m.pass(true, {{tokens, 40, tokens * 40}});
+  };
+  BOOST_TEST(pass(on_int8, 1).weight_bytes == params);  // 1-byte weights
+  BOOST_TEST(pass(on_serial, 1).weight_bytes == 8.0 * params);
+  // Walks over the weights: int8 once per 4-token block plus once per leftover token; Eigen
+  // packs once for >= 2 tokens.
+  const double walk = params / 15e9;
+  for (const auto& [tokens, walks] :
+       std::vector<std::pair<int, int>>{{1, 1}, {3, 3}, {4, 1}, {5, 2}, {8, 2}, {11, 5}, {16, 4}}) {
+    BOOST_TEST(pass(on_int8, tokens).pack_seconds == walks * walk,
+               boost::test_tools::tolerance(1e-12));
+  }
+  BOOST_TEST(pass(on_serial, 1).pack_seconds == 0.0);
+  BOOST_TEST(pass(on_serial, 16).pack_seconds == 8.0 * walk, boost::test_tools::tolerance(1e-12));
+
+  BOOST_CHECK_THROW(sim::cpu_hardware(made_up_probe("nonsense")), InputError);
+  sim::CpuProfile p;
+  p.probe = made_up_probe("int8_avx2");
+  const std::string json = sim::cpu_profile_json(p);
+  BOOST_TEST(sim::parse_cpu_profile(json, "p.json").probe.gemm_kernel == "int8_avx2");
+  std::string without = json;
+  without.erase(without.find("\"gemm_kernel\""),
+                std::string("\"gemm_kernel\": \"int8_avx2\",").size());
+  try {
+    sim::parse_cpu_profile(without, "p.json");
+    BOOST_ERROR("a profile without gemm_kernel was accepted");
+  } catch (const InputError& e) {
+    BOOST_TEST(std::string(e.what()).find("gemm_kernel") != std::string::npos);
+  }
 }

@@ -203,6 +203,23 @@ BOOST_AUTO_TEST_CASE(script_drafter) {
   check_error([&] { sim::validate_scenario(s); }, "draft.accepted[0][1] = 4 exceeds k = 3");
 }
 
+BOOST_AUTO_TEST_CASE(prompt_lookup_drafter) {
+  sim::Scenario s = sim::parse_scenario(patched([](json& d) {
+                                          d["draft"] = {{"kind", "prompt-lookup"}};
+                                        }),
+                                        kOrigin);
+  BOOST_TEST((s.draft.kind == sim::DrafterSpec::Kind::prompt_lookup));
+  BOOST_TEST(s.draft.ngram.min_n == 1);  // documented defaults
+  BOOST_TEST(s.draft.ngram.max_n == 3);
+  BOOST_TEST(s.draft.model.name == s.target.name);  // no draft model: the target stands in
+  s = sim::parse_scenario(patched([](json& d) {
+                            d["draft"] = {{"kind", "prompt-lookup"}, {"min_n", 2}, {"max_n", 4}};
+                          }),
+                          kOrigin);
+  BOOST_TEST(s.draft.ngram.min_n == 2);
+  BOOST_TEST(s.draft.ngram.max_n == 4);
+}
+
 BOOST_AUTO_TEST_CASE(bad_inputs_name_the_field) {
   struct Case {
     const char* label;
@@ -304,7 +321,22 @@ BOOST_AUTO_TEST_CASE(bad_inputs_name_the_field) {
       {"draft vocab mismatch", [](json& d) { d["draft"]["model"] = "vicuna-68m"; },
        "draft.model.vocab (32000) must equal target.vocab (256)"},
       {"draft kind", [](json& d) { d["draft"]["kind"] = "telepathy"; },
-       "field 'draft.kind' must be one of oracle, script, model, got \"telepathy\""},
+       "field 'draft.kind' must be one of oracle, script, model, prompt-lookup, got \"telepathy\""},
+      {"prompt lookup n range",
+       [](json& d) {
+         d["draft"] = {{"kind", "prompt-lookup"}, {"min_n", 3}, {"max_n", 2}};
+       },
+       "field 'draft.max_n' = 2 is below min_n = 3"},
+      {"prompt lookup n zero",
+       [](json& d) {
+         d["draft"] = {{"kind", "prompt-lookup"}, {"min_n", 0}};
+       },
+       "field 'draft.min_n' must be an integer in [1, 64], got 0"},
+      {"prompt lookup with a draft model",
+       [](json& d) {
+         d["draft"] = {{"kind", "prompt-lookup"}, {"model", "draft-tiny"}};
+       },
+       "unknown field 'draft.model'"},
       {"model drafter with both sources",
        [](json& d) {
          d["draft"] = {{"kind", "model"}, {"target_layers", 1}, {"model", "draft-tiny"}};

@@ -6,10 +6,11 @@
 #   measure.sh [LOCKSTEP_BIN] [OUT_DIR] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-# The profile prices the double-GEMM kernel (weights held as 8-byte doubles, sim/cost_cpu.h),
-# the cpu backend's only kernel when these figures were measured; the faster int8 kernel that
-# is now the default (reference/gemm_kernels.h) is not modelled yet.
-export LOCKSTEP_GEMM_KERNEL=${LOCKSTEP_GEMM_KERNEL:-double_serial}
+# The kernel is the one in use: the default (int8_avx2) unless LOCKSTEP_GEMM_KERNEL names
+# another (the first figures, 2026-11-30, were double_serial); the probe records it and
+# calibrate refuses a profile of another kernel (sim/cost_cpu.h). Probe and bench run on one
+# thread (the thread's CPU clock), whatever LOCKSTEP_THREADS says.
+echo "GEMM kernel: ${LOCKSTEP_GEMM_KERNEL:-int8_avx2 (default)}"
 bin=${1:-build/default/bin/lockstep}
 out=${2:-out/cpu-cost-model}
 rounds=${3:-3}
