@@ -1,0 +1,209 @@
+// Byte-level BPE (see tokenizer.h): vocabulary checks, special-token cutting, merging by rank
+// and decoding.
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "sim/error.h"
+#include "tokenizer/byte_alphabet.h"
+#include "tokenizer/pretokenizer.h"
+
+namespace lockstep::tokenizer {
+namespace {
+
+std::uint64_t pair_key(TokenId left, TokenId right) {
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) |
+         static_cast<std::uint32_t>(right);
+}
+
+TokenKind checked_kind(std::int32_t value, std::size_t id) {
+  if (value < static_cast<std::int32_t>(TokenKind::normal) ||
+      value > static_cast<std::int32_t>(TokenKind::unused)) {
+    throw InputError("tokenizer.ggml.token_type[" + std::to_string(id) +
+                     "] = " + std::to_string(value) + " is not a byte-level BPE token type (1..5)");
+  }
+  return static_cast<TokenKind>(value);
+}
+
+void check_special_id(const std::optional<TokenId>& id, const char* field, std::size_t size) {
+  if (id && (*id < 0 || static_cast<std::size_t>(*id) >= size)) {
+    throw InputError(std::string(field) + " = " + std::to_string(*id) +
+                     " is outside the vocabulary of " + std::to_string(size) + " tokens");
+  }
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer(Vocabulary vocabulary) : vocabulary_(std::move(vocabulary)) {
+  if (vocabulary_.model != "gpt2") {
+    throw InputError("tokenizer.ggml.model is '" + vocabulary_.model +
+                     "'; only byte-level BPE ('gpt2') is supported");
+  }
+  pretokenizer_ = std::make_shared<const Pretokenizer>(pretokenizer_regexes(vocabulary_.pre));
+  index_tokens();
+  index_merges();
+  const std::size_t n = vocabulary_.tokens.size();
+  check_special_id(vocabulary_.bos, "tokenizer.ggml.bos_token_id", n);
+  check_special_id(vocabulary_.eos, "tokenizer.ggml.eos_token_id", n);
+  check_special_id(vocabulary_.pad, "tokenizer.ggml.padding_token_id", n);
+  check_special_id(vocabulary_.unknown, "tokenizer.ggml.unknown_token_id", n);
+}
+
+void Tokenizer::index_tokens() {
+  const auto& tokens = vocabulary_.tokens;
+  const auto& types = vocabulary_.token_types;
+  if (tokens.empty() ||
+      tokens.size() > static_cast<std::size_t>(std::numeric_limits<TokenId>::max()))
+    throw InputError("tokenizer.ggml.tokens has " + std::to_string(tokens.size()) + " entries");
+  if (!types.empty() && types.size() != tokens.size()) {
+    throw InputError("tokenizer.ggml.token_type has " + std::to_string(types.size()) +
+                     " entries but tokenizer.ggml.tokens has " + std::to_string(tokens.size()));
+  }
+  for (std::size_t id = 0; id < tokens.size(); ++id) {
+    const TokenKind kind = types.empty() ? TokenKind::normal : checked_kind(types[id], id);
+    kinds_.push_back(kind);
+    if (kind == TokenKind::control || kind == TokenKind::user_defined) {
+      if (tokens[id].empty()) throw InputError("special token " + std::to_string(id) + " is empty");
+      (kind == TokenKind::control ? control_specials_ : always_specials_)
+          .push_back(static_cast<TokenId>(id));
+      bytes_.push_back(tokens[id]);  // specials stand for their own text
+    } else {
+      std::optional<std::string> decoded = symbols_to_bytes(tokens[id]);
+      if (!decoded || decoded->empty()) {
+        throw InputError("tokenizer.ggml.tokens[" + std::to_string(id) + "] = '" + tokens[id] +
+                         "' is not a string of the byte-level alphabet");
+      }
+      bytes_.push_back(std::move(*decoded));
+    }
+    if (!index_.emplace(tokens[id], static_cast<TokenId>(id)).second) {
+      throw InputError("tokenizer.ggml.tokens[" + std::to_string(id) + "] = '" + tokens[id] +
+                       "' repeats token " + std::to_string(index_.at(tokens[id])));
+    }
+  }
+  for (int b = 0; b < 256; ++b) {
+    const auto found = index_.find(byte_to_symbol(static_cast<std::uint8_t>(b)));
+    if (found == index_.end()) {
+      throw InputError("tokenizer.ggml.tokens lacks the token for byte " + std::to_string(b) +
+                       " ('" + byte_to_symbol(static_cast<std::uint8_t>(b)) +
+                       "'), so not every text could be encoded");
+    }
+    byte_token_[b] = found->second;
+  }
+}
+
+void Tokenizer::index_merges() {
+  const auto& merges = vocabulary_.merges;
+  for (std::size_t rank = 0; rank < merges.size(); ++rank) {
+    const std::string& merge = merges[rank];
+    const auto bad = [&](const std::string& why) {
+      throw InputError("tokenizer.ggml.merges[" + std::to_string(rank) + "] = '" + merge +
+                       "': " + why);
+    };
+    const std::size_t space = merge.find(' ');
+    if (space == std::string::npos || space == 0 || space + 1 == merge.size() ||
+        merge.find(' ', space + 1) != std::string::npos)
+      bad("expected two tokens separated by one space");
+    const std::string left = merge.substr(0, space), right = merge.substr(space + 1);
+    const auto l = index_.find(left), r = index_.find(right), joined = index_.find(left + right);
+    if (l == index_.end()) bad("'" + left + "' is not in the vocabulary");
+    if (r == index_.end()) bad("'" + right + "' is not in the vocabulary");
+    if (joined == index_.end()) bad("'" + left + right + "' is not in the vocabulary");
+    // A repeated pair keeps its first (best) rank, as in HF's BPE.
+    merges_.emplace(pair_key(l->second, r->second),
+                    Merge{static_cast<std::int32_t>(rank), joined->second});
+  }
+}
+
+std::vector<TokenId> Tokenizer::encode(std::string_view text, Specials specials) const {
+  std::vector<TokenId> out;
+  std::size_t done = 0;
+  while (done < text.size()) {
+    // The leftmost special in the rest of the text, the longest one where several start there.
+    std::size_t best_at = std::string_view::npos;
+    TokenId best = -1;
+    const auto consider = [&](const std::vector<TokenId>& candidates) {
+      for (TokenId id : candidates) {
+        const std::string& piece = vocabulary_.tokens[id];
+        const std::size_t at = text.find(piece, done);
+        if (at == std::string_view::npos) continue;
+        if (at < best_at || (at == best_at && piece.size() > vocabulary_.tokens[best].size())) {
+          best_at = at;
+          best = id;
+        }
+      }
+    };
+    consider(always_specials_);
+    if (specials == Specials::parse) consider(control_specials_);
+    if (best < 0) break;
+    append_text(text.substr(done, best_at - done), out);
+    out.push_back(best);
+    done = best_at + vocabulary_.tokens[best].size();
+  }
+  append_text(text.substr(std::min(done, text.size())), out);
+  return out;
+}
+
+void Tokenizer::append_text(std::string_view text, std::vector<TokenId>& out) const {
+  if (text.empty()) return;
+  for (std::string_view word : pretokenizer_->split(text)) append_word(word, out);
+}
+
+void Tokenizer::append_word(std::string_view word, std::vector<TokenId>& out) const {
+  std::vector<TokenId> symbols;
+  symbols.reserve(word.size());
+  for (char c : word) symbols.push_back(byte_token_[static_cast<std::uint8_t>(c)]);
+  // Merge the best-ranked adjacent pair (the leftmost among equals) until none is left; a
+  // word is short, so the quadratic scan is cheaper than a heap.
+  while (symbols.size() > 1) {
+    std::size_t best_at = 0;
+    const Merge* best = nullptr;
+    for (std::size_t i = 0; i + 1 < symbols.size(); ++i) {
+      const auto found = merges_.find(pair_key(symbols[i], symbols[i + 1]));
+      if (found != merges_.end() && (best == nullptr || found->second.rank < best->rank)) {
+        best = &found->second;
+        best_at = i;
+      }
+    }
+    if (best == nullptr) break;
+    symbols[best_at] = best->result;
+    symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(best_at) + 1);
+  }
+  out.insert(out.end(), symbols.begin(), symbols.end());
+}
+
+std::string Tokenizer::decode(std::span<const TokenId> ids) const {
+  std::string text;
+  for (TokenId id : ids) text += bytes(id);
+  return text;
+}
+
+void Tokenizer::check_id(TokenId id) const {
+  if (id < 0 || id >= size()) {
+    throw InputError("token id " + std::to_string(id) + " is outside the vocabulary of " +
+                     std::to_string(size()) + " tokens");
+  }
+}
+
+const std::string& Tokenizer::piece(TokenId id) const {
+  check_id(id);
+  return vocabulary_.tokens[id];
+}
+
+const std::string& Tokenizer::bytes(TokenId id) const {
+  check_id(id);
+  return bytes_[id];
+}
+
+TokenKind Tokenizer::kind(TokenId id) const {
+  check_id(id);
+  return kinds_[id];
+}
+
+std::optional<TokenId> Tokenizer::find(std::string_view piece) const {
+  const auto found = index_.find(std::string(piece));
+  if (found == index_.end()) return std::nullopt;
+  return found->second;
+}
+
+}  // namespace lockstep::tokenizer
