@@ -11,6 +11,7 @@
 #include "cli/replay_command.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
+#include "cli/tokenize_command.h"
 #include "cli/viz_command.h"
 #include "reference/cpu_backend.h"
 #include "sim/error.h"
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   lockstep::cli::add_calibrate_command(app, exit_code);
   lockstep::cli::add_bench_command(app, exit_code);
   lockstep::cli::add_viz_command(app, exit_code);
+  lockstep::cli::add_tokenize_command(app, exit_code);
   try {
     lockstep::reference::register_cpu_backend();
 #if defined(LOCKSTEP_HAVE_CUDA)

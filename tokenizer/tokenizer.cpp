@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include <fmt/core.h>
+
 #include "sim/error.h"
 #include "tokenizer/byte_alphabet.h"
 #include "tokenizer/pretokenizer.h"
@@ -31,6 +33,13 @@ void check_special_id(const std::optional<TokenId>& id, const char* field, std::
     throw InputError(std::string(field) + " = " + std::to_string(*id) +
                      " is outside the vocabulary of " + std::to_string(size) + " tokens");
   }
+}
+
+// HF's tokenizers would drop such a byte and llama.cpp would fail on it; lockstep says so.
+[[noreturn]] void throw_unencodable_byte(std::string_view word, char byte) {
+  throw InputError(
+      fmt::format("the text holds byte 0x{:02x} (in \"{}\"), which has no token in the vocabulary",
+                  static_cast<unsigned char>(byte), word.substr(0, 40)));
 }
 
 }  // namespace
@@ -81,14 +90,11 @@ void Tokenizer::index_tokens() {
                        "' repeats token " + std::to_string(index_.at(tokens[id])));
     }
   }
+  // A vocabulary may lack some bytes (SmolLM2's has no token for 21 bytes that never occur
+  // in its training text, such as 0x04 and 0xFF); encoding text with one is an error.
   for (int b = 0; b < 256; ++b) {
     const auto found = index_.find(byte_to_symbol(static_cast<std::uint8_t>(b)));
-    if (found == index_.end()) {
-      throw InputError("tokenizer.ggml.tokens lacks the token for byte " + std::to_string(b) +
-                       " ('" + byte_to_symbol(static_cast<std::uint8_t>(b)) +
-                       "'), so not every text could be encoded");
-    }
-    byte_token_[b] = found->second;
+    byte_token_[b] = found == index_.end() ? -1 : found->second;
   }
 }
 
@@ -152,7 +158,11 @@ void Tokenizer::append_text(std::string_view text, std::vector<TokenId>& out) co
 void Tokenizer::append_word(std::string_view word, std::vector<TokenId>& out) const {
   std::vector<TokenId> symbols;
   symbols.reserve(word.size());
-  for (char c : word) symbols.push_back(byte_token_[static_cast<std::uint8_t>(c)]);
+  for (char c : word) {
+    const TokenId id = byte_token_[static_cast<std::uint8_t>(c)];
+    if (id < 0) throw_unencodable_byte(word, c);
+    symbols.push_back(id);
+  }
   // Merge the best-ranked adjacent pair (the leftmost among equals) until none is left; a
   // word is short, so the quadratic scan is cheaper than a heap.
   while (symbols.size() > 1) {

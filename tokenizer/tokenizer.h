@@ -4,7 +4,7 @@
 // only when asked), the rest is split by the pre-tokenizer's regexes (PCRE2, UTF + UCP) and
 // each piece is merged by rank. Decoding maps ids back to the exact bytes they stand for.
 // Does not read files (tokenizer/from_gguf.h does), normalize text, add BOS/EOS, or sample.
-// Invariant: decode(encode(text)) == text for every byte string (checked against PyPI
+// Invariant: decode(encode(text)) == text for every byte string it encodes (checked against PyPI
 // `tokenizers` by tests/tokenizer_crosscheck_test.sh).
 #pragma once
 
@@ -51,10 +51,11 @@ class Pretokenizer;
 class Tokenizer {
  public:
   // Checks the vocabulary (model "gpt2", a known pre type, every merge's parts in the
-  // vocabulary, every byte present, token types known); throws InputError naming the field.
+  // vocabulary, token types known); throws InputError naming the field.
   explicit Tokenizer(Vocabulary vocabulary);
 
-  // Any byte string is accepted (invalid UTF-8 is kept byte for byte).
+  // Any byte string is accepted (invalid UTF-8 is kept byte for byte) as long as the
+  // vocabulary has a token for each of its bytes; a byte without one is an InputError.
   std::vector<TokenId> encode(std::string_view text, Specials specials) const;
   // The bytes the ids stand for, concatenated (specials decode to their text). Throws
   // InputError for an id outside the vocabulary.
@@ -84,7 +85,7 @@ class Tokenizer {
   std::vector<std::string> bytes_;  // id -> decoded bytes
   std::vector<TokenKind> kinds_;
   std::unordered_map<std::string, TokenId> index_;
-  std::array<TokenId, 256> byte_token_{};
+  std::array<TokenId, 256> byte_token_{};            // -1: the vocabulary lacks that byte
   std::unordered_map<std::uint64_t, Merge> merges_;  // (left << 32 | right) -> merge
   std::vector<TokenId> always_specials_, control_specials_;
   std::shared_ptr<const Pretokenizer> pretokenizer_;  // compiled regexes, shared by copies

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `lockstep tokenize` against PyPI `tokenizers` built from the same GGUF vocabulary and merges
+# (tests/tools/tokenizer_crosscheck.py): identical ids and exact round trips on the first turn
+# of every SpecBench record, as plain text and wrapped in the chat template.
+# Usage: tokenizer_crosscheck_test.sh LOCKSTEP_BIN QUESTIONS_JSONL  (run from the source root)
+# Reports skipped (77) when the model file, the SpecBench data or the test venv is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$1
+questions=$2
+model="${LOCKSTEP_MODELS:-$HOME/.cache/lockstep/models}/smollm2-135m.gguf"
+if [[ ! -f $model ]]; then
+  echo "SKIPPED: model file not found (scripts/fetch-model.sh smollm2-135m puts it in the cache)"
+  exit 77
+fi
+if [[ ! -f $questions ]]; then
+  echo "SKIPPED: SpecBench data not found at the configured path"
+  exit 77
+fi
+if ! python=$(scripts/test-venv.sh); then
+  echo "SKIPPED: the test venv (tests/tools/requirements.txt) cannot be made"
+  exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+start=$EPOCHREALTIME
+"$bin" tokenize --model "$model" --specbench "$questions" --json --parse-specials >"$work/plain.jsonl"
+"$bin" tokenize --model "$model" --specbench "$questions" --json --chat >"$work/chat.jsonl"
+lockstep_done=$EPOCHREALTIME
+"$python" tests/tools/tokenizer_crosscheck.py "$model" "$questions" "$work/plain.jsonl" \
+  "$work/chat.jsonl"
+end=$EPOCHREALTIME
+awk -v a="$start" -v b="$lockstep_done" -v c="$end" 'BEGIN {
+  printf "time: lockstep tokenize %.2f s (both passes, model load included), whole check %.2f s\n",
+         b - a, c - a }'
