@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gguf/gguf.h"
-// TEMP #include "gguf/model_cache.h"
+#include "gguf/model_cache.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
 #include "tokenizer/chat_template.h"
