@@ -24,7 +24,8 @@ using tokenizer::TokenId;
 using tokenizer::Tokenizer;
 
 struct TokenizeArgs {
-  std::string model, text, specbench;
+  std::string model, specbench;
+  std::optional<std::string> text;  // may be given and empty
   std::optional<int> offset, count;
   bool chat = false, parse_specials = false, json = false;
 };
@@ -40,7 +41,7 @@ int count_specbench_records(const std::string& path) {
 }
 
 std::vector<std::string> input_texts(const TokenizeArgs& a) {
-  if (a.specbench.empty()) return {a.text};
+  if (a.specbench.empty()) return {*a.text};
   const int offset = a.offset.value_or(0);
   const int count = a.count ? *a.count : count_specbench_records(a.specbench) - offset;
   if (offset < 0 || count < 0)
@@ -48,7 +49,7 @@ std::vector<std::string> input_texts(const TokenizeArgs& a) {
   return sim::read_specbench_questions(a.specbench, offset, count);
 }
 
-// Bytes as a readable one-line string: printable UTF-8 kept; control characters, '\' and
+// Bytes as a readable one-line string: printable UTF-8 kept; control characters, '\', '"' and
 // bytes that are not UTF-8 escaped (a piece cut in the middle of a character shows its bytes).
 std::string escaped(const std::string& bytes) {
   std::string out;
@@ -60,8 +61,9 @@ std::string escaped(const std::string& bytes) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes[at++]));
     } else if (*cp == '\n') {
       out += "\\n";
-    } else if (*cp == '\\') {
-      out += "\\\\";
+    } else if (*cp == '\\' || *cp == '"') {
+      out += '\\';
+      out += static_cast<char>(*cp);
     } else if (*cp < 0x20 || *cp == 0x7F) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned>(*cp));
     } else {
@@ -92,7 +94,7 @@ void print_json_line(const Tokenizer& t, std::optional<int> index, const std::st
 }
 
 void run_tokenize(const TokenizeArgs& a) {
-  if (a.text.empty() == a.specbench.empty())
+  if (a.text.has_value() == !a.specbench.empty())
     throw InputError("give exactly one of TEXT or --specbench PATH");
   if ((a.offset || a.count) && a.specbench.empty())
     throw InputError("--offset and --count select SpecBench records: they need --specbench");

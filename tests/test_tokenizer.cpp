@@ -7,6 +7,7 @@
 #define BOOST_TEST_MODULE tokenizer
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "gguf/gguf.h"
@@ -107,6 +108,16 @@ BOOST_AUTO_TEST_CASE(equal_ranks_merge_leftmost_first) {
   BOOST_TEST(t.encode("aaa", Specials::parse) == (Ids{260, byte_id('a')}),
              boost::test_tools::per_element());
   BOOST_TEST(t.encode("aaaa", Specials::parse) == (Ids{260, 260}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(long_words_merge_completely) {
+  // 2^16 letters form one word; a quadratic merge loop would take minutes here.
+  const Tokenizer t(tiny_vocabulary({"a a", "aa aa"}));
+  const Ids ids = t.encode(std::string(65536, 'a'), Specials::parse);
+  BOOST_TEST(ids.size() == 16384u);
+  BOOST_TEST(std::count(ids.begin(), ids.end(), 261) == 16384);
+  BOOST_TEST(t.encode("aaaaa", Specials::parse) == (Ids{261, byte_id('a')}),
              boost::test_tools::per_element());
 }
 

@@ -8,6 +8,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$1
 questions=$2
+# The command's contract first: these need neither the model nor the data.
+usage_error() {  # usage_error PATTERN -- ARGS...: exit 2 with PATTERN in the message
+  local pattern=$1 out rc=0
+  shift 2
+  out=$("$bin" tokenize "$@" 2>&1) || rc=$?
+  if [[ $rc -ne 2 ]] || ! grep -qF -- "$pattern" <<<"$out"; then
+    echo "FAIL: lockstep tokenize $* gave exit $rc, expected 2 and '$pattern':"
+    echo "$out" | head -5
+    exit 1
+  fi
+}
+usage_error "no-such-model" -- --model no-such-model "text"
+usage_error "missing.gguf" -- --model ./missing.gguf "text"
+usage_error "--model is required" -- "text"
 model="${LOCKSTEP_MODELS:-$HOME/.cache/lockstep/models}/smollm2-135m.gguf"
 if [[ ! -f $model ]]; then
   echo "SKIPPED: model file not found (scripts/fetch-model.sh smollm2-135m puts it in the cache)"
@@ -20,6 +34,14 @@ fi
 if ! python=$(scripts/test-venv.sh); then
   echo "SKIPPED: the test venv (tests/tools/requirements.txt) cannot be made"
   exit 77
+fi
+usage_error "exactly one of TEXT or --specbench" -- --model smollm2-135m
+usage_error "exactly one of TEXT or --specbench" -- --model smollm2-135m x --specbench "$questions"
+usage_error "need --specbench" -- --model smollm2-135m x --count 3
+empty=$("$bin" tokenize --model smollm2-135m --json "")
+if [[ $empty != *'"ids":[]'* ]]; then
+  echo "FAIL: an empty text should give no ids: $empty"
+  exit 1
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

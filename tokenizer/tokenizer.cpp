@@ -14,11 +14,6 @@
 namespace lockstep::tokenizer {
 namespace {
 
-std::uint64_t pair_key(TokenId left, TokenId right) {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) |
-         static_cast<std::uint32_t>(right);
-}
-
 TokenKind checked_kind(std::int32_t value, std::size_t id) {
   if (value < static_cast<std::int32_t>(TokenKind::normal) ||
       value > static_cast<std::int32_t>(TokenKind::unused)) {
@@ -163,22 +158,7 @@ void Tokenizer::append_word(std::string_view word, std::vector<TokenId>& out) co
     if (id < 0) throw_unencodable_byte(word, c);
     symbols.push_back(id);
   }
-  // Merge the best-ranked adjacent pair (the leftmost among equals) until none is left; a
-  // word is short, so the quadratic scan is cheaper than a heap.
-  while (symbols.size() > 1) {
-    std::size_t best_at = 0;
-    const Merge* best = nullptr;
-    for (std::size_t i = 0; i + 1 < symbols.size(); ++i) {
-      const auto found = merges_.find(pair_key(symbols[i], symbols[i + 1]));
-      if (found != merges_.end() && (best == nullptr || found->second.rank < best->rank)) {
-        best = &found->second;
-        best_at = i;
-      }
-    }
-    if (best == nullptr) break;
-    symbols[best_at] = best->result;
-    symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(best_at) + 1);
-  }
+  apply_merges(merges_, symbols);
   out.insert(out.end(), symbols.begin(), symbols.end());
 }
 

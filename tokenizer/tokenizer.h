@@ -18,9 +18,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace lockstep::tokenizer {
+#include "tokenizer/bpe_merge.h"
 
-using TokenId = std::int32_t;
+namespace lockstep::tokenizer {
 
 // GGUF's tokenizer.ggml.token_type values (llama.cpp's llama_token_type).
 enum class TokenKind : std::int32_t {
@@ -71,10 +71,6 @@ class Tokenizer {
   const Vocabulary& vocabulary() const { return vocabulary_; }
 
  private:
-  struct Merge {
-    std::int32_t rank;
-    TokenId result;
-  };
   void index_tokens();
   void index_merges();
   void append_word(std::string_view word, std::vector<TokenId>& out) const;
@@ -85,8 +81,8 @@ class Tokenizer {
   std::vector<std::string> bytes_;  // id -> decoded bytes
   std::vector<TokenKind> kinds_;
   std::unordered_map<std::string, TokenId> index_;
-  std::array<TokenId, 256> byte_token_{};            // -1: the vocabulary lacks that byte
-  std::unordered_map<std::uint64_t, Merge> merges_;  // (left << 32 | right) -> merge
+  std::array<TokenId, 256> byte_token_{};  // -1: the vocabulary lacks that byte
+  MergeTable merges_;
   std::vector<TokenId> always_specials_, control_specials_;
   std::shared_ptr<const Pretokenizer> pretokenizer_;  // compiled regexes, shared by copies
 };
