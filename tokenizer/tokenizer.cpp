@@ -117,31 +117,36 @@ void Tokenizer::index_merges() {
 }
 
 std::vector<TokenId> Tokenizer::encode(std::string_view text, Specials specials) const {
+  std::vector<TokenId> candidates = always_specials_;
+  if (specials == Specials::parse)
+    candidates.insert(candidates.end(), control_specials_.begin(), control_specials_.end());
+  // Each candidate's next occurrence at or after `done`, searched again only once passed,
+  // so a text full of specials costs O(text x candidates), not a search per special found.
+  std::vector<std::size_t> next_at(candidates.size());
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    next_at[i] = text.find(vocabulary_.tokens[candidates[i]]);
   std::vector<TokenId> out;
   std::size_t done = 0;
-  while (done < text.size()) {
-    // The leftmost special in the rest of the text, the longest one where several start there.
-    std::size_t best_at = std::string_view::npos;
-    TokenId best = -1;
-    const auto consider = [&](const std::vector<TokenId>& candidates) {
-      for (TokenId id : candidates) {
-        const std::string& piece = vocabulary_.tokens[id];
-        const std::size_t at = text.find(piece, done);
-        if (at == std::string_view::npos) continue;
-        if (at < best_at || (at == best_at && piece.size() > vocabulary_.tokens[best].size())) {
-          best_at = at;
-          best = id;
-        }
-      }
-    };
-    consider(always_specials_);
-    if (specials == Specials::parse) consider(control_specials_);
-    if (best < 0) break;
-    append_text(text.substr(done, best_at - done), out);
-    out.push_back(best);
-    done = best_at + vocabulary_.tokens[best].size();
+  while (true) {
+    // The leftmost special, the longest one where several start there.
+    std::size_t best = candidates.size();
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (next_at[i] == std::string_view::npos) continue;
+      if (best == candidates.size() || next_at[i] < next_at[best] ||
+          (next_at[i] == next_at[best] &&
+           piece(candidates[i]).size() > piece(candidates[best]).size()))
+        best = i;
+    }
+    if (best == candidates.size()) break;
+    append_text(text.substr(done, next_at[best] - done), out);
+    out.push_back(candidates[best]);
+    done = next_at[best] + piece(candidates[best]).size();
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (next_at[i] != std::string_view::npos && next_at[i] < done)
+        next_at[i] = text.find(vocabulary_.tokens[candidates[i]], done);
+    }
   }
-  append_text(text.substr(std::min(done, text.size())), out);
+  append_text(text.substr(done), out);
   return out;
 }
 
