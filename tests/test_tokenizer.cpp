@@ -12,6 +12,7 @@
 
 #include "gguf/gguf.h"
 #include "sim/error.h"
+#include "tests/gguf_writer.h"
 #include "tests/model_support.h"
 #include "tokenizer/byte_alphabet.h"
 #include "tokenizer/chat_template.h"
@@ -309,6 +310,69 @@ BOOST_AUTO_TEST_CASE(bad_vocabularies_are_errors_naming_the_field) {
   v = tiny_vocabulary({});
   v.eos = 9999;
   expect_error(v, "tokenizer.ggml.eos_token_id = 9999");
+}
+
+namespace {
+
+// The tiny vocabulary as a GGUF file's tokenizer metadata, in memory.
+gguf::testing::Writer tiny_gguf(const Vocabulary& v) {
+  gguf::testing::Writer w;
+  w.add("general.architecture", {std::string("llama")});
+  w.add("tokenizer.ggml.model", {v.model});
+  w.add("tokenizer.ggml.pre", {v.pre});
+  w.add("tokenizer.ggml.tokens", gguf::testing::string_array(v.tokens));
+  w.add("tokenizer.ggml.merges", gguf::testing::string_array(v.merges));
+  gguf::Array types{gguf::ValueType::Int32, {}};
+  for (std::int32_t type : v.token_types) types.items.push_back({type});
+  w.add("tokenizer.ggml.token_type", {types});
+  w.add("tokenizer.ggml.eos_token_id", {static_cast<std::uint32_t>(*v.eos)});
+  w.add("tokenizer.chat_template", {std::string(kSmolLM2ChatTemplate)});
+  return w;
+}
+
+void expect_gguf_error(const gguf::testing::Writer& w, const std::string& fragment) {
+  const gguf::File file = gguf::File::from_bytes(w.bytes(), "tiny.gguf");
+  try {
+    from_gguf(file);
+    BOOST_ERROR("no error; expected one naming '" << fragment << "'");
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    BOOST_TEST_CONTEXT(what) {
+      BOOST_TEST(what.rfind("tiny.gguf: ", 0) == 0u);  // names the file first
+      BOOST_TEST(what.find(fragment) != std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(from_gguf_reads_the_same_vocabulary) {
+  const Vocabulary v = tiny_vocabulary({"h e", "l l", "he ll", "hell o"});
+  const gguf::File file = gguf::File::from_bytes(tiny_gguf(v).bytes(), "tiny.gguf");
+  const Tokenizer from_file = from_gguf(file);
+  const Tokenizer direct(v);
+  const std::string text = "<|im_start|>hello 12<|im_end|>";
+  BOOST_TEST(from_file.encode(text, Specials::parse) == direct.encode(text, Specials::parse),
+             boost::test_tools::per_element());
+  BOOST_TEST(from_file.vocabulary().eos.value_or(-1) == 2);
+  BOOST_TEST(!from_file.vocabulary().bos.has_value());
+  BOOST_TEST(from_file.vocabulary().chat_template == kSmolLM2ChatTemplate);
+}
+
+BOOST_AUTO_TEST_CASE(from_gguf_errors_name_the_file_and_the_key) {
+  const Vocabulary v = tiny_vocabulary({"a b"});
+  gguf::testing::Writer w = tiny_gguf(v);
+  w.metadata[1].second = {std::string("llama")};  // tokenizer.ggml.model
+  expect_gguf_error(w, "tokenizer.ggml.model is 'llama'");
+  w = tiny_gguf(v);
+  w.metadata[2].second = {std::string("qwen2")};  // tokenizer.ggml.pre
+  expect_gguf_error(w, "unknown pre-tokenizer 'qwen2'");
+  w = tiny_gguf(v);
+  w.metadata.erase(w.metadata.begin() + 4);  // tokenizer.ggml.merges
+  expect_gguf_error(w, "tokenizer.ggml.merges");
+  w = tiny_gguf(v);
+  w.metadata[5].second = gguf::testing::string_array({"1"});  // token_type of the wrong type
+  expect_gguf_error(w, "tokenizer.ggml.token_type");
 }
 
 // The real model's vocabulary (skipped when SmolLM2-135M is not in the model cache). The
