@@ -14,7 +14,7 @@
 #include "sim/scenario.h"
 #include "tokenizer/chat_template.h"
 #include "tokenizer/from_gguf.h"
-#include "tokenizer/utf8.h"
+#include "tokenizer/printable.h"
 
 namespace lockstep::cli {
 namespace {
@@ -49,34 +49,10 @@ std::vector<std::string> input_texts(const TokenizeArgs& a) {
   return sim::read_specbench_questions(a.specbench, offset, count);
 }
 
-// Bytes as a readable one-line string: printable UTF-8 kept; control characters, '\', '"' and
-// bytes that are not UTF-8 escaped (a piece cut in the middle of a character shows its bytes).
-std::string escaped(const std::string& bytes) {
-  std::string out;
-  std::size_t at = 0;
-  while (at < bytes.size()) {
-    const std::size_t start = at;
-    const std::optional<char32_t> cp = tokenizer::next_code_point(bytes, at);
-    if (!cp) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes[at++]));
-    } else if (*cp == '\n') {
-      out += "\\n";
-    } else if (*cp == '\\' || *cp == '"') {
-      out += '\\';
-      out += static_cast<char>(*cp);
-    } else if (*cp < 0x20 || *cp == 0x7F) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned>(*cp));
-    } else {
-      out.append(bytes, start, at - start);
-    }
-  }
-  return out;
-}
-
 void print_table(const Tokenizer& t, const std::string& label, const std::vector<TokenId>& ids) {
   fmt::print("{}: {} tokens\n", label, ids.size());
   for (TokenId id : ids)
-    fmt::print("  {:>6}  {:<20}  \"{}\"\n", id, t.piece(id), escaped(t.bytes(id)));
+    fmt::print("  {:>6}  {:<20}  \"{}\"\n", id, t.piece(id), tokenizer::printable(t.bytes(id)));
 }
 
 void print_json_line(const Tokenizer& t, std::optional<int> index, const std::string& text,

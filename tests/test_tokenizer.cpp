@@ -18,6 +18,7 @@
 #include "tokenizer/chat_template.h"
 #include "tokenizer/from_gguf.h"
 #include "tokenizer/pretokenizer.h"
+#include "tokenizer/printable.h"
 #include "tokenizer/stream_decoder.h"
 #include "tokenizer/tokenizer.h"
 
@@ -247,6 +248,12 @@ BOOST_AUTO_TEST_CASE(stream_decoder_output_equals_decode_on_random_bytes) {
       BOOST_TEST(streamed == text);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(printable_escapes_controls_and_cut_characters) {
+  BOOST_TEST(printable(" caf\xC3\xA9\n\t\"x\"\\") == " caf\xC3\xA9\\n\\t\\\"x\\\"\\\\");
+  BOOST_TEST(printable(" \xF0\x9F\x98") == " \\xf0\\x9f\\x98");  // an emoji's first 3 bytes
+  BOOST_TEST(printable(std::string("\x01\x00", 2)) == "\\x01\\x00");
 }
 
 BOOST_AUTO_TEST_CASE(chat_formatter_writes_smollm2s_turns) {
