@@ -412,3 +412,44 @@ BOOST_AUTO_TEST_CASE(smollm2_vocabulary_from_its_gguf,
                              Specials::as_text),
                     InputError);  // no token for 0x04
 }
+
+BOOST_AUTO_TEST_CASE(smollm2_round_trips_random_text,
+                     *boost::unit_test::precondition(test::real_model_present)) {
+  const gguf::File file(test::real_model_path());
+  const Tokenizer t = from_gguf(file);
+  // Pieces that stress the pre-tokenizer and the merges: spaces before digits, contractions,
+  // accents, CJK, emoji, runs of whitespace, specials written as text.
+  const std::vector<std::string> parts = {" ",
+                                          "  ",
+                                          "\n",
+                                          "\t",
+                                          "a",
+                                          "The",
+                                          " cat",
+                                          "'s",
+                                          "'ll",
+                                          "42",
+                                          " 7",
+                                          ".",
+                                          "!?",
+                                          "caf\xC3\xA9",
+                                          "\xE4\xB8\xAD\xE6\x96\x87",
+                                          "\xF0\x9F\x98\x80",
+                                          "<|im_end|>",
+                                          "\xC2\xA0"};
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    std::uint64_t state = seed;
+    std::string text;
+    const std::size_t n = next_random(state) % 40;
+    for (std::size_t i = 0; i < n; ++i) text += parts[next_random(state) % parts.size()];
+    const Ids ids = t.encode(text, Specials::as_text);
+    StreamDecoder stream(t);
+    std::string streamed;
+    for (TokenId id : ids) streamed += stream.push(id);
+    streamed += stream.finish();
+    BOOST_TEST_CONTEXT("seed " << seed) {
+      BOOST_TEST(t.decode(ids) == text);
+      BOOST_TEST(streamed == text);
+    }
+  }
+}
