@@ -184,6 +184,16 @@ BOOST_AUTO_TEST_CASE(pretokenizer_isolates_digits_then_gpt2_pieces) {
   const std::vector<std::string_view> expected_unicode = {"h\xC3\xA9llo", " ", "\xD9\xA3",
                                                           "\xD9\xA3"};
   BOOST_TEST(unicode == expected_unicode, boost::test_tools::per_element());
+  // Whitespace is Unicode's White_Space: NBSP is a space, U+180E (a format character since
+  // Unicode 6.3, still a space to PCRE2's \s) a symbol, as in HF's engines.
+  const std::vector<std::string_view> nbsp = {"a", "\xC2\xA0", "b"};
+  BOOST_TEST(smollm.split("a\xC2\xA0"
+                          "b") == nbsp,
+             boost::test_tools::per_element());
+  const std::vector<std::string_view> mvs = {"a", " \xE1\xA0\x8E", "b"};
+  BOOST_TEST(smollm.split("a \xE1\xA0\x8E"
+                          "b") == mvs,
+             boost::test_tools::per_element());
   const Pretokenizer gpt2(pretokenizer_regexes("gpt2"));
   const std::vector<std::string_view> numbers = {"a", " 2024"};
   BOOST_TEST(gpt2.split("a 2024") == numbers, boost::test_tools::per_element());

@@ -14,9 +14,12 @@ namespace {
 
 // GPT-2's pre-tokenizer regex (OpenAI's encoder.py, HF's ByteLevel): contractions, letters,
 // numbers, other symbols, each with one optional leading space, then whitespace runs (a run
-// followed by a non-space keeps its last space for the next piece).
+// followed by a non-space keeps its last space for the next piece). Whitespace is Unicode's
+// White_Space property, as `\s` is in Oniguruma and Rust (HF's engines); PCRE2's own `\s`
+// also takes U+180E, which Unicode stopped counting as a space in 6.3.
 const char* const kGpt2 =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\p{White_Space}\p{L}\p{N}]+)"
+    R"(|\p{White_Space}+(?!\P{White_Space})|\p{White_Space}+)";
 
 // Name -> regexes, as llama.cpp's llama-vocab.cpp assigns them. "smollm" (also StarCoder's)
 // isolates every digit first, like HF's Digits(individual_digits) before ByteLevel.

@@ -13,7 +13,10 @@ Usage: tokenizer_crosscheck.py GGUF QUESTIONS_JSONL PLAIN_JSONL CHAT_JSONL
   PLAIN_JSONL / CHAT_JSONL: the output of
   `lockstep tokenize --model GGUF --specbench QUESTIONS_JSONL --json --parse-specials`
   (and with --chat instead of --parse-specials).
-Checks, for every SpecBench first turn (turns[0]): identical ids; lockstep's decoding gives
+QUESTIONS_JSONL is SpecBench's question.jsonl or any file of that shape (one {"turns": [...]}
+per line; tests/data/tokenizer_edge_cases.jsonl holds Unicode whitespace, digits of other
+scripts, contractions, emoji sequences and specials written as text).
+Checks, for every record's first turn (turns[0]): identical ids; lockstep's decoding gives
 the text back; the reference's decoding gives it back. Every difference is printed with the
 prompt's index, its text and the first differing position. Exit 1 on any difference.
 """
@@ -123,7 +126,8 @@ def main():
                 continue
             problems += compare(label, index, text, line, tok)
             tokens += len(line["ids"])
-        print(f"{label}: {len(questions)} SpecBench first turns, {tokens} tokens compared")
+        print(f"{label}: {len(questions)} first turns of {questions_path.split('/')[-1]}, "
+              f"{tokens} tokens compared")
     if problems:
         print(f"FAIL: {problems} difference(s)")
         return 1
