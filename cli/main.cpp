@@ -8,6 +8,7 @@
 #include "cli/calibrate_command.h"
 #include "cli/faults_command.h"
 #include "cli/merge_command.h"
+#include "cli/model_info_command.h"
 #include "cli/replay_command.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   lockstep::cli::add_bench_command(app, exit_code);
   lockstep::cli::add_viz_command(app, exit_code);
   lockstep::cli::add_tokenize_command(app, exit_code);
+  lockstep::cli::add_model_info_command(app, exit_code);
   try {
     lockstep::reference::register_cpu_backend();
 #if defined(LOCKSTEP_HAVE_CUDA)

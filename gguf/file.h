@@ -99,8 +99,9 @@ class File {
   const TensorInfo& tensor(std::string_view name) const;               // throws naming the name
   // The tensor's bytes inside the mapping (in bounds: checked when the file was opened).
   std::span<const std::byte> tensor_bytes(const TensorInfo& info) const;
-  // The tensor as float32, in ggml element order. Types: see dequantize.h; any other type is
-  // an InputError naming the type and the tensor.
+  // The tensor as float32, in ggml element order: dims[0] varies fastest, so a weight of
+  // dims [d_in, d_out] comes as d_out rows of d_in (row-major [d_out][d_in]). Types: see
+  // dequantize.h; any other type is an InputError naming the type and the tensor.
   std::vector<float> dequantize(const TensorInfo& info) const;
   std::vector<float> dequantize(std::string_view name) const { return dequantize(tensor(name)); }
 

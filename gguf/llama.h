@@ -27,6 +27,8 @@ struct LlamaHParams {
   std::optional<std::uint32_t> eos_id;  // tokenizer.ggml.eos_token_id
   std::optional<std::uint32_t> pad_id;  // tokenizer.ggml.padding_token_id
   std::optional<std::uint32_t> unk_id;  // tokenizer.ggml.unknown_token_id
+
+  bool operator==(const LlamaHParams&) const = default;
 };
 
 // Throws InputError when general.architecture is not "llama" (naming it), when a key is

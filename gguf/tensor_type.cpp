@@ -12,7 +12,9 @@ struct TypeRow {
 };
 
 // ggml.c type_traits: block size and type size of each type (ggml-common.h block structs).
-constexpr std::array<TypeRow, 32> kTypes{{
+// Q8_1 is 36 bytes (two fp16 + 32 int8) as in ggml-common.h; gguf-py 0.19 still says 40, from
+// the days of float d and s (tests/tools/gguf_crosscheck.py knows that one difference).
+constexpr std::array<TypeRow, 34> kTypes{{
     {TensorType::F32, "F32", {1, 4}},
     {TensorType::F16, "F16", {1, 2}},
     {TensorType::Q4_0, "Q4_0", {32, 18}},
@@ -45,6 +47,8 @@ constexpr std::array<TypeRow, 32> kTypes{{
     {TensorType::TQ1_0, "TQ1_0", {256, 54}},
     {TensorType::TQ2_0, "TQ2_0", {256, 66}},
     {TensorType::MXFP4, "MXFP4", {32, 17}},
+    {TensorType::NVFP4, "NVFP4", {64, 36}},
+    {TensorType::Q1_0, "Q1_0", {128, 18}},
 }};
 
 const TypeRow* find_row(TensorType type) {

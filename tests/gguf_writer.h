@@ -137,14 +137,15 @@ inline std::vector<std::byte> random_tensor_data(TensorType type, std::uint64_t 
                         256.0f);
         break;
       case TensorType::F16:
+        sink.put<std::uint16_t>(random_scale_half(rng));
+        break;
       case TensorType::BF16: {
-        // fp16: a scale-like normal; bf16: the top half of a float in [-4, 4)
+        // the top half of a float in [-4, 4]: exact in bfloat16
         const float f =
             static_cast<float>(static_cast<std::int64_t>(rng.next() % 2049) - 1024) / 256.0f;
         std::uint32_t bits;
         std::memcpy(&bits, &f, 4);
-        sink.put<std::uint16_t>(type == TensorType::F16 ? random_scale_half(rng)
-                                                        : static_cast<std::uint16_t>(bits >> 16));
+        sink.put<std::uint16_t>(static_cast<std::uint16_t>(bits >> 16));
         break;
       }
       case TensorType::Q4_1:

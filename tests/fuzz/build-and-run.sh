@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (-fsanitize=fuzzer,address,undefined) and runs them.
 #   tests/fuzz/build-and-run.sh --smoke            each target over its corpus + 2000 runs (CTest)
-#   tests/fuzz/build-and-run.sh --time 600 [T...]  fuzz each target T (scenario, trace) for
+#   tests/fuzz/build-and-run.sh --time 600 [T...]  fuzz each target T (scenario, trace, gguf) for
 #                                                  600 s, one after another
 # Binaries and the growing corpus live in $LOCKSTEP_FUZZ_DIR (default build/fuzz); the seed
 # corpus in tests/fuzz/corpus/<target> is only read. Exit 0: no crash, leak, hang or
@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[[ ${#targets[@]} -gt 0 ]] || targets=(scenario trace)
+[[ ${#targets[@]} -gt 0 ]] || targets=(scenario trace gguf)
 
 if ! command -v "$cxx" >/dev/null 2>&1; then
   echo "fuzz: $cxx not found; skipping"
@@ -39,10 +39,12 @@ mkdir -p "$out"
 sources_scenario=(tests/fuzz/fuzz_scenario.cpp $(cd "$root" && ls sim/*.cpp))
 sources_trace=(tests/fuzz/fuzz_trace.cpp sim/trace_reader.cpp sim/trace_parse.cpp sim/trace_fields.cpp
                sim/trace_schema.cpp sim/hash.cpp)
+# The GGUF reader needs only gguf/ (and sim/error.h's header-only InputError).
+sources_gguf=(tests/fuzz/fuzz_gguf.cpp $(cd "$root" && ls gguf/*.cpp))
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -I"$root")
 mkdir -p "$out/obj"
-newest_header=$(cd "$root" && ls -t sim/*.h verify/*.h | head -1)
+newest_header=$(cd "$root" && ls -t sim/*.h verify/*.h gguf/*.h | head -1)
 
 build() {
   local t=$1; local -n srcs="sources_$t"
