@@ -12,6 +12,7 @@
 #include "cli/replay_command.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
+#include "cli/tokenize_command.h"
 #include "cli/viz_command.h"
 #include "reference/cpu_backend.h"
 #include "sim/error.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   lockstep::cli::add_calibrate_command(app, exit_code);
   lockstep::cli::add_bench_command(app, exit_code);
   lockstep::cli::add_viz_command(app, exit_code);
+  lockstep::cli::add_tokenize_command(app, exit_code);
   lockstep::cli::add_model_info_command(app, exit_code);
   try {
     lockstep::reference::register_cpu_backend();
