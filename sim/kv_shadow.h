@@ -54,6 +54,11 @@ class KvCacheShadow {
     return slot < r.high_water ? *r.at(slot) : kEmpty;
   }
 
+  // The row's slots [0, written_end(row)) in slot order, unchecked: the hot path's view of a
+  // contiguous range (slots at and past written_end read as empty and are not in it).
+  const KvSlot* written_slots(int row) const { return rows_[static_cast<std::size_t>(row)].at(0); }
+  int written_end(int row) const { return rows_[static_cast<std::size_t>(row)].high_water; }
+
   // Stores `value` (written or not) at the slot and returns it for later updates.
   KvSlot& write(int row, int slot, const KvSlot& value);
   // Unchecked write, for the same hot path as slot().
