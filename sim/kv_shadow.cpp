@@ -142,6 +142,11 @@ bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const S
     src.check(m.src_row, m.src_slot, m.length, "move from");
     dst.check(m.dst_row, m.dst_slot, m.length, "move to");
   }
+  return apply_checked_moves(src, dst, moves);
+}
+
+bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+                         std::span<const SlotMove> moves) {
   if (&src == &dst && dst.one_move_per_row_in_place(moves)) {
     for (const auto& m : moves) {
       if (!dst.shift_by_base(m)) dst.copy_in_place(m);

@@ -77,6 +77,8 @@ class KvCacheShadow {
  private:
   friend bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
                           std::span<const SlotMove> moves);
+  friend bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+                                  std::span<const SlotMove> moves);
   inline static const KvSlot kEmpty{};
 
   // A row's slot s < high_water lies at slots[base + s]; slots has room for capacity +
@@ -121,6 +123,10 @@ class KvCacheShadow {
 // Applies a move plan from `src` to `dst` (which may be the same cache) with gather semantics.
 // Returns whether it ran in place (same cache, one move per row, each within its row).
 bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
+// The same for a plan already checked against both caches (MovePlan::check_shapes with their
+// rows and a capacity they share): the backend's hot path, which checks every plan first.
+bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+                         std::span<const SlotMove> moves);
 
 // Every cache of a run, by id.
 class KvShadow {

@@ -23,11 +23,20 @@ struct MaskShape {
   bool canonical = false;
 };
 
+std::uint64_t load_word(const std::uint8_t* bytes) {
+  std::uint64_t word;
+  std::memcpy(&word, bytes, sizeof word);
+  return word;
+}
+
 MaskShape mask_shape(const std::uint8_t* mask, int n) {
   int i = 0;
+  while (i + 32 <= n && (load_word(mask + i) | load_word(mask + i + 8) | load_word(mask + i + 16) |
+                         load_word(mask + i + 24)) == 0) {
+    i += 32;
+  }
   for (; std::endian::native == std::endian::little && i + 8 <= n; i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, mask + i, sizeof word);
+    const std::uint64_t word = load_word(mask + i);
     if (word != 0) {
       i += std::countr_zero(word) / 8;  // the first nonzero byte, in memory order
       break;
@@ -148,9 +157,8 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
     // empty for a pad query left of lo (everything visible is written later).
     const auto [lo, canonical_mask] = mask_shape(mask, columns);
     bool canonical = canonical_mask;
-    for (int t = 0; t < b.tokens && canonical; ++t) {
-      canonical = b.write_slots[base + static_cast<std::size_t>(t)] == b.past + t;
-    }
+    const std::int32_t* writes = b.write_slots.data() + base;
+    for (int t = 0; t < b.tokens; ++t) canonical &= writes[t] == b.past + t;  // vectorizes
     for (int t = 0; t < b.tokens; ++t) {
       const std::size_t i = base + static_cast<std::size_t>(t);
       const std::uint64_t state =
@@ -198,7 +206,7 @@ void SymbolicBackend::apply_moves(const MovePlan& plan) {
   require(src.kv.capacity() == dst.kv.capacity(), "apply_moves: caches differ in capacity");
   plan.check_shapes(src.kv.rows(), dst.kv.rows(), src.kv.capacity());
   // The slots move in the shadow map (gather semantics); the chains follow (carry_chains).
-  const bool in_place = sim::apply_moves(src.kv, dst.kv, plan.moves);
+  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves);
   carry_chains(src, dst, plan.moves, in_place);
 }
 
