@@ -155,8 +155,9 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
     // Fast path when the row has the canonical shape: mask = 0...0 1...1 and token t is
     // written to column past + t. Then query t sees exactly [lo, past + t + 1), which is
     // empty for a pad query left of lo (everything visible is written later).
-    const auto [lo, canonical_mask] = mask_shape(mask, columns);
-    bool canonical = canonical_mask;
+    const MaskShape shape = mask_shape(mask, columns);
+    const int lo = shape.lo;  // a plain variable: lambdas below capture it
+    bool canonical = shape.canonical;
     const std::int32_t* writes = b.write_slots.data() + base;
     for (int t = 0; t < b.tokens; ++t) canonical &= writes[t] == b.past + t;  // vectorizes
     for (int t = 0; t < b.tokens; ++t) {
