@@ -2,7 +2,6 @@
 #include "sim/kv_shadow.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <string>
 
 #include "sim/error.h"
@@ -41,14 +40,14 @@ const KvSlot& KvCacheShadow::at(int row, int slot) const {
 
 std::span<const KvSlot> KvCacheShadow::row(int row) const {
   check(row, 0, 0, "read of");
-  return {rows_[static_cast<std::size_t>(row)].at(0), static_cast<std::size_t>(capacity_)};
+  Row& r = rows_[static_cast<std::size_t>(row)];
+  std::fill(r.at(r.high_water), r.at(capacity_), kEmpty);
+  return {r.at(0), static_cast<std::size_t>(capacity_)};
 }
 
 KvSlot& KvCacheShadow::write(int row, int slot, const KvSlot& value) {
   check(row, slot, 1, "write to");
-  Row& r = rows_[static_cast<std::size_t>(row)];
-  r.high_water = std::max(r.high_water, slot + 1);
-  return *r.at(slot) = value;
+  return write_unchecked(row, slot, value);
 }
 
 void KvCacheShadow::crop(int row, int from_slot) {
@@ -59,9 +58,14 @@ void KvCacheShadow::crop(int row, int from_slot) {
   }
   Row& r = rows_[static_cast<std::size_t>(row)];
   if (from_slot >= r.high_water) return;
-  std::fill(r.at(from_slot), r.at(r.high_water), KvSlot{});
   r.high_water = from_slot;
   if (from_slot == 0) r.base = margin() / 2;  // an empty row: recentre for free
+}
+
+void KvCacheShadow::Row::read_into(int from, int length, KvSlot* to) const {
+  const int valid = std::clamp(high_water - from, 0, length);
+  if (valid > 0) std::copy_n(at(from), valid, to);  // memmove: the ranges may overlap
+  std::fill(to + valid, to + length, kEmpty);
 }
 
 // Every move stays in its own row and no row is touched twice: each move can run in place
@@ -82,51 +86,54 @@ bool KvCacheShadow::one_move_per_row_in_place(std::span<const SlotMove> moves) {
 }
 
 // The row after the move must hold: the moved range at its destination, every other slot
-// below the new high-water mark as it was, nothing above. With base' = base - shift the
-// moved range is already in place; the slots outside it are staged and written back (they
-// may overlap), and the old slots that fall outside the new window are forgotten.
+// below the new high-water mark as it was. With base' = base - shift the moved range is
+// already in place (but for its part that lay at or above the mark, which must read empty:
+// cleared); the slots the move leaves where they were, below and above it, are copied to
+// their new storage. Storage the new window leaves out needs no clearing (see Row). The
+// copies cannot clobber each other's sources in this order: a right shift copies the low
+// part first (its destination lies below every source), a left shift the high part first.
 bool KvCacheShadow::shift_by_base(const SlotMove& m) {
   Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
   const int shift = m.dst_slot - m.src_slot;
   const int end = m.dst_slot + m.length;
-  const int high_water = std::max(r.high_water, end);
-  const int kept = m.dst_slot + (high_water - end);               // slots outside the moved range
-  const int forgotten = std::min(std::abs(shift), r.high_water);  // at most
+  const int below = m.dst_slot;                                         // new slots [0, dst_slot)
+  const int above = std::max(r.high_water - end, 0);                    // new slots [end, old mark)
+  const int stale = std::max(m.src_slot + m.length - r.high_water, 0);  // moved, read empty
+  const int written = below + above + std::min(stale, m.length);
   const int base = r.base - shift;
-  // The kept slots are copied twice (staged, then written back); the copy moves m.length.
-  if (shift == 0 || 2 * kept + forgotten >= m.length || base < 0 || base > margin()) return false;
-  staged_.assign(r.at(0), r.at(m.dst_slot));
-  staged_.insert(staged_.end(), r.at(end), r.at(high_water));
-  // Forget the old window's slots that the new window [base, base + high_water) leaves out.
-  const int old_first = r.base;
-  const int old_last = r.base + r.high_water;
-  KvSlot* physical = r.slots.data();
-  int written = kept;
-  auto forget = [&](int first, int last) {
-    if (first >= last) return;
-    std::fill(physical + first, physical + last, KvSlot{});
-    written += last - first;
+  if (shift == 0 || written >= m.length || base < 0 || base > margin()) return false;
+  const int old_mark = r.high_water;
+  KvSlot* storage = r.slots.data();
+  auto old_at = [&, old_base = r.base](int slot) { return storage + old_base + slot; };
+  auto copy_below = [&] {
+    const int valid = std::min(below, old_mark);
+    std::copy_n(old_at(0), valid, storage + base);  // memmove: the ranges may overlap
+    std::fill(storage + base + valid, storage + base + below, kEmpty);
   };
-  forget(old_first, std::min(old_last, base));
-  forget(std::max(old_first, base + high_water), old_last);
+  auto copy_above = [&] {
+    if (above > 0) std::copy_n(old_at(end), above, storage + base + end);
+  };
+  if (shift > 0) {
+    copy_below();
+    copy_above();
+  } else {
+    copy_above();
+    copy_below();
+  }
+  if (stale > 0) {
+    const int first = std::max(m.src_slot, old_mark);
+    std::fill(old_at(first), old_at(m.src_slot + m.length), kEmpty);
+  }
   r.base = base;
-  r.high_water = high_water;
-  std::copy(staged_.begin(), staged_.begin() + m.dst_slot, r.at(0));
-  std::copy(staged_.begin() + m.dst_slot, staged_.end(), r.at(end));
+  r.high_water = std::max(old_mark, end);
   slots_copied_ += written;
   return true;
 }
 
 void KvCacheShadow::copy_in_place(const SlotMove& m) {
   Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
-  r.high_water = std::max(r.high_water, m.dst_slot + m.length);
-  const KvSlot* from = r.at(m.src_slot);
-  KvSlot* to = r.at(m.dst_slot);
-  if (to < from) {
-    std::copy(from, from + m.length, to);
-  } else {
-    std::copy_backward(from, from + m.length, to + m.length);
-  }
+  r.read_into(m.src_slot, m.length, r.at(m.dst_slot));
+  r.expose(m.dst_slot, m.dst_slot + m.length);
   slots_copied_ += m.length;
 }
 
@@ -135,6 +142,11 @@ bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const S
     src.check(m.src_row, m.src_slot, m.length, "move from");
     dst.check(m.dst_row, m.dst_slot, m.length, "move to");
   }
+  return apply_checked_moves(src, dst, moves);
+}
+
+bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+                         std::span<const SlotMove> moves) {
   if (&src == &dst && dst.one_move_per_row_in_place(moves)) {
     for (const auto& m : moves) {
       if (!dst.shift_by_base(m)) dst.copy_in_place(m);
@@ -142,16 +154,19 @@ bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const S
     return true;
   }
   auto& staged = dst.staged_;  // gather: read everything before writing anything
-  staged.clear();
+  std::size_t total = 0;
+  for (const auto& m : moves) total += static_cast<std::size_t>(m.length);
+  staged.resize(total);
+  KvSlot* next = staged.data();
   for (const auto& m : moves) {
-    const KvSlot* from = src.rows_[static_cast<std::size_t>(m.src_row)].at(m.src_slot);
-    staged.insert(staged.end(), from, from + m.length);
+    src.rows_[static_cast<std::size_t>(m.src_row)].read_into(m.src_slot, m.length, next);
+    next += m.length;
   }
-  auto next = staged.begin();
+  next = staged.data();
   for (const auto& m : moves) {
     auto& row = dst.rows_[static_cast<std::size_t>(m.dst_row)];
-    row.high_water = std::max(row.high_water, m.dst_slot + m.length);
-    std::copy(next, next + m.length, row.at(m.dst_slot));
+    std::copy_n(next, m.length, row.at(m.dst_slot));
+    row.expose(m.dst_slot, m.dst_slot + m.length);
     next += m.length;
     dst.slots_copied_ += m.length;
   }

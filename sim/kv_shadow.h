@@ -6,15 +6,18 @@
 // [from, capacity). Used by the checker's shadow (verify/checker.cpp), viz's KV replay
 // (viz/kv_replay.cpp) and the symbolic backend's cache (sim/symbolic_backend.cpp).
 //
-// Rows track a high-water mark (slots at and above it are empty), so a crop costs the
-// slots it clears, and moves write at most the moved slots: nothing here is O(capacity) per
-// operation beyond creation. A move that shifts a row within itself (a realignment) moves the
-// row's base offset instead when fewer slots then need writing (the ones the move leaves
-// where they were, and the ones it must forget), so shifting a long row by a few slots costs
-// those few slots, not its context. Out-of-range rows, slots or caches are InputErrors (the
-// shadow also replays untrusted traces); callers with validated shapes never see them.
+// Rows track a high-water mark: slots at and above it read as empty whatever their storage
+// holds, so a crop only lowers the mark (O(1)) and nothing is ever cleared eagerly; storage
+// past the mark is cleared when a write or a move exposes it again. Moves write at most the
+// moved slots: nothing here is O(capacity) per operation beyond creation. A move that shifts
+// a row within itself (a realignment) moves the row's base offset instead when fewer slots
+// then need writing (the ones the move leaves where they were, below and above the moved
+// range), so shifting a long row by a few slots costs those few slots, not its context.
+// Out-of-range rows, slots or caches are InputErrors (the shadow also replays untrusted
+// traces); callers with validated shapes never see them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -42,22 +45,30 @@ class KvCacheShadow {
   int capacity() const { return capacity_; }
   bool contains(int row, int slot) const;
   const KvSlot& at(int row, int slot) const;  // checked
+  // The whole row, [capacity]; clears the storage past the high-water mark first (viz only:
+  // O(capacity)).
   std::span<const KvSlot> row(int row) const;
   // Unchecked: for a backend whose batch shapes were checked already (the hot path).
-  KvSlot& slot(int row, int slot) { return *rows_[static_cast<std::size_t>(row)].at(slot); }
   const KvSlot& slot(int row, int slot) const {
-    return *rows_[static_cast<std::size_t>(row)].at(slot);
+    const Row& r = rows_[static_cast<std::size_t>(row)];
+    return slot < r.high_water ? *r.at(slot) : kEmpty;
   }
+
+  // The row's slots [0, written_end(row)) in slot order, unchecked: the hot path's view of a
+  // contiguous range (slots at and past written_end read as empty and are not in it).
+  const KvSlot* written_slots(int row) const { return rows_[static_cast<std::size_t>(row)].at(0); }
+  int written_end(int row) const { return rows_[static_cast<std::size_t>(row)].high_water; }
 
   // Stores `value` (written or not) at the slot and returns it for later updates.
   KvSlot& write(int row, int slot, const KvSlot& value);
   // Unchecked write, for the same hot path as slot().
   KvSlot& write_unchecked(int row, int slot, const KvSlot& value) {
     Row& r = rows_[static_cast<std::size_t>(row)];
-    if (slot >= r.high_water) r.high_water = slot + 1;
+    if (slot >= r.high_water) r.expose(slot, slot + 1);
     return *r.at(slot) = value;
   }
-  void crop(int row, int from_slot);  // from_slot may equal capacity (nothing to forget)
+  // Forgets slots [from_slot, capacity) in O(1); from_slot may equal capacity.
+  void crop(int row, int from_slot);
 
   // Slots written by move plans so far: what pins "a realignment costs the moved slots"
   // (tests count it; a move never touches a slot it does not move).
@@ -66,15 +77,28 @@ class KvCacheShadow {
  private:
   friend bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
                           std::span<const SlotMove> moves);
-  // A row's slot s lies at slots[base + s]; slots has room for capacity + margin, so a move
-  // that shifts a row can shift `base` instead of copying (see shift_by_base). Every element
-  // of `slots` outside [base, base + high_water) is empty.
+  friend bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+                                  std::span<const SlotMove> moves);
+  inline static const KvSlot kEmpty{};
+
+  // A row's slot s < high_water lies at slots[base + s]; slots has room for capacity +
+  // margin, so a move that shifts a row can shift `base` instead of copying (see
+  // shift_by_base). Elements of `slots` outside [base, base + high_water) hold anything.
   struct Row {
     std::vector<KvSlot> slots;
     int base = 0;
-    int high_water = 0;  // slots at and above it were never written since the last crop
+    int high_water = 0;  // slots at and above it read as empty
     KvSlot* at(int slot) { return slots.data() + base + slot; }
     const KvSlot* at(int slot) const { return slots.data() + base + slot; }
+    // Raises the mark to at least `end` for a caller that writes [first, end) next: the
+    // exposed slots below `first` are cleared, since their storage may hold stale entries.
+    void expose(int first, int end) {
+      if (first > high_water) std::fill(at(high_water), at(first), kEmpty);
+      if (end > high_water) high_water = end;
+    }
+    // Copies `length` slots from `from` to the storage at `to` (which may overlap), reading
+    // slots at and above the mark as empty: what a move reads.
+    void read_into(int from, int length, KvSlot* to) const;
   };
   // A one-row move applied by moving the row's base when that writes fewer slots than the
   // copy; returns false (nothing done) otherwise.
@@ -87,7 +111,8 @@ class KvCacheShadow {
   bool one_move_per_row_in_place(std::span<const SlotMove> moves);
 
   int capacity_ = 0;
-  std::vector<Row> rows_;
+  // Mutable only so that row() can clear the storage past a mark before exposing it.
+  mutable std::vector<Row> rows_;
   std::int64_t slots_copied_ = 0;
   // Reused by every plan, so that a move allocates nothing.
   std::vector<std::uint32_t> row_stamp_;  // [row] the plan that last moved it
@@ -98,6 +123,10 @@ class KvCacheShadow {
 // Applies a move plan from `src` to `dst` (which may be the same cache) with gather semantics.
 // Returns whether it ran in place (same cache, one move per row, each within its row).
 bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
+// The same for a plan already checked against both caches (MovePlan::check_shapes with their
+// rows and a capacity they share): the backend's hot path, which checks every plan first.
+bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
+                         std::span<const SlotMove> moves);
 
 // Every cache of a run, by id.
 class KvShadow {

@@ -42,8 +42,8 @@ struct PassFaults {
   }
 };
 
-// Sizes `b` for a pass over `rows` rows of `tokens` tokens at `past` columns; the mask's
-// cells are left for padded_pass to write.
+// Sizes `b` for a pass over `rows` rows of `tokens` tokens at `past` columns; every cell is
+// left for padded_pass to write.
 void reset_padded_batch(PaddedBatch& b, CacheId cache, std::size_t rows, int past, int tokens);
 
 // pad-equals-eos: masks every cached EOS of the row's sequence, as a mask rebuilt from token
@@ -63,7 +63,7 @@ const PaddedBatch& padded_pass(Engine& engine, CacheId cache, const std::vector<
   const auto columns = static_cast<std::size_t>(past + tokens);
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const RoundRow& row = rows[r];
-    b.cache_rows.push_back(row.cache_row);
+    b.cache_rows[r] = row.cache_row;
     std::uint8_t* mask = b.mask.data() + r * columns;
     const int pad = faults.pads_visible ? 0 : row.pad;
     const std::size_t first_visible = std::min(static_cast<std::size_t>(std::max(pad, 0)), columns);
@@ -72,12 +72,13 @@ const PaddedBatch& padded_pass(Engine& engine, CacheId cache, const std::vector<
     if (faults.eos_is_pad) mask_cached_eos(engine, row, past, pad_token, mask);
     for (int t = 0; t < tokens; ++t) {
       const int column = past + t;
+      const std::size_t i = r * static_cast<std::size_t>(tokens) + static_cast<std::size_t>(t);
       Feed f = feed(r, t);
       if (f.tag.seq < 0) f.token = pad_token;
-      b.input_ids.push_back(f.token);
-      b.positions.push_back(faults.positions_from_index ? column : std::max(column - row.pad, 0));
-      b.write_slots.push_back(column + f.slot_shift);
-      b.tags.push_back(f.tag);
+      b.input_ids[i] = f.token;
+      b.positions[i] = faults.positions_from_index ? column : std::max(column - row.pad, 0);
+      b.write_slots[i] = column + f.slot_shift;
+      b.tags[i] = f.tag;
       if (f.tag.seq < 0 && !faults.pads_visible) mask[column] = 0;
       if (faults.eos_is_pad && f.token == pad_token) mask[column] = 0;
     }

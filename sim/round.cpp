@@ -17,17 +17,12 @@ void reset_padded_batch(PaddedBatch& b, CacheId cache, std::size_t rows, int pas
   b.past = past;
   b.tokens = tokens;
   const std::size_t cells = rows * static_cast<std::size_t>(tokens);
-  b.cache_rows.clear();
-  b.input_ids.clear();
-  b.positions.clear();
-  b.write_slots.clear();
-  b.tags.clear();
-  b.cache_rows.reserve(rows);
-  b.input_ids.reserve(cells);
-  b.positions.reserve(cells);
-  b.write_slots.reserve(cells);
-  b.tags.reserve(cells);
   // Every cell is written by padded_pass: no clearing pass here.
+  b.cache_rows.resize(rows);
+  b.input_ids.resize(cells);
+  b.positions.resize(cells);
+  b.write_slots.resize(cells);
+  b.tags.resize(cells);
   b.mask.resize(rows * static_cast<std::size_t>(past + tokens));
 }
 

@@ -1,6 +1,7 @@
 #include "sim/symbolic_backend.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <string>
 
@@ -14,17 +15,35 @@ constexpr std::uint64_t kAttentionBase = 0x6c6f636b73746570ULL;  // "lockstep"
 constexpr std::uint64_t kEmptySlot = 0x656d707479736c74ULL;      // never-written slot
 constexpr std::uint64_t kPendingState = 0x70656e64696e6721ULL;   // the query's own entry
 
-// Index of the first nonzero byte of mask[0, n), or n; eight bytes at a time because pads
-// can make up most of a row.
-int first_nonzero(const std::uint8_t* mask, int n) {
+// The shape of one row's mask: its first visible column and whether every column from there
+// on is visible (the canonical 0...0 1...1). Pads can make up most of a row, and every row of
+// every pass is scanned: the zeros eight bytes at a time, the ones by memchr (vectorized).
+struct MaskShape {
+  int lo = 0;
+  bool canonical = false;
+};
+
+std::uint64_t load_word(const std::uint8_t* bytes) {
+  std::uint64_t word;
+  std::memcpy(&word, bytes, sizeof word);
+  return word;
+}
+
+MaskShape mask_shape(const std::uint8_t* mask, int n) {
   int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, mask + i, sizeof word);
-    if (word != 0) break;
+  while (i + 32 <= n && (load_word(mask + i) | load_word(mask + i + 8) | load_word(mask + i + 16) |
+                         load_word(mask + i + 24)) == 0) {
+    i += 32;
+  }
+  for (; std::endian::native == std::endian::little && i + 8 <= n; i += 8) {
+    const std::uint64_t word = load_word(mask + i);
+    if (word != 0) {
+      i += std::countr_zero(word) / 8;  // the first nonzero byte, in memory order
+      break;
+    }
   }
   while (i < n && !mask[i]) ++i;
-  return i;
+  return {i, std::memchr(mask + i, 0, static_cast<std::size_t>(n - i)) == nullptr};
 }
 
 std::uint64_t pack(std::int32_t position, Token token) {
@@ -85,13 +104,18 @@ std::uint64_t SymbolicBackend::range_hash(const KvCacheShadow& kv, int row, Chai
     chain.lo = lo;
     chain.hi = lo;
   }
+  // The query wrote slot hi - 1 just before attending, so [lo, hi) lies below the row's
+  // written end; read it as one array.
+  const KvSlot* slots = kv.written_slots(row);
+  const bool contiguous = hi <= kv.written_end(row);
+  std::uint64_t* values = chain.values.data();  // values[s - lo] folds slots [lo, s]
+  std::uint64_t prev = chain.hi == lo ? kAttentionBase : values[chain.hi - 1 - lo];
   for (int s = chain.hi; s < hi; ++s) {
-    const auto j = static_cast<std::size_t>(s - lo);
-    const std::uint64_t prev = j == 0 ? kAttentionBase : chain.values[j - 1];
-    chain.values[j] = combine(prev, content(kv.slot(row, s)));
+    prev = combine(prev, content(contiguous ? slots[s] : kv.slot(row, s)));
+    values[s - lo] = prev;
   }
   chain.hi = std::max(chain.hi, hi);
-  return chain.values[static_cast<std::size_t>(hi - 1 - lo)];
+  return values[hi - 1 - lo];
 }
 
 std::uint64_t SymbolicBackend::attention_hash_slow(CacheId id, int row_index,
@@ -131,11 +155,11 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
     // Fast path when the row has the canonical shape: mask = 0...0 1...1 and token t is
     // written to column past + t. Then query t sees exactly [lo, past + t + 1), which is
     // empty for a pad query left of lo (everything visible is written later).
-    const int lo = first_nonzero(mask, columns);
-    bool canonical = std::memchr(mask + lo, 0, static_cast<std::size_t>(columns - lo)) == nullptr;
-    for (int t = 0; t < b.tokens && canonical; ++t) {
-      canonical = b.write_slots[base + static_cast<std::size_t>(t)] == b.past + t;
-    }
+    const MaskShape shape = mask_shape(mask, columns);
+    const int lo = shape.lo;  // a plain variable: lambdas below capture it
+    bool canonical = shape.canonical;
+    const std::int32_t* writes = b.write_slots.data() + base;
+    for (int t = 0; t < b.tokens; ++t) canonical &= writes[t] == b.past + t;  // vectorizes
     for (int t = 0; t < b.tokens; ++t) {
       const std::size_t i = base + static_cast<std::size_t>(t);
       const std::uint64_t state =
@@ -183,7 +207,7 @@ void SymbolicBackend::apply_moves(const MovePlan& plan) {
   require(src.kv.capacity() == dst.kv.capacity(), "apply_moves: caches differ in capacity");
   plan.check_shapes(src.kv.rows(), dst.kv.rows(), src.kv.capacity());
   // The slots move in the shadow map (gather semantics); the chains follow (carry_chains).
-  const bool in_place = sim::apply_moves(src.kv, dst.kv, plan.moves);
+  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves);
   carry_chains(src, dst, plan.moves, in_place);
 }
 
