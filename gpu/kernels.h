@@ -45,7 +45,8 @@ void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* p
 // k_kv_write.cu — twin of ops::kv_write.
 void launch_kv_write(const float* k, const float* v, int n, int kv_width, const std::int32_t* rows,
                      const std::int32_t* write_slots, std::int8_t* k_cache, std::int8_t* v_cache,
-                     int layer, int layers, int capacity, float kv_scale, cudaStream_t stream);
+                     int layer, int layers, int capacity, float k_scale, float v_scale,
+                     cudaStream_t stream);
 
 // k_attention.cu — twin of ops::attention.
 // out [N, H*D]; scratch holds N * H * max_visible 32-bit words.

@@ -229,7 +229,8 @@ void rope(Activations& x, int heads, int head_dim, std::span<const std::int32_t>
 }
 
 void kv_write(const Activations& k, const Activations& v, const numerics::PassPlan& plan,
-              std::vector<KvRow>& cache, int layer, int capacity, float kv_scale) {
+              std::vector<KvRow>& cache, int layer, int capacity, float k_scale,
+              float v_scale) {
   const auto n = static_cast<std::size_t>(k.rows());
   require(v.rows() == k.rows() && v.cols() == k.cols() && plan.rows.size() == n &&
               plan.write_slots.size() == n,
@@ -246,8 +247,8 @@ void kv_write(const Activations& k, const Activations& v, const numerics::PassPl
     const auto ti = static_cast<Eigen::Index>(i);
     for (std::size_t c = 0; c < kvw; ++c) {
       const auto ci = static_cast<Eigen::Index>(c);
-      kc[slot * kvw + c] = numerics::quantize(k(ti, ci), kv_scale);
-      vt[c * cap + slot] = numerics::quantize(v(ti, ci), kv_scale);
+      kc[slot * kvw + c] = numerics::quantize(k(ti, ci), k_scale);
+      vt[c * cap + slot] = numerics::quantize(v(ti, ci), v_scale);
     }
   }
 }
