@@ -11,8 +11,8 @@ namespace {
 
 __global__ void kv_write(const float* k, const float* v, int kv_width, const std::int32_t* rows,
                          const std::int32_t* write_slots, std::int8_t* k_cache,
-                         std::int8_t* v_cache, int layer, int layers, int capacity,
-                         float k_scale, float v_scale) {
+                         std::int8_t* v_cache, int layer, int layers, int capacity, float k_scale,
+                         float v_scale) {
   const int i = blockIdx.x;
   const int slot = write_slots[i];
   if (slot < 0) return;  // a later token of the pass writes this (row, slot)

@@ -229,8 +229,7 @@ void rope(Activations& x, int heads, int head_dim, std::span<const std::int32_t>
 }
 
 void kv_write(const Activations& k, const Activations& v, const numerics::PassPlan& plan,
-              std::vector<KvRow>& cache, int layer, int capacity, float k_scale,
-              float v_scale) {
+              std::vector<KvRow>& cache, int layer, int capacity, float k_scale, float v_scale) {
   const auto n = static_cast<std::size_t>(k.rows());
   require(v.rows() == k.rows() && v.cols() == k.cols() && plan.rows.size() == n &&
               plan.write_slots.size() == n,

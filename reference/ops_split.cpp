@@ -59,9 +59,8 @@ void dequantize_split(const Eigen::MatrixXd& acc, const std::vector<float>& w_sc
   }
   rows_in_parallel(n, acc.cols(), [&](Eigen::Index i) {
     for (Eigen::Index o = 0; o < acc.cols(); ++o) {
-      const std::int64_t whole =
-          numerics::combine_split(static_cast<std::int32_t>(acc(i, o)),
-                                  static_cast<std::int32_t>(acc(n + i, o)));
+      const std::int64_t whole = numerics::combine_split(static_cast<std::int32_t>(acc(i, o)),
+                                                         static_cast<std::int32_t>(acc(n + i, o)));
       const float value = numerics::dequantize_split(whole, w_scale[static_cast<std::size_t>(o)],
                                                      factor[static_cast<std::size_t>(i)]);
       y(i, o) = accumulate ? y(i, o) + value : value;

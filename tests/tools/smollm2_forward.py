@@ -16,7 +16,8 @@ the scheme's argmax equals the float model's next token.
 Usage:
   smollm2_forward.py measure MODEL.gguf QUESTIONS.jsonl [--prompts 60] [--tokens 32] [--schemes a,b]
   smollm2_forward.py calibrate MODEL.gguf QUESTIONS.jsonl         # per-layer K/V scales, hex f32
-  smollm2_forward.py generate MODEL.gguf QUESTIONS.jsonl --first N --tokens T   # JSON lines
+  smollm2_forward.py generate MODEL.gguf QUESTIONS.jsonl --first N --tokens T
+      # one line per prompt: "SpecBench line | prompt ids | float32 greedy ids"
 """
 import argparse
 import json
@@ -359,7 +360,7 @@ def cmd_calibrate(args):
 
 
 def cmd_generate(args):
-    """Prompt ids and the float32 model's greedy continuation, one JSON object per prompt."""
+    """Prompt ids and the float32 model's greedy continuation, one line per prompt."""
     m = Model(args.model)
     tok = tokenizer_of(m)
     qs = read_questions(args.questions)
@@ -367,7 +368,8 @@ def cmd_generate(args):
     for p in range(args.first):
         prompt = chat_prompt(tok, qs[p * EVAL_STRIDE])
         gen = generate(m, prompt, args.tokens, tables)
-        print(json.dumps({"line": p * EVAL_STRIDE, "prompt": prompt, "float32": gen}), flush=True)
+        ids = " ".join(map(str, prompt)), " ".join(map(str, gen))
+        print(f"{p * EVAL_STRIDE} | {ids[0]} | {ids[1]}", flush=True)
 
 
 def main():
