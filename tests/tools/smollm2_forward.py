@@ -198,7 +198,9 @@ SCHEMES = {
     "float-act-layerkv": Scheme("float-act-layerkv", "float", "before", "layer"),
 }
 
-QMAX = {"int8": 127.0, "int16": 32639.0}  # 32639 = 127 * 256 + 127: hi in [-127, 127], lo int8
+# int16: 32512 = 127 * 256 = 255 * 127 + 127, the loaded path's range (docs/numerics.md §13.1):
+# q = 255 * hi + lo with both digits in [-127, 127].
+QMAX = {"int8": 127.0, "int16": 32512.0}
 
 
 class Emulated:
@@ -233,8 +235,8 @@ class Emulated:
         amax = np.abs(x).max(axis=1)
         s = np.where(amax > 0, amax / qmax, 1.0)
         q = np.clip(np.rint(x / s[:, None]), -qmax, qmax)
-        if rms:  # RMS of the integers; eps in integer units as today's 1e-6 * (qmax/127)^2
-            eps = 1e-6 * (qmax / 127.0) ** 2
+        if rms:  # RMS of the integers; int8: today's eps 1e-6 in q units; int16: the file's
+            eps = 1e-6 if self.s.act == "int8" else self.m.eps / s ** 2
             return q, 1.0 / np.sqrt(np.mean(q ** 2, axis=1) + eps)
         return q, s
 
