@@ -25,6 +25,7 @@
 #include "loaded/loaded_model.h"
 #include "reference/cpu_backend.h"
 #include "sim/hash.h"
+#include "tests/one_row_pass.h"
 
 namespace {
 
@@ -41,17 +42,7 @@ struct Run {
 Run run(lockstep::reference::CpuBackend& backend, const lockstep::sim::ModelConfig& config,
         const std::vector<Token>& tokens, int capacity) {
   const auto cache = backend.create_cache(config, 1, capacity);
-  lockstep::sim::PackedBatch b;
-  b.cache = cache;
-  b.cache_rows = {0};
-  b.row_offsets = {0, static_cast<std::int32_t>(tokens.size())};
-  b.kv_extent = {0};
-  b.tokens = tokens;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    b.positions.push_back(static_cast<std::int32_t>(i));
-    b.tags.push_back({0, static_cast<std::int32_t>(i)});
-  }
-  const auto out = backend.forward_packed(b);
+  const auto out = backend.forward_packed(lockstep::test::one_row_pass(cache, tokens));
   return {backend.last_logits(), out.argmax, out.digest,
           backend.kv_digest(cache, 0, 0, static_cast<int>(tokens.size()))};
 }
