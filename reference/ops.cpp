@@ -17,17 +17,6 @@ std::size_t index(std::int32_t value) {
   return static_cast<std::size_t>(value);
 }
 
-// Runs row(i) for every row on the reference's threads: the elementwise ops touch only their
-// own row, so any split gives the same bytes. Rows per block: enough elements to pay a wake-up.
-template <typename Row>
-void for_each_row(Eigen::Index rows, Eigen::Index cols, const Row& row) {
-  const auto grain =
-      static_cast<std::size_t>(std::max<Eigen::Index>(1, 8192 / std::max<Eigen::Index>(cols, 1)));
-  parallel_for(static_cast<std::size_t>(rows), grain, [&](std::size_t begin, std::size_t end) {
-    for (auto i = static_cast<Eigen::Index>(begin); i < static_cast<Eigen::Index>(end); ++i) row(i);
-  });
-}
-
 // One (token, head) of attention: q8 . k8 scores over the visible slots, integer softmax
 // weights, integer P.V, written to out_head [D].
 struct HeadInputs {

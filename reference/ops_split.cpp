@@ -9,26 +9,12 @@
 #include "sim/error.h"
 
 namespace lockstep::reference::ops {
-namespace {
-
-// Each row touches only its own outputs, so any split of the rows gives the same bytes.
-template <typename Row>
-void rows_in_parallel(Eigen::Index rows, Eigen::Index cols, const Row& row) {
-  const auto grain =
-      static_cast<std::size_t>(std::max<Eigen::Index>(1, 8192 / std::max<Eigen::Index>(cols, 1)));
-  parallel_for(static_cast<std::size_t>(rows), grain, [&](std::size_t begin, std::size_t end) {
-    for (auto i = static_cast<Eigen::Index>(begin); i < static_cast<Eigen::Index>(end); ++i) row(i);
-  });
-}
-
-}  // namespace
-
 QuantizedRows quantize_rows_split(const Activations& x, bool rms, float rms_eps) {
   const Eigen::Index n = x.rows();
   QuantizedRows q;
   q.values.resize(2 * n, x.cols());
   q.factor.resize(static_cast<std::size_t>(n));
-  rows_in_parallel(n, x.cols(), [&](Eigen::Index i) {
+  for_each_row(n, x.cols(), [&](Eigen::Index i) {
     float amax = 0.0f;
     for (Eigen::Index j = 0; j < x.cols(); ++j) amax = std::max(amax, std::fabs(x(i, j)));
     const float scale = numerics::split_scale(amax);
@@ -57,7 +43,7 @@ void dequantize_split(const Eigen::MatrixXd& acc, const std::vector<float>& w_sc
   } else {
     y.resize(n, acc.cols());
   }
-  rows_in_parallel(n, acc.cols(), [&](Eigen::Index i) {
+  for_each_row(n, acc.cols(), [&](Eigen::Index i) {
     for (Eigen::Index o = 0; o < acc.cols(); ++o) {
       const std::int64_t whole = numerics::combine_split(static_cast<std::int32_t>(acc(i, o)),
                                                          static_cast<std::int32_t>(acc(n + i, o)));
