@@ -6,6 +6,10 @@
 //       pass of prompt + continuation (teacher forcing); a position agrees when the backend's
 //       argmax equals the float32 model's next token. Prints the figures; exits 1 below
 //       MIN_PERCENT.
+//   loaded_model_check greedy MODEL TOKENS "IDS"
+//       Greedy decoding of TOKENS new tokens after the prompt IDS (space-separated), each step
+//       one pass over the whole sequence (equal to incremental decoding by the contract's
+//       invariance); prints the ids (for the results doc's sample text).
 //   loaded_model_check golden MODEL
 //       Prints the loaded_model records of tests/golden/loaded_v1.txt (without its header):
 //       logits, argmax, per-token digests and KV digest of fixed prompts, as test_numerics'
@@ -107,6 +111,17 @@ std::uint64_t fnv_le(const std::vector<T>& values) {
   return h.value();
 }
 
+int greedy(const lockstep::sim::ModelConfig& config, int count, const std::string& ids) {
+  lockstep::reference::CpuBackend backend;
+  std::vector<Token> seq = parse_ids(ids);
+  const std::size_t prompt = seq.size();
+  for (int step = 0; step < count; ++step)
+    seq.push_back(run(backend, config, seq, static_cast<int>(seq.size())).argmax.back());
+  for (std::size_t i = prompt; i < seq.size(); ++i) std::cout << (i > prompt ? " " : "") << seq[i];
+  std::cout << "\n";
+  return 0;
+}
+
 int golden(const lockstep::sim::ModelConfig& config) {
   // The chat-formatted "What is the capital of France?" and a plain sentence (ids from the
   // model's tokenizer), and a derived draft of the first 4 layers on the first.
@@ -130,8 +145,10 @@ int golden(const lockstep::sim::ModelConfig& config) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (!((mode == "agree" && argc == 5) || (mode == "golden" && argc == 3))) {
-    std::cerr << "usage: loaded_model_check agree MODEL FILE MIN_PERCENT | golden MODEL\n";
+  if (!((mode == "agree" && argc == 5) || (mode == "golden" && argc == 3) ||
+        (mode == "greedy" && argc == 5))) {
+    std::cerr << "usage: loaded_model_check agree MODEL FILE MIN_PERCENT | golden MODEL | greedy "
+                 "MODEL TOKENS IDS\n";
     return 2;
   }
   const std::string model = argv[2];
@@ -141,7 +158,9 @@ int main(int argc, char** argv) {
   }
   try {
     const auto config = lockstep::loaded::model_config(model, "smollm2-135m");
-    return mode == "agree" ? agree(config, argv[3], std::stod(argv[4])) : golden(config);
+    if (mode == "agree") return agree(config, argv[3], std::stod(argv[4]));
+    if (mode == "greedy") return greedy(config, std::stoi(argv[3]), argv[4]);
+    return golden(config);
   } catch (const std::exception& e) {
     std::cerr << "loaded_model_check: " << e.what() << "\n";
     return 1;
