@@ -2,10 +2,7 @@
 #include "sim/kv_shadow.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
-#include <tuple>
-#include <type_traits>
 
 #include "sim/error.h"
 
@@ -41,75 +38,9 @@ const KvSlot& KvCacheShadow::at(int row, int slot) const {
   return this->slot(row, slot);
 }
 
-std::pair<int, int> KvCacheShadow::Row::lazy_source() const {
-  const int offset = old_base - base;  // old slot s lies at(s + offset)
-  return {lazy_lo + offset, std::clamp(old_mark, lazy_lo, lazy_hi) + offset};
-}
-
-// The larger part of [0, high_water) that lies outside [lo, hi).
-static std::pair<int, int> window_outside(int lo, int hi, int high_water) {
-  lo = std::clamp(lo, 0, high_water);
-  hi = std::clamp(hi, lo, high_water);
-  return lo >= high_water - hi ? std::pair{0, lo} : std::pair{hi, high_water};
-}
-
-void KvCacheShadow::Row::refresh() {
-  if (!lazy()) {
-    read_lo = write_lo = 0;
-    read_hi = write_hi = high_water;
-    return;
-  }
-  std::tie(read_lo, read_hi) = window_outside(lazy_lo, lazy_hi, high_water);
-  const auto [source_lo, source_hi] = lazy_source();
-  const bool sourced = source_hi > source_lo;
-  const int guard_lo = sourced ? std::min(lazy_lo, source_lo) : lazy_lo;
-  const int guard_hi = sourced ? std::max(lazy_hi, source_hi) : lazy_hi;
-  std::tie(write_lo, write_hi) = window_outside(guard_lo, guard_hi, high_water);
-  // A source that reaches the mark must stop append_one(): take the part below the guard.
-  if (guard_hi >= high_water) std::tie(write_lo, write_hi) = std::pair{0, std::max(guard_lo, 0)};
-}
-
-const KvSlot& KvCacheShadow::slot_outside_window(const Row& r, int slot) {
-  if (r.lazy() && slot >= r.lazy_lo && slot < r.lazy_hi)
-    return slot < r.old_mark ? r.slots[static_cast<std::size_t>(r.old_base + slot)] : kEmpty;
-  return slot < r.high_water ? *r.at(slot) : kEmpty;
-}
-
-void KvCacheShadow::prepare_write(Row& r, int slot) {
-  if (r.lazy()) {
-    // Touched: the slot, and the storage an expose clears below it.
-    const int lo = std::min(slot, r.high_water);
-    const auto [source_lo, source_hi] = r.lazy_source();
-    const auto meets = [&](int a, int b) { return lo < b && slot + 1 > a; };
-    if (meets(r.lazy_lo, r.lazy_hi) || meets(source_lo, source_hi)) materialize(r);
-  }
-  if (slot >= r.high_water) r.expose(slot, slot + 1);
-}
-
-// The region's source and destination storage may overlap: memmove.
-void KvCacheShadow::materialize(Row& r) const {
-  static_assert(std::is_trivially_copyable_v<KvSlot>);
-  if (!r.lazy()) return;
-  const int valid_hi = std::clamp(r.old_mark, r.lazy_lo, r.lazy_hi);
-  const int valid = valid_hi - r.lazy_lo;
-  if (valid > 0) {
-    std::memmove(static_cast<void*>(r.at(r.lazy_lo)), r.slots.data() + r.old_base + r.lazy_lo,
-                 static_cast<std::size_t>(valid) * sizeof(KvSlot));
-  }
-  std::fill(r.at(valid_hi), r.at(r.lazy_hi), kEmpty);
-  slots_copied_ += r.lazy_hi - r.lazy_lo;
-  drop_lazy(r);
-}
-
-void KvCacheShadow::drop_lazy(Row& r) {
-  r.lazy_lo = r.lazy_hi = 0;
-  r.refresh();
-}
-
 std::span<const KvSlot> KvCacheShadow::row(int row) const {
   check(row, 0, 0, "read of");
   Row& r = rows_[static_cast<std::size_t>(row)];
-  materialize(r);
   std::fill(r.at(r.high_water), r.at(capacity_), kEmpty);
   return {r.at(0), static_cast<std::size_t>(capacity_)};
 }
@@ -127,16 +58,8 @@ void KvCacheShadow::crop(int row, int from_slot) {
   }
   Row& r = rows_[static_cast<std::size_t>(row)];
   if (from_slot >= r.high_water) return;
-  if (r.lazy()) {
-    if (from_slot <= r.lazy_lo) {
-      drop_lazy(r);  // forgotten whole: never copied
-    } else {
-      materialize(r);
-    }
-  }
   r.high_water = from_slot;
   if (from_slot == 0) r.base = margin() / 2;  // an empty row: recentre for free
-  r.refresh();
 }
 
 void KvCacheShadow::Row::read_into(int from, int length, KvSlot* to) const {
@@ -179,20 +102,6 @@ bool KvCacheShadow::shift_by_base(const SlotMove& m) {
   const int written = below + above + std::min(stale, m.length);
   const int base = r.base - shift;
   if (shift == 0 || written >= m.length || base < 0 || base > margin()) return false;
-  // Left behind on one side only: a lazy region instead of a copy (materializing it later
-  // costs what the copy would have cost now).
-  const bool lazy_below = shift > 0 && below > 0 && above == 0 && stale == 0;
-  const bool lazy_above = shift < 0 && below == 0 && above > 0 && stale == 0;
-  if (lazy_below || lazy_above) {
-    r.lazy_lo = lazy_below ? 0 : end;
-    r.lazy_hi = lazy_below ? below : r.high_water;
-    r.old_base = r.base;
-    r.old_mark = r.high_water;
-    r.base = base;
-    r.high_water = std::max(r.high_water, end);
-    r.refresh();
-    return true;
-  }
   const int old_mark = r.high_water;
   KvSlot* storage = r.slots.data();
   auto old_at = [&, old_base = r.base](int slot) { return storage + old_base + slot; };
@@ -217,21 +126,8 @@ bool KvCacheShadow::shift_by_base(const SlotMove& m) {
   }
   r.base = base;
   r.high_water = std::max(old_mark, end);
-  r.refresh();
   slots_copied_ += written;
   return true;
-}
-
-void KvCacheShadow::settle_for_move(const SlotMove& m) {
-  Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
-  if (!r.lazy()) return;
-  const bool overwritten = m.dst_slot <= r.lazy_lo && m.dst_slot + m.length >= r.lazy_hi;
-  const bool read = m.src_slot < r.lazy_hi && m.src_slot + m.length > r.lazy_lo;
-  if (overwritten && !read) {
-    drop_lazy(r);
-  } else {
-    materialize(r);
-  }
 }
 
 void KvCacheShadow::copy_in_place(const SlotMove& m) {
@@ -253,14 +149,9 @@ bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
                          std::span<const SlotMove> moves) {
   if (&src == &dst && dst.one_move_per_row_in_place(moves)) {
     for (const auto& m : moves) {
-      dst.settle_for_move(m);
       if (!dst.shift_by_base(m)) dst.copy_in_place(m);
     }
     return true;
-  }
-  for (const auto& m : moves) {
-    src.materialize(src.rows_[static_cast<std::size_t>(m.src_row)]);
-    dst.materialize(dst.rows_[static_cast<std::size_t>(m.dst_row)]);
   }
   auto& staged = dst.staged_;  // gather: read everything before writing anything
   std::size_t total = 0;

@@ -105,16 +105,14 @@ std::uint64_t SymbolicBackend::range_hash(const KvCacheShadow& kv, int row, Chai
     chain.hi = lo;
   }
   // The query wrote slot hi - 1 just before attending, so [lo, hi) lies below the row's
-  // high-water mark; read it as one array when no lazy region of the map lies in it.
-  const KvSlot* slots = kv.direct_slots(row);
-  const bool contiguous = chain.hi >= kv.direct_begin(row) && hi <= kv.direct_end(row);
+  // written end; read it as one array.
+  const KvSlot* slots = kv.written_slots(row);
+  const bool contiguous = hi <= kv.written_end(row);
   std::uint64_t* values = chain.values.data();  // values[s - lo] folds slots [lo, s]
   std::uint64_t prev = chain.hi == lo ? kAttentionBase : values[chain.hi - 1 - lo];
-  if (contiguous) {  // two loops: the hot one reads the array and nothing else
-    for (int s = chain.hi; s < hi; ++s) values[s - lo] = prev = combine(prev, content(slots[s]));
-  } else {
-    for (int s = chain.hi; s < hi; ++s)
-      values[s - lo] = prev = combine(prev, content(kv.slot(row, s)));
+  for (int s = chain.hi; s < hi; ++s) {
+    prev = combine(prev, content(contiguous ? slots[s] : kv.slot(row, s)));
+    values[s - lo] = prev;
   }
   chain.hi = std::max(chain.hi, hi);
   return values[hi - 1 - lo];
