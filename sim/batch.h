@@ -93,6 +93,12 @@ struct MovePlan {
   CacheId src;
   CacheId dst;
   std::vector<SlotMove> moves;
+  // A promise by the controller, not part of what the plan does (the trace does not record
+  // it): every destination row is cropped at its move's end (dst_slot + length) before
+  // anything reads or writes that row again, so a backend may forget the destination slots
+  // above the moved range instead of keeping them (exspec moving a row back to rest, then
+  // cropping its rejected drafts). Backends that ignore it are as correct.
+  bool forget_above = false;
 
   std::int64_t slots_moved() const;
   void check_shapes(int src_rows, int dst_rows, int capacity) const;

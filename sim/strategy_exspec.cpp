@@ -31,10 +31,13 @@ struct Pool {
   std::vector<int> seq_of_row;  // [window], -1 when free
 };
 
-void move_rows(Engine& engine, const Pool& pool, const std::vector<SlotMove>& moves) {
-  engine.move(ModelRole::target, MovePlan{pool.target, pool.target, moves});
+// `forget_above`: see MovePlan; true only when every moved row is cropped at its move's end
+// right after.
+void move_rows(Engine& engine, const Pool& pool, const std::vector<SlotMove>& moves,
+               bool forget_above) {
+  engine.move(ModelRole::target, MovePlan{pool.target, pool.target, moves, forget_above});
   if (engine.has_draft_model() && !engine.faults().has(Fault::draft_cache_not_realigned))
-    engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves});
+    engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves, forget_above});
 }
 
 void crop_row(Engine& engine, const Pool& pool, int row, int from) {
@@ -151,11 +154,14 @@ void run_exspec(Engine& engine) {
         to_aligned.push_back({row.cache_row, 0, row.cache_row, row.pad, seq.cached_length()});
       }
     }
-    move_rows(engine, pool, to_aligned);
+    move_rows(engine, pool, to_aligned, false);
 
     speculative_round(engine, group, {.grouped = grouped}, round);
 
-    // Back to per-sequence rows at slot 0; drop rejected drafts.
+    // Back to per-sequence rows at slot 0; drop rejected drafts. Each moved row is cropped
+    // at its move's end (crop_served_rows: cached_length, the move's length) before anything
+    // else touches it, so the plan may say so (forget_above): the backend then need not keep
+    // the rejected drafts and pads above the moved range, only to crop them next.
     std::vector<SlotMove> to_rest;
     for (const auto& row : group.rows) {
       const Sequence& seq = engine.sequence(row.seq);
@@ -163,7 +169,7 @@ void run_exspec(Engine& engine) {
         to_rest.push_back({row.cache_row, row.pad, row.cache_row, 0, seq.cached_length()});
       }
     }
-    move_rows(engine, pool, to_rest);
+    move_rows(engine, pool, to_rest, true);
     engine.end_step(crop_served_rows(engine, pool, rows));
   }
 }

@@ -207,7 +207,7 @@ void SymbolicBackend::apply_moves(const MovePlan& plan) {
   require(src.kv.capacity() == dst.kv.capacity(), "apply_moves: caches differ in capacity");
   plan.check_shapes(src.kv.rows(), dst.kv.rows(), src.kv.capacity());
   // The slots move in the shadow map (gather semantics); the chains follow (carry_chains).
-  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves);
+  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves, plan.forget_above);
   carry_chains(src, dst, plan.moves, in_place);
 }
 
