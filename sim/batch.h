@@ -87,18 +87,26 @@ struct SlotMove {
   friend bool operator==(const SlotMove&, const SlotMove&) = default;
 };
 
+// Promises the controller makes about a plan's destination rows (Engine::move), not part of
+// what the plan does (the trace does not record them): a backend may use them to skip
+// keeping slots that nobody will read, and one that ignores them is as correct.
+struct MovePromises {
+  // The destination slots below each move (slots [0, dst_slot) of its row) are not read
+  // before they are overwritten or cropped: masked in every pass (exspec's aligned layout,
+  // unless pads are visible) and dropped by the move back to rest.
+  bool forget_below = false;
+  // Every destination row is cropped at its move's end (dst_slot + length) before anything
+  // reads or writes it again (exspec moving a row back to rest, then cropping its rejected
+  // drafts).
+  bool forget_above = false;
+};
+
 // A plan within one cache (realignment) or between two caches of the same model (gather /
 // scatter for pool regrouping). The controller builds it; every backend executes it as is.
 struct MovePlan {
   CacheId src;
   CacheId dst;
   std::vector<SlotMove> moves;
-  // A promise by the controller, not part of what the plan does (the trace does not record
-  // it): every destination row is cropped at its move's end (dst_slot + length) before
-  // anything reads or writes that row again, so a backend may forget the destination slots
-  // above the moved range instead of keeping them (exspec moving a row back to rest, then
-  // cropping its rejected drafts). Backends that ignore it are as correct.
-  bool forget_above = false;
 
   std::int64_t slots_moved() const;
   void check_shapes(int src_rows, int dst_rows, int capacity) const;

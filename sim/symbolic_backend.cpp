@@ -199,7 +199,7 @@ void SymbolicBackend::run_packed(const PackedBatch& b, ForwardOutput& out) {
   }
 }
 
-void SymbolicBackend::apply_moves(const MovePlan& plan) {
+void SymbolicBackend::apply_promised_moves(const MovePlan& plan, MovePromises promises) {
   Cache& src = cache(plan.src);
   Cache& dst = cache(plan.dst);
   require(src.model_key == dst.model_key && src.model.vocab == dst.model.vocab,
@@ -207,7 +207,7 @@ void SymbolicBackend::apply_moves(const MovePlan& plan) {
   require(src.kv.capacity() == dst.kv.capacity(), "apply_moves: caches differ in capacity");
   plan.check_shapes(src.kv.rows(), dst.kv.rows(), src.kv.capacity());
   // The slots move in the shadow map (gather semantics); the chains follow (carry_chains).
-  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves, plan.forget_above);
+  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves, promises);
   carry_chains(src, dst, plan.moves, in_place);
 }
 

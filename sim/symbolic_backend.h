@@ -35,7 +35,8 @@ class SymbolicBackend final : public Backend {
 
   void run_padded(const PaddedBatch& batch, ForwardOutput& out) override;
   void run_packed(const PackedBatch& batch, ForwardOutput& out) override;
-  void apply_moves(const MovePlan& plan) override;
+  void apply_moves(const MovePlan& plan) override { apply_promised_moves(plan, {}); }
+  void apply_promised_moves(const MovePlan& plan, MovePromises promises) override;
   void crop(CacheId cache, int row, int from_slot) override;
   std::uint64_t kv_digest(CacheId cache, int row, int first, int count) const override;
   std::optional<SlotProvenance> provenance(CacheId cache, int row, int slot) const override;
