@@ -77,6 +77,10 @@ class SymbolicBackend final : public Backend {
   std::uint64_t run_query(Cache& c, int row, int slot, Token token, std::int32_t position,
                           TokenTag tag, Attend&& attend);
 
+  // The first `count` queries of a padded row from cell `first`, which see no slot.
+  void run_blind_queries(Cache& c, int row, const PaddedBatch& b, std::size_t first, int count,
+                         ForwardOutput& out);
+
   // Carries each move's chain prefix (or none) from `src` to `dst`; `in_place` says every
   // move stays in its own row, one per row (the chains then move without copying).
   void carry_chains(Cache& src, Cache& dst, const std::vector<SlotMove>& moves, bool in_place);
