@@ -54,6 +54,11 @@ class Backend {
 
   // Executes a whole plan as one batched operation (gather semantics, see MovePlan).
   virtual void apply_moves(const MovePlan& plan) = 0;
+  // The same under the controller's promises (MovePromises), which a backend may use to
+  // skip keeping slots nobody will read; by default it ignores them.
+  virtual void apply_promised_moves(const MovePlan& plan, MovePromises /*promises*/) {
+    apply_moves(plan);
+  }
   // Drops slots [from_slot, capacity) of one row: their content must never be seen again.
   virtual void crop(CacheId cache, int row, int from_slot) = 0;
 

@@ -87,6 +87,20 @@ struct SlotMove {
   friend bool operator==(const SlotMove&, const SlotMove&) = default;
 };
 
+// Promises the controller makes about a plan's destination rows (Engine::move), not part of
+// what the plan does (the trace does not record them): a backend may use them to skip
+// keeping slots that nobody will read, and one that ignores them is as correct.
+struct MovePromises {
+  // The destination slots below each move (slots [0, dst_slot) of its row) are not read
+  // before they are overwritten or cropped: masked in every pass (exspec's aligned layout,
+  // unless pads are visible) and dropped by the move back to rest.
+  bool forget_below = false;
+  // Every destination row is cropped at its move's end (dst_slot + length) before anything
+  // reads or writes it again (exspec moving a row back to rest, then cropping its rejected
+  // drafts).
+  bool forget_above = false;
+};
+
 // A plan within one cache (realignment) or between two caches of the same model (gather /
 // scatter for pool regrouping). The controller builds it; every backend executes it as is.
 struct MovePlan {

@@ -187,11 +187,11 @@ void Engine::trace_pass(ModelRole role, const char* form, int rows, int tokens, 
                            .logits = digest_of(out.digest)});
 }
 
-void Engine::move(ModelRole role, const MovePlan& plan) {
+void Engine::move(ModelRole role, const MovePlan& plan, MovePromises promises) {
   if (plan.moves.empty()) return;
   {
     StageTimer timer(*this, Stage::realign);
-    backend_.apply_moves(plan);
+    backend_.apply_promised_moves(plan, promises);
   }
   const std::int64_t bytes =
       plan.slots_moved() * backend_.cache_model(plan.src).kv_bytes_per_slot();

@@ -62,7 +62,8 @@ class Engine {
   // The result stays valid until the next forward call (its buffers are reused).
   const ForwardOutput& forward(ModelRole role, const PaddedBatch& batch, Stage stage);
   const ForwardOutput& forward(ModelRole role, const PackedBatch& batch, Stage stage);
-  void move(ModelRole role, const MovePlan& plan);
+  // `promises`: see MovePromises (they reach the backend, not the trace or the observer).
+  void move(ModelRole role, const MovePlan& plan, MovePromises promises = {});
   void crop(ModelRole role, CacheId cache, int row, int from_slot);
 
   // Reusable batch buffers: a step issues many passes and allocation would dominate.

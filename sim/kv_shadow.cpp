@@ -92,12 +92,12 @@ bool KvCacheShadow::one_move_per_row_in_place(std::span<const SlotMove> moves) {
 // their new storage. Storage the new window leaves out needs no clearing (see Row). The
 // copies cannot clobber each other's sources in this order: a right shift copies the low
 // part first (its destination lies below every source), a left shift the high part first.
-bool KvCacheShadow::shift_by_base(const SlotMove& m) {
+bool KvCacheShadow::shift_by_base(const SlotMove& m, MovePromises promises) {
   Row& r = rows_[static_cast<std::size_t>(m.dst_row)];
   const int shift = m.dst_slot - m.src_slot;
   const int end = m.dst_slot + m.length;
-  const int below = m.dst_slot;                                         // new slots [0, dst_slot)
-  const int above = std::max(r.high_water - end, 0);                    // new slots [end, old mark)
+  const int below = promises.forget_below ? 0 : m.dst_slot;                       // [0, dst_slot)
+  const int above = promises.forget_above ? 0 : std::max(r.high_water - end, 0);  // [end, mark)
   const int stale = std::max(m.src_slot + m.length - r.high_water, 0);  // moved, read empty
   const int written = below + above + std::min(stale, m.length);
   const int base = r.base - shift;
@@ -125,7 +125,7 @@ bool KvCacheShadow::shift_by_base(const SlotMove& m) {
     std::fill(old_at(first), old_at(m.src_slot + m.length), kEmpty);
   }
   r.base = base;
-  r.high_water = std::max(old_mark, end);
+  r.high_water = promises.forget_above ? end : std::max(old_mark, end);
   slots_copied_ += written;
   return true;
 }
@@ -146,10 +146,10 @@ bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const S
 }
 
 bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
-                         std::span<const SlotMove> moves) {
+                         std::span<const SlotMove> moves, MovePromises promises) {
   if (&src == &dst && dst.one_move_per_row_in_place(moves)) {
     for (const auto& m : moves) {
-      if (!dst.shift_by_base(m)) dst.copy_in_place(m);
+      if (!dst.shift_by_base(m, promises)) dst.copy_in_place(m);
     }
     return true;
   }

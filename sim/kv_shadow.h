@@ -78,7 +78,7 @@ class KvCacheShadow {
   friend bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst,
                           std::span<const SlotMove> moves);
   friend bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
-                                  std::span<const SlotMove> moves);
+                                  std::span<const SlotMove> moves, MovePromises promises);
   inline static const KvSlot kEmpty{};
 
   // A row's slot s < high_water lies at slots[base + s]; slots has room for capacity +
@@ -101,8 +101,10 @@ class KvCacheShadow {
     void read_into(int from, int length, KvSlot* to) const;
   };
   // A one-row move applied by moving the row's base when that writes fewer slots than the
-  // copy; returns false (nothing done) otherwise.
-  bool shift_by_base(const SlotMove& m);
+  // copy; returns false (nothing done) otherwise. The promises (MovePromises) spare the
+  // slots left behind: below the moved range they are left as the storage holds them, above
+  // it the row is cropped at the move's end.
+  bool shift_by_base(const SlotMove& m, MovePromises promises);
   void copy_in_place(const SlotMove& m);
   int margin() const { return capacity_; }
   void check(int row, int slot, int length, const char* what) const;
@@ -125,8 +127,9 @@ class KvCacheShadow {
 bool apply_moves(const KvCacheShadow& src, KvCacheShadow& dst, std::span<const SlotMove> moves);
 // The same for a plan already checked against both caches (MovePlan::check_shapes with their
 // rows and a capacity they share): the backend's hot path, which checks every plan first.
+// `promises` are the plan's (MovePromises): an in-place shift may use them.
 bool apply_checked_moves(const KvCacheShadow& src, KvCacheShadow& dst,
-                         std::span<const SlotMove> moves);
+                         std::span<const SlotMove> moves, MovePromises promises = {});
 
 // Every cache of a run, by id.
 class KvShadow {

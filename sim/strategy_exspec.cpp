@@ -31,10 +31,11 @@ struct Pool {
   std::vector<int> seq_of_row;  // [window], -1 when free
 };
 
-void move_rows(Engine& engine, const Pool& pool, const std::vector<SlotMove>& moves) {
-  engine.move(ModelRole::target, MovePlan{pool.target, pool.target, moves});
+void move_rows(Engine& engine, const Pool& pool, const std::vector<SlotMove>& moves,
+               MovePromises promises) {
+  engine.move(ModelRole::target, MovePlan{pool.target, pool.target, moves}, promises);
   if (engine.has_draft_model() && !engine.faults().has(Fault::draft_cache_not_realigned))
-    engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves});
+    engine.move(ModelRole::draft, MovePlan{pool.draft, pool.draft, moves}, promises);
 }
 
 void crop_row(Engine& engine, const Pool& pool, int row, int from) {
@@ -151,11 +152,16 @@ void run_exspec(Engine& engine) {
         to_aligned.push_back({row.cache_row, 0, row.cache_row, row.pad, seq.cached_length()});
       }
     }
-    move_rows(engine, pool, to_aligned);
+    // The pads a row leaves behind below its aligned range are masked in every pass of the
+    // round (unless the pads-visible fault shows them) and dropped by the move back.
+    move_rows(engine, pool, to_aligned,
+              {.forget_below = !engine.faults().has(Fault::pads_visible)});
 
     speculative_round(engine, group, {.grouped = grouped}, round);
 
-    // Back to per-sequence rows at slot 0; drop rejected drafts.
+    // Back to per-sequence rows at slot 0; drop rejected drafts. Each moved row is cropped
+    // at its move's end (crop_served_rows: cached_length, the move's length) before anything
+    // else touches it, so the backend need not keep the slots above it (forget_above).
     std::vector<SlotMove> to_rest;
     for (const auto& row : group.rows) {
       const Sequence& seq = engine.sequence(row.seq);
@@ -163,7 +169,7 @@ void run_exspec(Engine& engine) {
         to_rest.push_back({row.cache_row, row.pad, row.cache_row, 0, seq.cached_length()});
       }
     }
-    move_rows(engine, pool, to_rest);
+    move_rows(engine, pool, to_rest, {.forget_above = true});
     engine.end_step(crop_served_rows(engine, pool, rows));
   }
 }

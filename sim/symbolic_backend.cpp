@@ -141,6 +141,22 @@ std::uint64_t SymbolicBackend::run_query(Cache& c, int row, int slot, Token toke
   return state;
 }
 
+// What run_query computes for a query that sees no slot (attention over nothing folds to
+// kAttentionBase, and range_hash returns it without touching the chain), for the first
+// `count` queries of one row: the same slots, states and outputs, without the attention call.
+void SymbolicBackend::run_blind_queries(Cache& c, int row, const PaddedBatch& b, std::size_t first,
+                                        int count, ForwardOutput& out) {
+  invalidate_from(c.chains[static_cast<std::size_t>(row)], b.write_slots[first]);
+  for (std::size_t i = first; i < first + static_cast<std::size_t>(count); ++i) {
+    const std::uint64_t state =
+        combine(combine(c.model_key, pack(b.positions[i], b.input_ids[i])), kAttentionBase);
+    c.kv.write_unchecked(row, b.write_slots[i],
+                         KvSlot{true, b.tags[i], b.input_ids[i], b.positions[i], state});
+    out.digest[i] = state;
+    out.argmax[i] = token_from_state(state, c.model.vocab);
+  }
+}
+
 void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
   Cache& c = cache(b.cache);
   b.check_shapes(c.kv.rows(), c.kv.capacity());
@@ -160,7 +176,10 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
     bool canonical = shape.canonical;
     const std::int32_t* writes = b.write_slots.data() + base;
     for (int t = 0; t < b.tokens; ++t) canonical &= writes[t] == b.past + t;  // vectorizes
-    for (int t = 0; t < b.tokens; ++t) {
+    // Queries left of lo see no slot (a prefill's pads): their state needs no attention.
+    const int blind = canonical ? std::clamp(lo - b.past, 0, b.tokens) : 0;
+    if (blind > 0) run_blind_queries(c, row, b, base, blind, out);
+    for (int t = blind; t < b.tokens; ++t) {
       const std::size_t i = base + static_cast<std::size_t>(t);
       const std::uint64_t state =
           run_query(c, row, b.write_slots[i], b.input_ids[i], b.positions[i], b.tags[i], [&] {
@@ -199,7 +218,7 @@ void SymbolicBackend::run_packed(const PackedBatch& b, ForwardOutput& out) {
   }
 }
 
-void SymbolicBackend::apply_moves(const MovePlan& plan) {
+void SymbolicBackend::apply_promised_moves(const MovePlan& plan, MovePromises promises) {
   Cache& src = cache(plan.src);
   Cache& dst = cache(plan.dst);
   require(src.model_key == dst.model_key && src.model.vocab == dst.model.vocab,
@@ -207,7 +226,7 @@ void SymbolicBackend::apply_moves(const MovePlan& plan) {
   require(src.kv.capacity() == dst.kv.capacity(), "apply_moves: caches differ in capacity");
   plan.check_shapes(src.kv.rows(), dst.kv.rows(), src.kv.capacity());
   // The slots move in the shadow map (gather semantics); the chains follow (carry_chains).
-  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves);
+  const bool in_place = apply_checked_moves(src.kv, dst.kv, plan.moves, promises);
   carry_chains(src, dst, plan.moves, in_place);
 }
 

@@ -35,7 +35,8 @@ class SymbolicBackend final : public Backend {
 
   void run_padded(const PaddedBatch& batch, ForwardOutput& out) override;
   void run_packed(const PackedBatch& batch, ForwardOutput& out) override;
-  void apply_moves(const MovePlan& plan) override;
+  void apply_moves(const MovePlan& plan) override { apply_promised_moves(plan, {}); }
+  void apply_promised_moves(const MovePlan& plan, MovePromises promises) override;
   void crop(CacheId cache, int row, int from_slot) override;
   std::uint64_t kv_digest(CacheId cache, int row, int first, int count) const override;
   std::optional<SlotProvenance> provenance(CacheId cache, int row, int slot) const override;
@@ -75,6 +76,10 @@ class SymbolicBackend final : public Backend {
   template <typename Attend>
   std::uint64_t run_query(Cache& c, int row, int slot, Token token, std::int32_t position,
                           TokenTag tag, Attend&& attend);
+
+  // The first `count` queries of a padded row from cell `first`, which see no slot.
+  void run_blind_queries(Cache& c, int row, const PaddedBatch& b, std::size_t first, int count,
+                         ForwardOutput& out);
 
   // Carries each move's chain prefix (or none) from `src` to `dst`; `in_place` says every
   // move stays in its own row, one per row (the chains then move without copying).

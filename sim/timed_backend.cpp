@@ -83,8 +83,12 @@ void TimedBackend::run_packed(const PackedBatch& batch, ForwardOutput& out) {
 }
 
 void TimedBackend::apply_moves(const MovePlan& plan) {
+  apply_promised_moves(plan, {});
+}
+
+void TimedBackend::apply_promised_moves(const MovePlan& plan, MovePromises promises) {
   const auto start = now_seconds();
-  inner_->apply_moves(plan);
+  inner_->apply_promised_moves(plan, promises);
   move_seconds_ += since(start);
 }
 

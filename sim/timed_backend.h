@@ -56,6 +56,7 @@ class TimedBackend final : public Backend, public Observer {
   void run_padded(const PaddedBatch& batch, ForwardOutput& out) override;
   void run_packed(const PackedBatch& batch, ForwardOutput& out) override;
   void apply_moves(const MovePlan& plan) override;
+  void apply_promised_moves(const MovePlan& plan, MovePromises promises) override;
   void crop(CacheId cache, int row, int from_slot) override { inner_->crop(cache, row, from_slot); }
   std::uint64_t kv_digest(CacheId cache, int row, int first, int count) const override {
     return inner_->kv_digest(cache, row, first, count);

@@ -564,6 +564,46 @@ BOOST_AUTO_TEST_CASE(shadow_map_moves_write_only_the_moved_slots) {
   BOOST_TEST(row.at(0, 2999).tag.index == 2999);
 }
 
+// exspec's round trip under its promises (MovePromises): the shift out leaves its pads
+// unwritten (forget_below), the shift back crops at the move's end (forget_above) instead of
+// keeping the pads and rejected drafts above it; neither writes a slot, and the row reads
+// exactly as after the plain moves and the crop.
+BOOST_AUTO_TEST_CASE(exspecs_promised_round_trip_writes_no_slot) {
+  auto fill_row = [](sim::KvCacheShadow& kv) {
+    for (int s = 0; s < 3000; ++s)
+      kv.write(0, s, sim::KvSlot{.written = true, .tag = {0, s}, .token = s, .position = s});
+  };
+  sim::KvCacheShadow kept(1, 4096);
+  sim::KvCacheShadow forgot(1, 4096);
+  const std::vector<SlotMove> out{{0, 0, 0, 40, 3000}};  // to the aligned layout: pad 40
+  for (auto* kv : {&kept, &forgot}) {
+    fill_row(*kv);
+    // The pads left behind are masked until the move back overwrites them (forget_below).
+    sim::apply_checked_moves(*kv, *kv, out, {.forget_below = kv == &forgot});
+    for (int s = 3040; s < 3046; ++s)  // a verify pass writes 6 slots past the row
+      kv->write(0, s, sim::KvSlot{.written = true, .tag = {0, s - 40}, .token = 1, .position = s});
+  }
+  BOOST_TEST(forgot.slots_copied() == 0);
+  BOOST_TEST(kept.slots_copied() == 40);
+  const std::int64_t before = forgot.slots_copied();
+  const std::vector<SlotMove> back{{0, 40, 0, 0, 3002}};  // 2 of the 6 accepted
+  sim::apply_moves(kept, kept, back);
+  kept.crop(0, 3002);
+  sim::apply_checked_moves(forgot, forgot, back, {.forget_above = true});
+  BOOST_TEST(forgot.slots_copied() == before);
+  BOOST_TEST(kept.slots_copied() > before);
+  for (int s = 0; s < 3100; ++s) {
+    BOOST_TEST_CONTEXT("slot " << s) {
+      BOOST_TEST(forgot.at(0, s).written == kept.at(0, s).written);
+      BOOST_TEST((forgot.at(0, s).tag == kept.at(0, s).tag));
+    }
+  }
+  BOOST_TEST(!forgot.at(0, 3002).written);
+  BOOST_TEST(forgot.at(0, 3001).tag.index == 3001);
+  forgot.crop(0, 3002);  // the promised crop: nothing left to forget
+  BOOST_TEST(forgot.at(0, 2999).tag.index == 2999);
+}
+
 // The shadow map against the plainest model of its contract (a full array per row, moves
 // gathered through a copy, crops cleared slot by slot) under random writes, crops, in-place
 // shifts of whole rows (base moves and copies), moves across rows and across caches. Its
