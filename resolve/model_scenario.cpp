@@ -25,34 +25,43 @@ auto at_field(const std::string& field, F&& action) {
 }
 
 sim::ModelConfig model_of(const std::string& name_or_path, const std::string& field) {
-  return at_field(field, [&] {
-    return loaded::model_config(gguf::resolve_model(name_or_path), name_or_path);
-  });
+  return at_field(
+      field, [&] { return loaded::model_config(gguf::resolve_model(name_or_path), name_or_path); });
 }
 
-std::vector<sim::Token> tokenize(const tokenizer::Tokenizer& t, const std::string& text,
-                                 bool chat, const std::string& field) {
+std::vector<sim::Token> tokenize(const tokenizer::Tokenizer& t, const std::string& text, bool chat,
+                                 const std::string& field) {
   return at_field(field, [&] {
     // The chat template's turn markers are special tokens; a plain prompt's text is taken
     // literally (a "<|im_end|>" typed in it stays text, as HF's encode does by default).
-    const auto ids = chat ? t.encode(tokenizer::format_smollm2_user_prompt(text),
-                                     tokenizer::Specials::parse)
-                          : t.encode(text, tokenizer::Specials::as_text);
+    const auto ids =
+        chat ? t.encode(tokenizer::format_smollm2_user_prompt(text), tokenizer::Specials::parse)
+             : t.encode(text, tokenizer::Specials::as_text);
     return std::vector<sim::Token>(ids.begin(), ids.end());
   });
 }
 
+// The question cut to its first `max_tokens` tokens (0: whole), as text: the cut comes
+// before the chat template, so a long question never loses the template's generation prompt.
+std::string cut_to_tokens(const tokenizer::Tokenizer& t, const std::string& text, int max_tokens,
+                          const std::string& field) {
+  if (max_tokens <= 0) return text;
+  auto ids = at_field(field, [&] { return t.encode(text, tokenizer::Specials::as_text); });
+  if (ids.size() <= static_cast<std::size_t>(max_tokens)) return text;
+  ids.resize(static_cast<std::size_t>(max_tokens));
+  return t.decode(ids);
+}
+
 // Text and SpecBench prompts through the target's tokenizer; SpecBench's max_prompt_tokens
-// keeps the first N tokens, as it keeps the first N byte tokens of a byte-vocabulary target.
+// keeps each question's first N tokens, as it keeps the first N bytes for a byte vocabulary.
 void tokenize_prompts(sim::Scenario& s, const std::string& model_path,
                       const std::string& specbench_path) {
   if (s.prompt_texts.empty() && !s.specbench) return;
   const gguf::File file(model_path);
   const tokenizer::Tokenizer t = at_field("target", [&] { return tokenizer::from_gguf(file); });
   if (s.chat) {
-    at_field("prompts.chat", [&] {
-      tokenizer::require_smollm2_chat_template(t.vocabulary().chat_template);
-    });
+    at_field("prompts.chat",
+             [&] { tokenizer::require_smollm2_chat_template(t.vocabulary().chat_template); });
   }
   std::vector<std::vector<sim::Token>> prompts;
   for (std::size_t i = 0; i < s.prompt_texts.size(); ++i) {
@@ -65,13 +74,9 @@ void tokenize_prompts(sim::Scenario& s, const std::string& model_path,
     if (path.empty()) throw InputError("prompts.specbench.path is not set; pass --specbench PATH");
     const auto questions = sim::read_specbench_questions(path, src.offset, src.count);
     for (std::size_t i = 0; i < questions.size(); ++i) {
-      auto tokens = tokenize(t, questions[i], s.chat,
-                             "prompts.specbench (record " + std::to_string(src.offset + i) + ")");
-      if (src.max_prompt_tokens > 0 &&
-          tokens.size() > static_cast<std::size_t>(src.max_prompt_tokens)) {
-        tokens.resize(static_cast<std::size_t>(src.max_prompt_tokens));
-      }
-      prompts.push_back(std::move(tokens));
+      const std::string field = "prompts.specbench (record " + std::to_string(src.offset + i) + ")";
+      const std::string question = cut_to_tokens(t, questions[i], src.max_prompt_tokens, field);
+      prompts.push_back(tokenize(t, question, s.chat, field));
     }
     s.specbench.reset();
   }

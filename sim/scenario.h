@@ -27,8 +27,8 @@ struct DrafterSpec {
   std::uint64_t seed = 0;                  // keys the corruption of proposals
   std::vector<std::vector<int>> accepted;  // script: [round][sequence]
   ModelConfig model;                       // the draft model whose cache is kept in sync
-  int target_layers = 0;  // model drafter made of the target's first m layers (0: not derived)
-  NgramRange ngram;       // prompt_lookup: the n-gram sizes matched, longest first
+  int target_layers = 0;   // model drafter made of the target's first m layers (0: not derived)
+  NgramRange ngram;        // prompt_lookup: the n-gram sizes matched, longest first
   std::string model_file;  // "model": {"gguf": NAME_OR_PATH}, until resolve/ fills `model`
 };
 
@@ -62,8 +62,8 @@ struct Scenario {
   // Set while a model is named by file (`"target": {"gguf": ...}`): cleared by install_models.
   std::string target_file;
   std::vector<std::string> prompt_texts;  // text prompts awaiting the target's tokenizer
-  bool chat = false;           // prompts are wrapped in the model's chat template
-  bool eos_from_file = false;  // no eos field: the model file's EOS ids (resolve/)
+  bool chat = false;                      // prompts are wrapped in the model's chat template
+  bool eos_from_file = false;             // no eos field: the model file's EOS ids (resolve/)
   bool models_pending() const { return !target_file.empty() || !draft.model_file.empty(); }
   // Optional "cost": HW:PAIR[:PRECISION] for predicted GPU time (docs/cost-model.md); empty:
   // none. `lockstep run --cost` overrides it.
