@@ -38,10 +38,16 @@ namespace utf = boost::unit_test;
 
 constexpr int kPrompts = 8;
 constexpr int kNewTokens = 32;
-constexpr int kPromptTokens = 24;  // each question's first tokens, before the chat template
+// Sized for the suite's time budget: the cpu backend's cost grows with the tokens fed (about
+// 15-25 ms per token on 2 shared cores), so short prompts and k = 2 keep the 18-run sweep to a
+// few minutes; 8 prompts x 32 new tokens at batch 1/4/8 as issue 12 item 8 asks.
+constexpr int kPromptTokens = 16;  // each question's first tokens, before any chat template
+constexpr int kDrafts = 2;
 
-// The library scenario with the suite's sizes; its SpecBench path from the test data.
-sim::Scenario real_scenario(const std::string& strategy, int batch, const json& drafter) {
+// The library scenario with the suite's sizes; its SpecBench path from the test data. `chat`:
+// the questions inside the chat template (a system turn of ~30 tokens each) or bare.
+sim::Scenario real_scenario(const std::string& strategy, int batch, const json& drafter,
+                            bool chat) {
   std::ifstream in(test::source_path("scenarios/models/smollm2_specbench.json"));
   json doc = json::parse(in);
   doc["strategy"] = strategy;
@@ -51,6 +57,8 @@ sim::Scenario real_scenario(const std::string& strategy, int batch, const json& 
   doc["draft"] = drafter;
   doc["prompts"]["specbench"]["count"] = kPrompts;
   doc["prompts"]["specbench"]["max_prompt_tokens"] = kPromptTokens;
+  doc["prompts"]["chat"] = chat;
+  doc["k"] = kDrafts;
   sim::Scenario s = sim::parse_scenario(doc.dump(), "smollm2_specbench.json");
   resolve::finalize_scenario(s, test::specbench_path());
   return s;
@@ -131,10 +139,11 @@ BOOST_AUTO_TEST_CASE(every_strategy_at_batch_1_4_8_is_equivalent,
   // Prompt lookup: real, ragged acceptance with no draft passes (the suite's time budget;
   // the forward pass of the real model costs the same whatever the drafter proposes).
   reference::register_cpu_backend();
-  SharedRuns runs(real_scenario("ar", 1, kPromptLookup));
+  // Bare questions: the model's own EOS ids (<|endoftext|> among them) end some sequences early.
+  SharedRuns runs(real_scenario("ar", 1, kPromptLookup, false));
   for (int batch : {1, 4, 8}) {
     for (const auto& strategy : sim::strategy_names())
-      runs.check(real_scenario(strategy, batch, kPromptLookup));
+      runs.check(real_scenario(strategy, batch, kPromptLookup, false));
   }
 }
 
@@ -143,13 +152,12 @@ BOOST_AUTO_TEST_CASE(the_layer_skip_drafter_runs_on_the_real_model,
                          utf::precondition(test::specbench_present)) {
   // The target's first 10 of 30 layers + final norm + tied head: the same file's weights.
   reference::register_cpu_backend();
-  const sim::Scenario eqspec = real_scenario("eqspec", 4, kLayerSkip);
+  const sim::Scenario eqspec = real_scenario("eqspec", 4, kLayerSkip, false);
   BOOST_TEST(eqspec.draft.model.weights_file == eqspec.target.weights_file);
   BOOST_TEST(eqspec.draft.model.n_layers == 10);
   SharedRuns runs(eqspec);
   const auto run = runs.check(eqspec);
   BOOST_TEST(run.result.metrics.draft_proposed > 0);
-  runs.check(real_scenario("packed", 4, kLayerSkip));
 }
 
 BOOST_AUTO_TEST_CASE(pad_equals_eos_masks_the_chat_templates_turn_ends,
@@ -159,7 +167,7 @@ BOOST_AUTO_TEST_CASE(pad_equals_eos_masks_the_chat_templates_turn_ends,
   // turn inside every prompt: a mask built from `input_ids != pad_id` hides it.
   reference::register_cpu_backend();
   // (The same run without the fault is 100% equivalent: the sweep above.)
-  sim::Scenario s = real_scenario("eqspec", 4, kPromptLookup);
+  sim::Scenario s = real_scenario("eqspec", 4, kPromptLookup, true);
   s.prompts.resize(4);
   s.max_new_tokens = 8;
   s.faults = {"pad-equals-eos"};
@@ -228,8 +236,11 @@ BOOST_AUTO_TEST_CASE(untokenizable_text_and_vocab_mismatch_are_errors,
               {"max_new_tokens", 4},
               {"window", 1},
               {"faults", json::array()},
-              {"prompts", {{"text", {"ok", std::string("bad \xff byte", 9)}}}}};
+              {"prompts", {{"text", {"ok", "placeholder"}}}}};
   sim::Scenario s = sim::parse_scenario(doc.dump(), "x.json");
+  // JSON text is valid UTF-8, so a byte without a token (SmolLM2 lacks 21, all outside UTF-8)
+  // can only come from a program building a scenario; the error still names the prompt.
+  s.prompt_texts[1] = std::string("bad \xff byte");
   BOOST_CHECK_EXCEPTION(resolve::finalize_scenario(s, ""), InputError, [](const InputError& e) {
     return std::string(e.what()).find("prompts.text[1]") != std::string::npos;
   });
