@@ -35,6 +35,18 @@ std::vector<std::size_t> unit_starts(std::string_view s) {
   return starts;
 }
 
+// Columns a display character takes: an escape its characters, any other character one.
+std::size_t unit_width(std::string_view s, std::size_t at) {
+  return s[at] == '\\' ? unit_length(s, at) : 1;
+}
+
+// Columns of the whole line.
+std::size_t width(std::string_view s, const std::vector<std::size_t>& starts) {
+  std::size_t w = 0;
+  for (std::size_t at : starts) w += unit_width(s, at);
+  return w;
+}
+
 void require_columns(std::size_t columns) {
   if (columns < 2)
     throw ContractError("cut_line: columns must be at least 2, got " + std::to_string(columns));
@@ -62,15 +74,23 @@ std::string TokenText::decode(std::span<const Token> ids) const {
 std::string cut_line(std::string_view printable, std::size_t columns) {
   require_columns(columns);
   const auto starts = unit_starts(printable);
-  if (starts.size() <= columns) return std::string(printable);
-  return std::string(printable.substr(0, starts[columns - 1])) + kEllipsis;
+  if (width(printable, starts) <= columns) return std::string(printable);
+  std::size_t used = 0, kept = 0;
+  while (kept < starts.size() && used + unit_width(printable, starts[kept]) <= columns - 1)
+    used += unit_width(printable, starts[kept++]);
+  const std::size_t end = kept < starts.size() ? starts[kept] : printable.size();
+  return std::string(printable.substr(0, end)) + kEllipsis;
 }
 
 std::string cut_line_tail(std::string_view printable, std::size_t columns) {
   require_columns(columns);
   const auto starts = unit_starts(printable);
-  if (starts.size() <= columns) return std::string(printable);
-  return kEllipsis + std::string(printable.substr(starts[starts.size() - (columns - 1)]));
+  if (width(printable, starts) <= columns) return std::string(printable);
+  std::size_t used = 0, first = starts.size();
+  while (first > 0 && used + unit_width(printable, starts[first - 1]) <= columns - 1)
+    used += unit_width(printable, starts[--first]);
+  const std::size_t begin = first < starts.size() ? starts[first] : printable.size();
+  return kEllipsis + std::string(printable.substr(begin));
 }
 
 }  // namespace lockstep::sim

@@ -43,9 +43,10 @@ class TokenText {
   Printer printer_;
 };
 
-// A printable line (TokenText::text) cut to at most `columns` characters (an escape counts as
-// its characters and is never split): the start kept and "…" appended, or with cut_line_tail
-// the end kept and "…" prepended. `columns` must be at least 2.
+// A printable line (TokenText::text) cut to at most `columns` columns, "…" included: the start
+// kept and "…" appended, or with cut_line_tail the end kept and "…" prepended. A character
+// takes one column and an escape as many as it has characters ("\\x0a": 4); neither is ever
+// split. `columns` must be at least 2.
 std::string cut_line(std::string_view printable, std::size_t columns);
 std::string cut_line_tail(std::string_view printable, std::size_t columns);
 

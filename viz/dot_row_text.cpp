@@ -11,6 +11,7 @@ namespace {
 constexpr std::size_t kContextColumns = 28;
 constexpr std::size_t kDraftColumns = 40;
 constexpr std::size_t kTokenColumns = 16;
+constexpr std::size_t kCellColumns = 5;  // what fits a grid cell (dot_writer.cpp) at 6 points
 
 bool holds_token(const Cell& c) {
   return c.kind != CellKind::empty && c.kind != CellKind::pad && c.kind != CellKind::stale &&
@@ -34,7 +35,7 @@ void text_cell(std::ostream& o, const std::string& printable, bool any, CellKind
                const std::string& tooltip) {
   o << "<TD ALIGN=\"LEFT\" CELLPADDING=\"3\" COLOR=\"#bbbbbb\" BGCOLOR=\""
     << (any ? kind_color(kind) : "#ffffff") << "\" TITLE=\"" << html_escape(tooltip)
-    << "\" HREF=\"#\"><FONT POINT-SIZE=\"9\">" << (any ? "\"" + html_escape(printable) + "\"" : "—")
+    << "\" HREF=\"#\"><FONT POINT-SIZE=\"9\">" << (any ? html_escape("\"" + printable + "\"") : "—")
     << "</FONT></TD>";
 }
 
@@ -70,7 +71,7 @@ void write_row(std::ostream& o, const GridRow& g, const sim::TokenText& text) {
 std::string cell_token_text(const Cell& cell, const sim::TokenText& text) {
   if (!holds_token(cell)) return "";
   std::string shown;
-  for (char c : sim::cut_line(text.token(cell.token), 4)) {
+  for (char c : sim::cut_line(text.token(cell.token), kCellColumns)) {
     if (c == ' ') {
       shown += "␣";
     } else {

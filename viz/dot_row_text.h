@@ -16,8 +16,8 @@ namespace lockstep::viz {
 
 inline constexpr const char* kRowTextNode = "row_text";
 
-// The text a grid cell shows under its position id: up to 4 characters of the token (a 5th
-// would not fit the fixed cell), spaces drawn as '␣' so a token's leading space shows; ""
+// The text a grid cell shows under its position id: up to 5 columns of the token (cut_line;
+// a 6th would not fit the fixed cell), spaces drawn as '␣' so a token's leading space shows; ""
 // for cells that hold no sequence's token (empty, pad).
 std::string cell_token_text(const Cell& cell, const sim::TokenText& text);
 

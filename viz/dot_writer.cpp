@@ -17,7 +17,9 @@ namespace {
 
 constexpr int kCellWidth = 24;
 constexpr int kCellHeight = 18;
-constexpr int kTextCellHeight = 24;  // position id and token text, one line each
+// Grid cells with token text: position id and up to 5 characters of text, one line each.
+constexpr int kTextCellWidth = 32;
+constexpr int kTextCellHeight = 24;
 constexpr const char* kViolationRed = "#d62728";
 
 const char* invariant_explanation(const std::string& name) {
@@ -54,7 +56,7 @@ std::string tooltip(const Cell& c, const sim::TokenText* text) {
 void cell(std::ostream& o, const Cell& c, const std::string& label, const sim::TokenText* text,
           bool token_line = false, const std::string& port = "") {
   token_line = token_line && text != nullptr;
-  o << "<TD WIDTH=\"" << kCellWidth << "\" HEIGHT=\""
+  o << "<TD WIDTH=\"" << (token_line ? kTextCellWidth : kCellWidth) << "\" HEIGHT=\""
     << (token_line ? kTextCellHeight : kCellHeight) << "\" FIXEDSIZE=\"TRUE\""
     << " BGCOLOR=\"" << kind_color(c.kind) << "\" TITLE=\"" << html_escape(tooltip(c, text))
     << "\"";
@@ -90,11 +92,12 @@ void label_cell(std::ostream& o, const std::string& text, int width = 64) {
 }
 
 // Slot numbers every fifth column, so a reader can find slot 37 without counting.
-void slot_ruler(std::ostream& o, int columns, int label_width, int trailing = 0) {
+void slot_ruler(std::ostream& o, int columns, int label_width, int trailing = 0,
+                int cell_width = kCellWidth) {
   o << "<TR><TD BORDER=\"0\" WIDTH=\"" << label_width
     << "\"><FONT POINT-SIZE=\"7\" COLOR=\"#777777\">slot</FONT></TD>";
   for (int c = 0; c < columns; ++c) {
-    o << "<TD BORDER=\"0\" FIXEDSIZE=\"TRUE\" WIDTH=\"" << kCellWidth << "\" HEIGHT=\"10\">";
+    o << "<TD BORDER=\"0\" FIXEDSIZE=\"TRUE\" WIDTH=\"" << cell_width << "\" HEIGHT=\"10\">";
     if (c % 5 == 0) o << "<FONT POINT-SIZE=\"7\" COLOR=\"#777777\">" << c << "</FONT>";
     o << "</TD>";
   }
@@ -158,7 +161,8 @@ void write_grid(std::ostream& o, const StepView& v, const sim::TokenText* text) 
                  std::to_string(v.grid.size()) + (v.grid.size() == 1 ? " row x " : " rows x ") +
                  std::to_string(v.grid_columns) + " columns), cell = position id" +
                  (text != nullptr ? " and token text" : ""));
-  slot_ruler(o, v.grid_columns, 64, 2);
+  const int cell_width = text != nullptr ? kTextCellWidth : kCellWidth;
+  slot_ruler(o, v.grid_columns, 64, 2, cell_width);
   for (const auto& g : v.grid) {
     o << "<TR>";
     label_cell(o, "row " + std::to_string(g.cache_row) + " · seq " + std::to_string(g.seq));
@@ -169,7 +173,7 @@ void write_grid(std::ostream& o, const StepView& v, const sim::TokenText* text) 
     if (g.bonus.kind == CellKind::bonus) {
       cell(o, g.bonus, std::to_string(g.bonus.position), text, true);
     } else {
-      o << "<TD BORDER=\"0\" WIDTH=\"" << kCellWidth << "\"></TD>";
+      o << "<TD BORDER=\"0\" WIDTH=\"" << cell_width << "\"></TD>";
     }
     o << "<TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"8\"> a=" << g.accepted << " +"
       << g.committed << (g.finished ? " done" : "") << "</FONT></TD></TR>";
