@@ -11,9 +11,15 @@ namespace {
 
 constexpr const char* kEllipsis = "…";
 
-// Byte length of the display character starting at `at`: a whole escape ("\\n", "\\x0a") or a
-// whole UTF-8 character, so a cut never leaves half of either.
+constexpr std::string_view kOpenMark = "⟨", kCloseMark = "⟩";
+
+// Byte length of the display unit starting at `at`: a whole escape ("\\n", "\\x0a"), a whole
+// unknown-id mark ("⟨300⟩") or a whole UTF-8 character, so a cut never leaves half of one.
 std::size_t unit_length(std::string_view s, std::size_t at) {
+  if (s.substr(at, kOpenMark.size()) == kOpenMark) {
+    const auto close = s.find(kCloseMark, at);
+    if (close != std::string_view::npos) return close + kCloseMark.size() - at;
+  }
   const auto lead = static_cast<unsigned char>(s[at]);
   std::size_t n = 1;
   if (lead == '\\') {
@@ -35,9 +41,14 @@ std::vector<std::size_t> unit_starts(std::string_view s) {
   return starts;
 }
 
-// Columns a display character takes: an escape its characters, any other character one.
+// Columns a display unit takes: an escape or a mark its characters, any other character one.
 std::size_t unit_width(std::string_view s, std::size_t at) {
-  return s[at] == '\\' ? unit_length(s, at) : 1;
+  if (s[at] == '\\') return unit_length(s, at);
+  if (s.substr(at, kOpenMark.size()) == kOpenMark) {
+    // The marks are one column each; the digits between them one each.
+    return unit_length(s, at) - kOpenMark.size() - kCloseMark.size() + 2;
+  }
+  return 1;
 }
 
 // Columns of the whole line.
@@ -62,7 +73,7 @@ TokenText::TokenText(std::string source, std::vector<std::string> bytes_by_id, P
 std::string TokenText::bytes(Token id) const {
   if (id >= 0 && static_cast<std::size_t>(id) < bytes_by_id_.size())
     return bytes_by_id_[static_cast<std::size_t>(id)];
-  return "⟨" + std::to_string(id) + "⟩";
+  return std::string(kOpenMark) + std::to_string(id) + std::string(kCloseMark);
 }
 
 std::string TokenText::decode(std::span<const Token> ids) const {

@@ -45,8 +45,8 @@ class TokenText {
 
 // A printable line (TokenText::text) cut to at most `columns` columns, "…" included: the start
 // kept and "…" appended, or with cut_line_tail the end kept and "…" prepended. A character
-// takes one column and an escape as many as it has characters ("\\x0a": 4); neither is ever
-// split. `columns` must be at least 2.
+// takes one column, an escape or an unknown-id mark as many as it has characters ("\\x0a": 4,
+// "⟨300⟩": 5); none is ever split. `columns` must be at least 2.
 std::string cut_line(std::string_view printable, std::size_t columns);
 std::string cut_line_tail(std::string_view printable, std::size_t columns);
 

@@ -110,6 +110,8 @@ BOOST_AUTO_TEST_CASE(cut_line_never_splits_a_character_or_an_escape) {
   BOOST_TEST(sim::cut_line_tail("ab\\x0acd", 3) == "…cd");
   BOOST_TEST(sim::cut_line_tail("ab\\x0acd", 7) == "…\\x0acd");
   BOOST_TEST(sim::cut_line_tail("ab\\x0acd", 6) == "…cd");
+  BOOST_TEST(sim::cut_line("⟨300⟩⟨7⟩x", 8) == "⟨300⟩…");  // an unknown-id mark stays whole
+  BOOST_TEST(sim::cut_line_tail("ab⟨300⟩", 6) == "…⟨300⟩");
   BOOST_CHECK_THROW(sim::cut_line("abc", 1), ContractError);
 }
 

@@ -131,7 +131,7 @@ void write_title(std::ostream& o, const StepView& v) {
   o << "</FONT></TD></TR></TABLE>>];\n";
 }
 
-void write_legend(std::ostream& o) {
+void write_legend(std::ostream& o, bool with_text) {
   o << "legend [label=<<TABLE BORDER=\"1\" COLOR=\"#bbbbbb\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
        "CELLPADDING=\"2\"><TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT "
        "POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>";
@@ -147,8 +147,10 @@ void write_legend(std::ostream& o) {
     << "\"></TD><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">violated invariant</FONT></TD></TR>"
     // Short lines: a wide row here would stretch the swatch column.
     << "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"8\">"
-       "grid cell: its position id<BR ALIGN=\"LEFT\"/>"
-       "KV cell: seq:index it holds<BR ALIGN=\"LEFT\"/>"
+    << (with_text ? "grid cell: position id and<BR ALIGN=\"LEFT\"/>its token's text (␣: space)<BR "
+                    "ALIGN=\"LEFT\"/>"
+                  : "grid cell: its position id<BR ALIGN=\"LEFT\"/>")
+    << "KV cell: seq:index it holds<BR ALIGN=\"LEFT\"/>"
        "arrow: a KV move, from the<BR ALIGN=\"LEFT\"/>"
        "first slot read to the first<BR ALIGN=\"LEFT\"/>"
        "slot written, with its bytes<BR ALIGN=\"LEFT\"/></FONT></TD></TR>"
@@ -290,7 +292,7 @@ std::string step_dot(const StepView& v, const sim::TokenText* text) {
     << "node [shape=plaintext, fontname=\"Helvetica\", margin=0];\n"
     << "edge [fontname=\"Helvetica\"];\n";
   write_title(o, v);
-  write_legend(o);
+  write_legend(o, text != nullptr);
   o << "{ rank=same; title; legend; }\n";
   std::string previous = "title";
   if (v.violation) {
