@@ -15,6 +15,7 @@
 
 #include "cli/output.h"
 #include "reference/parallel.h"
+#include "resolve/model_scenario.h"
 #include "sim/cost_cpu.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
@@ -53,7 +54,7 @@ sim::Scenario load(const BenchArgs& a) {
                                        .offset = 0,
                                        .max_prompt_tokens = a.max_prompt_tokens};
   }
-  sim::finalize_scenario(s, a.specbench);
+  resolve::finalize_scenario(s, a.specbench);
   return s;
 }
 

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "resolve/model_scenario.h"
 #include "sim/backend.h"
 #include "sim/error.h"
 #include "sim/faults.h"
@@ -44,7 +45,7 @@ std::vector<sim::Scenario> load_library(const FaultsArgs& a) {
   for (const auto& f : files) {
     sim::Scenario s = sim::load_scenario_file(f);
     s.backend = a.backend;
-    sim::finalize_scenario(s, s.specbench ? a.specbench : std::string());
+    resolve::finalize_scenario(s, s.specbench ? a.specbench : std::string());
     out.push_back(std::move(s));
   }
   if (out.empty()) throw InputError("no scenario files in '" + a.scenario_dir + "'");
@@ -134,7 +135,7 @@ void print_presets(const FaultsArgs& a) {
       sim::load_scenario_file((std::filesystem::path(a.scenario_dir) / "specbench.json").string());
   base.backend = a.backend;
   if (a.prompts && base.specbench) base.specbench->count = *a.prompts;
-  sim::finalize_scenario(base, a.specbench);
+  resolve::finalize_scenario(base, a.specbench);
   fmt::print("\npresets on SpecBench: {} prompts, batch {}, k {}, max_new_tokens {} ({} backend)\n",
              base.prompts.size(), base.batch_size, base.k, base.max_new_tokens, base.backend);
   fmt::print("  {:<10} {:>12} {:>12} {:>11}  faults\n", "strategy", "equivalent", "rate",

@@ -8,6 +8,7 @@
 
 #include "cli/output.h"
 #include "cli/replay_shard.h"
+#include "resolve/model_scenario.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/scenario.h"
@@ -63,7 +64,7 @@ ReplayShardEntry entry_of(int index, const std::string& name, const verify::Repl
 ReplayShardEntry replay_file(const std::string& path, int index, const ReplayArgs& a,
                              const verify::ReplayOptions& o) {
   sim::Scenario s = sim::load_scenario_file(path);
-  sim::finalize_scenario(s, a.specbench);
+  resolve::finalize_scenario(s, a.specbench);
   const auto r = verify::replay(s, o);
   ReplayShardEntry e = entry_of(index, r.scenario, r, o);
   e.text = fmt::format("lockstep replay: {} on {} and {}\n", r.scenario, o.backend_a, o.backend_b);

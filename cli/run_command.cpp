@@ -13,6 +13,7 @@
 #include "cli/strategy_help.h"
 #include "cli/token_text_source.h"
 #include "cli/viz_command.h"
+#include "resolve/model_scenario.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/scenario.h"
@@ -141,7 +142,7 @@ int execute(const RunArgs& a) {
           ? sim::parse_scenario(sim::default_scenario_json(), sources.file, kLater)
           : sim::load_scenario_file(a.scenario_path, kLater);
   apply_overrides(a, scenario, sources);
-  sim::finalize_scenario(scenario, a.specbench.value_or(""), sources);
+  resolve::finalize_scenario(scenario, a.specbench.value_or(""), sources);
   verify::CheckOptions options;
   options.check_invariants = !a.no_check;
   options.trace_path = a.trace_path;

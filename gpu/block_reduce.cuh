@@ -33,4 +33,13 @@ __device__ T block_reduce(T value, T* part, Op op) {
   return result;
 }
 
+// max |row[j]| over j < k, the same on every thread of the block (the amax of a row's
+// per-token quantization: k_quantize_rows.cu, k_quantize_split.cu).
+template <int kThreads>
+__device__ float row_amax(const float* row, int k, float* part) {
+  float amax = 0.0f;
+  for (int j = threadIdx.x; j < k; j += blockDim.x) amax = fmaxf(amax, fabsf(row[j]));
+  return block_reduce<kThreads>(amax, part, MaxOp{});
+}
+
 }  // namespace lockstep::gpu

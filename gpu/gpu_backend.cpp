@@ -15,6 +15,7 @@
 #include "gpu/host_policy.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
+#include "loaded/loaded_model.h"
 #include "numerics/host_math.h"
 #include "numerics/model_validation.h"
 #include "numerics/numerics.h"
@@ -33,7 +34,7 @@ std::string model_key(const sim::ModelConfig& c) {
   return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) +
          ":" + std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" +
          std::to_string(c.n_kv_heads) + ":" + std::to_string(c.head_dim) + ":" +
-         std::to_string(c.ffn);
+         std::to_string(c.ffn) + ":" + c.weights_file;
 }
 
 // An int8 matrix [rows, cols] on the device, padded with zeros to [pad16(rows), pad16(cols)],
@@ -49,13 +50,44 @@ struct DeviceModel {
   std::shared_ptr<const DeviceTensor> embedding, lm_head;
   struct Layer {
     std::shared_ptr<const DeviceTensor> wq, wk, wv, wo, wg, wu, wd;
+    float k_scale = numerics::kKvScale;  // a loaded model's are calibrated per layer
+    float v_scale = numerics::kKvScale;
+    float score_scale = 0;  // k_scale / sqrt(D), rounded once on the host
   };
   std::vector<Layer> layers;
   std::vector<float> rope_cos, rope_sin;  // host copies, [rope_positions, D / 2]
   DeviceBuffer<float> rope_cos_device, rope_sin_device;
   int rope_positions = 0;  // rows built and uploaded (rope_table_rows: grows geometrically)
-  float score_scale = 0;
   int kv_width() const { return config.n_kv_heads * config.head_dim; }
+};
+
+// An int8 matrix of the host's loaded model (loaded/loaded_model.h) uploaded as is, padded
+// with zeros like a generated tensor.
+std::shared_ptr<const DeviceTensor> upload_tensor(const loaded::Int8Matrix& m,
+                                                  cudaStream_t stream) {
+  auto t = std::make_shared<DeviceTensor>();
+  t->rows = m.rows;
+  t->cols = m.cols;
+  t->rows_padded = pad16(m.rows);
+  t->ld = pad16(m.cols);
+  std::vector<std::int8_t> padded(static_cast<std::size_t>(t->rows_padded) *
+                                  static_cast<std::size_t>(t->ld));
+  for (int r = 0; r < m.rows; ++r) {
+    std::memcpy(padded.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(t->ld),
+                m.values.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(m.cols),
+                static_cast<std::size_t>(m.cols));
+  }
+  t->values.upload(padded, stream);
+  t->scales.upload(m.scales, stream);
+  LOCKSTEP_CUDA_CHECK(cudaStreamSynchronize(stream));  // `padded` dies here
+  return t;
+}
+
+// A loaded model file on the device: every layer the file has (drafts take a prefix).
+struct LoadedOnDevice {
+  sim::ModelConfig config;
+  std::shared_ptr<const DeviceTensor> embedding, head;
+  std::vector<DeviceModel::Layer> layers;
 };
 
 struct DeviceCache {
@@ -91,6 +123,9 @@ struct GpuBackend::Impl {
   std::map<std::tuple<std::uint64_t, std::uint64_t, int, int>, std::shared_ptr<const DeviceTensor>>
       tensors;
   std::map<std::string, std::shared_ptr<DeviceModel>> models;
+  std::map<std::string, std::shared_ptr<const LoadedOnDevice>> loaded_models;  // by file
+  bool split_pass = false;  // the model of the running pass is loaded: 16-bit split rows
+  float split_eps = 0.0f;   // its RMSNorm epsilon
   std::vector<DeviceCache> caches;
   bool keep_logits = false;
   int token_pad = kDefaultTokenPad;  // the GEMMs' M padding (gpu/host_policy.h)
@@ -143,6 +178,47 @@ struct GpuBackend::Impl {
     return slot;
   }
 
+  // Mirrors reference/weights.cpp WeightStore::loaded: the host converts the file once
+  // (loaded::load, the same bytes the cpu backend uses) and the result is uploaded.
+  std::shared_ptr<const LoadedOnDevice> loaded_model(const sim::ModelConfig& config) {
+    auto& slot = loaded_models[config.weights_file];
+    if (slot) return slot;
+    const auto host = loaded::load(config.weights_file, config.name);
+    auto d = std::make_shared<LoadedOnDevice>();
+    d->config = host->config;
+    d->embedding = upload_tensor(host->embedding, stream);
+    d->head = upload_tensor(host->head, stream);
+    for (const loaded::Layer& l : host->layers) {
+      d->layers.push_back(
+          {.wq = upload_tensor(l.wq, stream),
+           .wk = upload_tensor(l.wk, stream),
+           .wv = upload_tensor(l.wv, stream),
+           .wo = upload_tensor(l.wo, stream),
+           .wg = upload_tensor(l.wg, stream),
+           .wu = upload_tensor(l.wu, stream),
+           .wd = upload_tensor(l.wd, stream),
+           .k_scale = l.k_scale,
+           .v_scale = l.v_scale,
+           .score_scale = numerics::attention_score_scale(host->config.head_dim, l.k_scale)});
+    }
+    slot = std::move(d);
+    return slot;
+  }
+
+  // Mirrors reference/model.cpp Model::ensure_loaded_weights: the first n_layers layers.
+  void use_loaded_weights(DeviceModel& m) {
+    const auto d = loaded_model(m.config);
+    const sim::ModelConfig& file = d->config;
+    const sim::ModelConfig& c = m.config;
+    require(file.vocab == c.vocab && file.d_model == c.d_model && file.n_heads == c.n_heads &&
+                file.n_kv_heads == c.n_kv_heads && file.head_dim == c.head_dim &&
+                file.ffn == c.ffn && c.n_layers <= file.n_layers,
+            [&] { return "model " + c.name + ": its shapes differ from " + file.weights_file; });
+    m.embedding = d->embedding;
+    m.lm_head = d->head;
+    m.layers.assign(d->layers.begin(), d->layers.begin() + c.n_layers);
+  }
+
   // Mirrors reference/model.cpp Model::Model and Model::ensure_weights (the same validation
   // and tensor ids, from numerics/).
   std::shared_ptr<DeviceModel> model_for(const sim::ModelConfig& config) {
@@ -151,7 +227,11 @@ struct GpuBackend::Impl {
     numerics::validate_model(config);
     auto m = std::make_shared<DeviceModel>();
     m->config = config;
-    m->score_scale = numerics::attention_score_scale(config.head_dim);
+    if (config.loaded()) {
+      use_loaded_weights(*m);
+      slot = std::move(m);
+      return slot;
+    }
     const auto seed = config.seed;
     const int d = config.d_model;
     const int q_width = config.n_heads * config.head_dim;
@@ -162,6 +242,7 @@ struct GpuBackend::Impl {
         tensor(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, numerics::kGainHead);
     for (int l = 0; l < config.n_layers; ++l) {
       DeviceModel::Layer layer;
+      layer.score_scale = numerics::attention_score_scale(config.head_dim);
       layer.wq = tensor(seed, tensor_id(TensorKind::wq, l), q_width, d, numerics::kGainProjection);
       layer.wk = tensor(seed, tensor_id(TensorKind::wk, l), kv, d, numerics::kGainProjection);
       layer.wv = tensor(seed, tensor_id(TensorKind::wv, l), kv, d, numerics::kGainProjection);
@@ -183,20 +264,33 @@ struct GpuBackend::Impl {
   void ensure_rope(DeviceModel& m, int positions) {
     if (positions <= m.rope_positions) return;
     const int rows = rope_table_rows(m.rope_positions, positions);
-    numerics::build_rope_rows(m.config.head_dim, m.rope_positions, rows, m.rope_cos, m.rope_sin);
+    numerics::build_rope_rows(m.config.head_dim, m.rope_positions, rows, m.rope_cos, m.rope_sin,
+                              m.config.rope_base);
     m.rope_positions = rows;
     m.rope_cos_device.upload(m.rope_cos, stream);
     m.rope_sin_device.upload(m.rope_sin, stream);
   }
 
   // dst [n, out] (+)= dequantize(x_q . W^T): the GEMM on padded shapes, then the epilogue.
+  // A loaded model's 16-bit rows: one GEMM over both digit halves (2 * np rows).
   void project(const DeviceTensor& w, int n, float* dst, bool accumulate) {
     const int np = padded_tokens(n);
+    if (split_pass) {
+      gemm->run(xq.get(), w.values.get(), acc.get(), 2 * np, w.rows_padded, w.ld, stream);
+      launch_dequantize_split(acc.get(), w.rows_padded, n, np, w.rows, w.scales.get(), factor.get(),
+                              dst, accumulate, stream);
+      return;
+    }
     gemm->run(xq.get(), w.values.get(), acc.get(), np, w.rows_padded, w.ld, stream);
     launch_dequantize(acc.get(), w.rows_padded, n, w.rows, w.scales.get(), factor.get(), dst,
                       accumulate, stream);
   }
   void quantize(const float* x, int n, int k, bool rms) {
+    if (split_pass) {
+      launch_quantize_split(x, n, k, xq.get(), padded_tokens(n), pad16(k), factor.get(), rms,
+                            split_eps, stream);
+      return;
+    }
     launch_quantize_rows(x, n, k, xq.get(), padded_tokens(n), pad16(k), factor.get(), rms, stream);
   }
 
@@ -296,6 +390,8 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::Forwa
   out.digest.assign(static_cast<std::size_t>(n), 0);
   logits.clear();
   if (n == 0) return;
+  split_pass = cfg.loaded();
+  split_eps = cfg.rms_eps;
   ensure_rope(m, numerics::rope_rows_needed(plan));
   const PlanOnDevice p = upload_plan(plan);
   reserve_workspaces(cfg, n, p.max_visible);
@@ -336,8 +432,9 @@ void GpuBackend::Impl::reserve_workspaces(const sim::ModelConfig& cfg, int n, in
   logits_device.reserve(width(cfg.vocab));
   factor.reserve(np);
   scratch.reserve(width(cfg.n_heads) * static_cast<std::size_t>(max_visible));
-  xq.reserve(np * widest);
-  acc.reserve(np * widest);
+  const std::size_t halves = cfg.loaded() ? 2 : 1;  // 16-bit split rows: two int8 rows each
+  xq.reserve(halves * np * widest);
+  acc.reserve(halves * np * widest);
 }
 
 GpuBackend::Impl::PlanOnDevice GpuBackend::Impl::upload_plan(const TokenPlan& plan) {
@@ -368,10 +465,10 @@ void GpuBackend::Impl::attention_block(DeviceCache& c, int l, int n, const PlanO
   launch_rope(q.get(), n, cfg.n_heads, dh, p.positions, cos, sin, stream);
   launch_rope(k.get(), n, cfg.n_kv_heads, dh, p.positions, cos, sin, stream);
   launch_kv_write(k.get(), v.get(), n, m.kv_width(), p.rows, p.write_slots, c.k.get(), c.v.get(), l,
-                  cfg.n_layers, c.capacity, numerics::kKvScale, stream);
+                  cfg.n_layers, c.capacity, w.k_scale, w.v_scale, stream);
   launch_attention(q.get(), n, cfg.n_heads, cfg.n_kv_heads, dh, p.rows, p.offsets, p.visible,
-                   c.k.get(), c.v.get(), l, cfg.n_layers, c.capacity, m.score_scale,
-                   numerics::kKvScale, scratch.get(), p.max_visible, attn.get(), stream);
+                   c.k.get(), c.v.get(), l, cfg.n_layers, c.capacity, w.score_scale, w.v_scale,
+                   scratch.get(), p.max_visible, attn.get(), stream);
   quantize(attn.get(), n, cfg.n_heads * dh, /*rms=*/false);
   project(*w.wo, n, h.get(), /*accumulate=*/true);
   launch_check_finite(h.get(), static_cast<std::int64_t>(n) * cfg.d_model, 2 * l, flag.get(),

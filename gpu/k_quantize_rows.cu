@@ -23,9 +23,7 @@ __global__ void quantize_rows(const float* x, int n, int k, std::int8_t* xq, int
   const float* row = x + static_cast<std::int64_t>(i) * k;
   __shared__ float amax_part[kThreads];
   __shared__ long long sum_part[kThreads];
-  float amax = 0.0f;
-  for (int j = threadIdx.x; j < k; j += blockDim.x) amax = fmaxf(amax, fabsf(row[j]));
-  amax = block_reduce<kThreads>(amax, amax_part, MaxOp{});
+  const float amax = row_amax<kThreads>(row, k, amax_part);
   const float scale = numerics::activation_scale(amax);
   long long sum_sq = 0;
   for (int j = threadIdx.x; j < ld; j += blockDim.x) {

@@ -37,6 +37,18 @@ void launch_quantize_rows(const float* x, int n, int k, std::int8_t* xq, int row
 void launch_dequantize(const std::int32_t* acc, int ldc, int n, int out, const float* w_scale,
                        const float* factor, float* y, bool accumulate, cudaStream_t stream);
 
+// k_quantize_split.cu — twin of ops::quantize_rows_split (a loaded model's 16-bit rows).
+// xq [2 * rows_padded, ld] int8: row i's high digits at row i, its low digits at row
+// rows_padded + i (zero past n rows and k columns); factor [N] = rms factor (eps) or scale.
+void launch_quantize_split(const float* x, int n, int k, std::int8_t* xq, int rows_padded, int ld,
+                           float* factor, bool rms, float eps, cudaStream_t stream);
+
+// k_dequantize_split.cu — twin of ops::dequantize_split: acc [2 * rows_padded, ldc] as
+// k_quantize_split laid out its input; y[i, o] (+)= dequantize_split(255 * high + low, ...).
+void launch_dequantize_split(const std::int32_t* acc, int ldc, int n, int rows_padded, int out,
+                             const float* w_scale, const float* factor, float* y, bool accumulate,
+                             cudaStream_t stream);
+
 // k_rope.cu — twin of ops::rope.
 // x [N, heads * D] rotated in place pairwise by the [positions, D/2] tables.
 void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* positions,
@@ -45,7 +57,8 @@ void launch_rope(float* x, int n, int heads, int head_dim, const std::int32_t* p
 // k_kv_write.cu — twin of ops::kv_write.
 void launch_kv_write(const float* k, const float* v, int n, int kv_width, const std::int32_t* rows,
                      const std::int32_t* write_slots, std::int8_t* k_cache, std::int8_t* v_cache,
-                     int layer, int layers, int capacity, float kv_scale, cudaStream_t stream);
+                     int layer, int layers, int capacity, float k_scale, float v_scale,
+                     cudaStream_t stream);
 
 // k_attention.cu — twin of ops::attention.
 // out [N, H*D]; scratch holds N * H * max_visible 32-bit words.

@@ -12,13 +12,13 @@ double residual_gain_of_layer(int layer) {
 }
 
 void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos,
-                     std::vector<float>& sin) {
+                     std::vector<float>& sin, double base) {
   const int half = head_dim / 2;
   cos.resize(static_cast<std::size_t>(to) * static_cast<std::size_t>(half));
   sin.resize(cos.size());
   for (int p = from; p < to; ++p) {
     for (int j = 0; j < half; ++j) {
-      const double theta = std::pow(10000.0, -2.0 * j / static_cast<double>(head_dim));
+      const double theta = std::pow(base, -2.0 * j / static_cast<double>(head_dim));
       const double angle = static_cast<double>(p) * theta;
       const auto i = static_cast<std::size_t>(p) * static_cast<std::size_t>(half) +
                      static_cast<std::size_t>(j);
@@ -28,8 +28,8 @@ void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos,
   }
 }
 
-float attention_score_scale(int head_dim) {
-  return static_cast<float>(static_cast<double>(kKvScale) /
+float attention_score_scale(int head_dim, float k_scale) {
+  return static_cast<float>(static_cast<double>(k_scale) /
                             std::sqrt(static_cast<double>(head_dim)));
 }
 

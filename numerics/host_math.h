@@ -28,11 +28,13 @@ constexpr double kGainHead = 18.25;
 constexpr double kResidualDecay = 2.0;
 double residual_gain_of_layer(int layer);
 
-// Appends rows [from, to) of the [positions, head_dim / 2] cos and sin tables.
+// Appends rows [from, to) of the [positions, head_dim / 2] cos and sin tables; `base` is the
+// RoPE frequency base (10000 for generated weights, the file's for a loaded model).
 void build_rope_rows(int head_dim, int from, int to, std::vector<float>& cos,
-                     std::vector<float>& sin);
+                     std::vector<float>& sin, double base = 10000.0);
 
-float attention_score_scale(int head_dim);
+// k_scale / sqrt(head_dim), rounded once: the factor from an integer q.k to a score.
+float attention_score_scale(int head_dim, float k_scale = kKvScale);
 
 // Digest of a logits row: combine() over the float bit patterns in order.
 std::uint64_t digest_logits(const float* values, int count);

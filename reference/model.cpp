@@ -10,6 +10,7 @@
 
 #include "numerics/model_validation.h"
 #include "numerics/tensor_ids.h"
+#include "reference/ops_split.h"
 #include "sim/error.h"
 
 namespace lockstep::reference {
@@ -17,22 +18,32 @@ namespace lockstep::reference {
 using numerics::tensor_id;
 using numerics::TensorKind;
 
-namespace {
+// x quantized for a projection: int8 rows (§5.1), or a loaded model's 16-bit rows split into
+// 2N int8 digit rows (§13.1).
+QuantizedRows Model::quantize_input(const Activations& x, bool rms) const {
+  return config_.loaded() ? ops::quantize_rows_split(x, rms, config_.rms_eps)
+                          : ops::quantize_rows(x, rms);
+}
 
-// y [N, out] = dequantize(x . w^T): gemm, then the epilogue (k_dequantize's twin).
-Activations project(const QuantizedRows& x, const QuantMatrix& w) {
+// y [N, out] = dequantize(x . w^T): gemm, then the epilogue (k_dequantize's twin, or
+// k_dequantize_split's for 16-bit rows).
+Activations Model::project(const QuantizedRows& x, const QuantMatrix& w) const {
   Activations y;
-  ops::dequantize(ops::gemm(x, w), w.scales, x.factor, y, /*accumulate=*/false);
+  if (config_.loaded())
+    ops::dequantize_split(ops::gemm(x, w), w.scales, x.factor, y, /*accumulate=*/false);
+  else
+    ops::dequantize(ops::gemm(x, w), w.scales, x.factor, y, /*accumulate=*/false);
   return y;
 }
 
 // h += dequantize(quantize(x) . w^T): the residual writers wo and wd.
-void add_projection(const Activations& x, const QuantMatrix& w, Activations& h) {
-  const QuantizedRows xq = ops::quantize_rows(x, /*rms=*/false);
-  ops::dequantize(ops::gemm(xq, w), w.scales, xq.factor, h, /*accumulate=*/true);
+void Model::add_projection(const Activations& x, const QuantMatrix& w, Activations& h) const {
+  const QuantizedRows xq = quantize_input(x, /*rms=*/false);
+  if (config_.loaded())
+    ops::dequantize_split(ops::gemm(xq, w), w.scales, xq.factor, h, /*accumulate=*/true);
+  else
+    ops::dequantize(ops::gemm(xq, w), w.scales, xq.factor, h, /*accumulate=*/true);
 }
-
-}  // namespace
 
 void check_fp_environment() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -61,11 +72,42 @@ void check_fp_environment() {
 Model::Model(const sim::ModelConfig& config, std::shared_ptr<WeightStore> store)
     : config_(config), store_(std::move(store)) {
   numerics::validate_model(config_);
-  score_scale_ = numerics::attention_score_scale(config_.head_dim);
+}
+
+// A loaded model's first config_.n_layers layers (all of them, or a derived draft's).
+void Model::ensure_loaded_weights() {
+  const auto w = store_->loaded(config_);
+  const sim::ModelConfig& file = w->config;
+  require(
+      file.vocab == config_.vocab && file.d_model == config_.d_model &&
+          file.n_heads == config_.n_heads && file.n_kv_heads == config_.n_kv_heads &&
+          file.head_dim == config_.head_dim && file.ffn == config_.ffn &&
+          config_.n_layers <= file.n_layers,
+      [&] { return "model " + config_.name + ": its shapes differ from " + file.weights_file; });
+  embedding_ = w->embedding;
+  lm_head_ = w->head;
+  for (int l = 0; l < config_.n_layers; ++l) {
+    const LoadedWeights::Layer& s = w->layers[static_cast<std::size_t>(l)];
+    layers_.push_back(
+        {.wq = s.wq,
+         .wk = s.wk,
+         .wv = s.wv,
+         .wo = s.wo,
+         .wg = s.wg,
+         .wu = s.wu,
+         .wd = s.wd,
+         .k_scale = s.k_scale,
+         .v_scale = s.v_scale,
+         .score_scale = numerics::attention_score_scale(config_.head_dim, s.k_scale)});
+  }
 }
 
 void Model::ensure_weights() {
   if (embedding_) return;
+  if (config_.loaded()) {
+    ensure_loaded_weights();
+    return;
+  }
   const auto seed = config_.seed;
   const int d = config_.d_model;
   const int q_width = config_.n_heads * config_.head_dim;
@@ -76,6 +118,8 @@ void Model::ensure_weights() {
       store_->get(seed, tensor_id(TensorKind::lm_head, -1), config_.vocab, d, numerics::kGainHead);
   for (int l = 0; l < config_.n_layers; ++l) {
     Layer layer;
+    layer.k_scale = layer.v_scale = kKvScale;
+    layer.score_scale = numerics::attention_score_scale(config_.head_dim);
     layer.wq =
         store_->get(seed, tensor_id(TensorKind::wq, l), q_width, d, numerics::kGainProjection);
     layer.wk = store_->get(seed, tensor_id(TensorKind::wk, l), kv, d, numerics::kGainProjection);
@@ -93,7 +137,8 @@ void Model::ensure_weights() {
 
 void Model::ensure_rope(int positions) {
   if (positions <= rope_positions_) return;
-  numerics::build_rope_rows(config_.head_dim, rope_positions_, positions, rope_cos_, rope_sin_);
+  numerics::build_rope_rows(config_.head_dim, rope_positions_, positions, rope_cos_, rope_sin_,
+                            config_.rope_base);
   rope_positions_ = positions;
 }
 
@@ -110,7 +155,7 @@ KvRow Model::make_row(int capacity) const {
 void Model::attention_block(int l, const PassPlan& plan, std::vector<KvRow>& cache, int capacity,
                             Activations& h) const {
   const Layer& layer = layers_[static_cast<std::size_t>(l)];
-  const QuantizedRows xq = ops::quantize_rows(h, /*rms=*/true);
+  const QuantizedRows xq = quantize_input(h, /*rms=*/true);
   Activations q = project(xq, *layer.wq);  // [N, H*D]
   Activations k = project(xq, *layer.wk);  // [N, G*D]
   const Activations v = project(xq, *layer.wv);
@@ -118,9 +163,9 @@ void Model::attention_block(int l, const PassPlan& plan, std::vector<KvRow>& cac
       .heads = config_.n_heads, .kv_heads = config_.n_kv_heads, .head_dim = config_.head_dim};
   ops::rope(q, shape.heads, shape.head_dim, plan.positions, rope_cos_, rope_sin_);
   ops::rope(k, shape.kv_heads, shape.head_dim, plan.positions, rope_cos_, rope_sin_);
-  ops::kv_write(k, v, plan, cache, l, capacity, kKvScale);
+  ops::kv_write(k, v, plan, cache, l, capacity, layer.k_scale, layer.v_scale);
   const Activations attn =
-      ops::attention(q, shape, plan, cache, l, capacity, score_scale_, kKvScale);
+      ops::attention(q, shape, plan, cache, l, capacity, layer.score_scale, layer.v_scale);
   add_projection(attn, *layer.wo, h);
   ops::check_finite(h, "the attention block", l);
 }
@@ -128,7 +173,7 @@ void Model::attention_block(int l, const PassPlan& plan, std::vector<KvRow>& cac
 // The SwiGLU MLP and the residual add of wd.
 void Model::mlp_block(int l, Activations& h) const {
   const Layer& layer = layers_[static_cast<std::size_t>(l)];
-  const QuantizedRows xm = ops::quantize_rows(h, /*rms=*/true);
+  const QuantizedRows xm = quantize_input(h, /*rms=*/true);
   const Activations act = ops::swiglu(project(xm, *layer.wg), project(xm, *layer.wu));
   add_projection(act, *layer.wd, h);
   ops::check_finite(h, "the MLP block", l);
@@ -158,7 +203,7 @@ PassResult Model::forward(const PassPlan& plan, std::vector<KvRow>& cache, int c
     attention_block(l, plan, cache, capacity, h);
     mlp_block(l, h);
   }
-  const Activations logits = project(ops::quantize_rows(h, /*rms=*/true), *lm_head_);  // [N, V]
+  const Activations logits = project(quantize_input(h, /*rms=*/true), *lm_head_);  // [N, V]
   ops::check_finite(logits, "the logits", config_.n_layers);
   return summarize(logits, keep_logits);
 }

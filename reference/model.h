@@ -1,5 +1,7 @@
 // The reference transformer (DESIGN §6): a Llama-style decoder (RMSNorm, RoPE, grouped-query
-// attention, SwiGLU, untied LM head) under the exact numerics contract of docs/numerics.md.
+// attention, SwiGLU, untied LM head) under the exact numerics contract of docs/numerics.md,
+// with generated weights (§8) or a model file's loaded weights (§13: 16-bit split activations,
+// per-layer K/V scales, the file's RoPE base and epsilon; chosen by config.loaded()).
 // Every matrix product is int8 x int8 -> exact integer; every reduction is an integer sum or
 // a max; every elementwise step is a function of numerics/numerics.h. A token's logits
 // therefore depend only on its own sequence's visible KV entries, never on batch mates,
@@ -38,7 +40,8 @@ class Model {
   const sim::ModelConfig& config() const { return config_; }
   int kv_width() const { return config_.n_kv_heads * config_.head_dim; }  // G * D
 
-  // K/V quantization scales, fixed per layer (never taken over a batch).
+  // The K/V quantization scale of every layer of generated weights (never taken over a batch;
+  // a loaded model has its calibrated per-layer scales instead).
   static constexpr float kKvScale = numerics::kKvScale;
 
   // Runs `plan` against `cache` (indexed by cache row), writing each token's K/V to its slot
@@ -51,8 +54,16 @@ class Model {
  private:
   struct Layer {
     std::shared_ptr<const QuantMatrix> wq, wk, wv, wo, wg, wu, wd;
+    float k_scale = 0;  // K and V cache scales of the layer
+    float v_scale = 0;
+    float score_scale = 0;  // k_scale / sqrt(D), rounded once on the host
   };
   void ensure_weights();
+  void ensure_loaded_weights();
+  // The int8 (generated) or 16-bit split (loaded) projections of §5.1 / §13.
+  QuantizedRows quantize_input(const Activations& x, bool rms) const;
+  Activations project(const QuantizedRows& x, const QuantMatrix& w) const;
+  void add_projection(const Activations& x, const QuantMatrix& w, Activations& h) const;
   void ensure_rope(int positions);
   void attention_block(int layer, const PassPlan& plan, std::vector<KvRow>& cache, int capacity,
                        Activations& h) const;
@@ -67,7 +78,6 @@ class Model {
   std::vector<float> rope_cos_;  // [positions, D / 2]
   std::vector<float> rope_sin_;
   int rope_positions_ = 0;
-  float score_scale_ = 0;  // kKvScale / sqrt(D), rounded once on the host
 };
 
 // Throws if flush-to-zero or denormals-are-zero is on: the contract needs IEEE denormals.

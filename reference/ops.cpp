@@ -17,17 +17,6 @@ std::size_t index(std::int32_t value) {
   return static_cast<std::size_t>(value);
 }
 
-// Runs row(i) for every row on the reference's threads: the elementwise ops touch only their
-// own row, so any split gives the same bytes. Rows per block: enough elements to pay a wake-up.
-template <typename Row>
-void for_each_row(Eigen::Index rows, Eigen::Index cols, const Row& row) {
-  const auto grain =
-      static_cast<std::size_t>(std::max<Eigen::Index>(1, 8192 / std::max<Eigen::Index>(cols, 1)));
-  parallel_for(static_cast<std::size_t>(rows), grain, [&](std::size_t begin, std::size_t end) {
-    for (auto i = static_cast<Eigen::Index>(begin); i < static_cast<Eigen::Index>(end); ++i) row(i);
-  });
-}
-
 // One (token, head) of attention: q8 . k8 scores over the visible slots, integer softmax
 // weights, integer P.V, written to out_head [D].
 struct HeadInputs {
@@ -229,7 +218,7 @@ void rope(Activations& x, int heads, int head_dim, std::span<const std::int32_t>
 }
 
 void kv_write(const Activations& k, const Activations& v, const numerics::PassPlan& plan,
-              std::vector<KvRow>& cache, int layer, int capacity, float kv_scale) {
+              std::vector<KvRow>& cache, int layer, int capacity, float k_scale, float v_scale) {
   const auto n = static_cast<std::size_t>(k.rows());
   require(v.rows() == k.rows() && v.cols() == k.cols() && plan.rows.size() == n &&
               plan.write_slots.size() == n,
@@ -246,8 +235,8 @@ void kv_write(const Activations& k, const Activations& v, const numerics::PassPl
     const auto ti = static_cast<Eigen::Index>(i);
     for (std::size_t c = 0; c < kvw; ++c) {
       const auto ci = static_cast<Eigen::Index>(c);
-      kc[slot * kvw + c] = numerics::quantize(k(ti, ci), kv_scale);
-      vt[c * cap + slot] = numerics::quantize(v(ti, ci), kv_scale);
+      kc[slot * kvw + c] = numerics::quantize(k(ti, ci), k_scale);
+      vt[c * cap + slot] = numerics::quantize(v(ti, ci), v_scale);
     }
   }
 }

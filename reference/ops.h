@@ -77,10 +77,10 @@ void dequantize(const Eigen::MatrixXd& acc, const std::vector<float>& w_scale,
 void rope(Activations& x, int heads, int head_dim, std::span<const std::int32_t> positions,
           const std::vector<float>& cos, const std::vector<float>& sin);
 
-// Writes quantize(k, kv_scale) and quantize(v, kv_scale) of token i to slot write_slots[i] of
+// Writes quantize(k, k_scale) and quantize(v, v_scale) of token i to slot write_slots[i] of
 // cache row rows[i], layer `layer`, tokens in plan order (a later writer of a slot wins).
 void kv_write(const Activations& k, const Activations& v, const numerics::PassPlan& plan,
-              std::vector<KvRow>& cache, int layer, int capacity, float kv_scale);
+              std::vector<KvRow>& cache, int layer, int capacity, float k_scale, float v_scale);
 
 // out [N, H * D]: per token and head, q quantized per head, integer scores against the
 // visible slots' keys, integer softmax weights, integer P.V, attention_output per channel.

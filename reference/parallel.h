@@ -31,4 +31,17 @@ int parse_thread_count(const char* text);
 void parallel_for(std::size_t count, std::size_t grain,
                   const std::function<void(std::size_t, std::size_t)>& body);
 
+// Runs row(i) for every i < rows (each of `cols` elements) on the threads, in blocks of about
+// 8192 elements (enough to pay a wake-up). For row-wise ops that touch only their own row, so
+// any split gives the same bytes.
+template <typename Row>
+void for_each_row(std::ptrdiff_t rows, std::ptrdiff_t cols, const Row& row) {
+  const std::ptrdiff_t per_block = 8192 / (cols > 0 ? cols : 1);
+  const auto grain = static_cast<std::size_t>(per_block > 1 ? per_block : 1);
+  parallel_for(static_cast<std::size_t>(rows), grain, [&](std::size_t begin, std::size_t end) {
+    for (auto i = static_cast<std::ptrdiff_t>(begin); i < static_cast<std::ptrdiff_t>(end); ++i)
+      row(i);
+  });
+}
+
 }  // namespace lockstep::reference

@@ -1,9 +1,54 @@
 #include "reference/weights.h"
 
+#include "loaded/loaded_model.h"
 #include "numerics/weight_generator.h"
 #include "reference/gemm_avx2.h"
 
 namespace lockstep::reference {
+namespace {
+
+// values and values_i8 (the default kernel's); values_f stays empty (converted per call by the
+// float kernel), which keeps a 135M model's host copy near 1.2 GB.
+std::shared_ptr<const QuantMatrix> wrap(const loaded::Int8Matrix& m) {
+  auto q = std::make_shared<QuantMatrix>();
+  q->values.resize(m.rows, m.cols);
+  for (int r = 0; r < m.rows; ++r) {
+    const std::size_t base = static_cast<std::size_t>(r) * static_cast<std::size_t>(m.cols);
+    for (int c = 0; c < m.cols; ++c) q->values(r, c) = m.values[base + static_cast<std::size_t>(c)];
+  }
+  q->scales = m.scales;
+  q->values_i8 = pack_int8_rows(q->values);
+  return q;
+}
+
+std::shared_ptr<const LoadedWeights> convert(const sim::ModelConfig& config) {
+  const auto source = loaded::load(config.weights_file, config.name);
+  auto w = std::make_shared<LoadedWeights>();
+  w->config = source->config;
+  w->embedding = wrap(source->embedding);
+  w->head = wrap(source->head);
+  for (const loaded::Layer& l : source->layers) {
+    w->layers.push_back({.wq = wrap(l.wq),
+                         .wk = wrap(l.wk),
+                         .wv = wrap(l.wv),
+                         .wo = wrap(l.wo),
+                         .wg = wrap(l.wg),
+                         .wu = wrap(l.wu),
+                         .wd = wrap(l.wd),
+                         .k_scale = l.k_scale,
+                         .v_scale = l.v_scale});
+  }
+  return w;
+}
+
+}  // namespace
+
+std::shared_ptr<const LoadedWeights> WeightStore::loaded(const sim::ModelConfig& config) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& slot = loaded_[config.weights_file];
+  if (!slot) slot = convert(config);
+  return slot;
+}
 
 std::shared_ptr<const QuantMatrix> WeightStore::get(std::uint64_t seed, std::uint64_t id, int rows,
                                                     int cols, double gain) {

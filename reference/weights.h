@@ -9,10 +9,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <tuple>
 #include <vector>
 
 #include <Eigen/Core>
+
+#include "sim/model_config.h"
 
 namespace lockstep::reference {
 
@@ -31,14 +34,33 @@ struct QuantMatrix {
   int cols() const { return static_cast<int>(values.cols()); }
 };
 
+// A model file's weights converted by loaded/loaded_model.h, as QuantMatrix for the GEMMs
+// (docs/numerics.md §13); the per-layer K/V scales as loaded.
+struct LoadedWeights {
+  struct Layer {
+    std::shared_ptr<const QuantMatrix> wq, wk, wv, wo, wg, wu, wd;
+    float k_scale = 0;
+    float v_scale = 0;
+  };
+  sim::ModelConfig config;  // the file's full config (all its layers)
+  std::shared_ptr<const QuantMatrix> embedding, head;
+  std::vector<Layer> layers;
+};
+
 class WeightStore {
  public:
   // The tensor (seed, id) of shape [rows, cols]; generated on first use, then shared.
   std::shared_ptr<const QuantMatrix> get(std::uint64_t seed, std::uint64_t id, int rows, int cols,
                                          double gain);
 
+  // The weights of config.weights_file, converted on first use, then shared (a draft made of
+  // the first m layers uses the same tensors). Throws InputError for a file that cannot be
+  // loaded.
+  std::shared_ptr<const LoadedWeights> loaded(const sim::ModelConfig& config);
+
  private:
   std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const LoadedWeights>> loaded_;
   // The gain is part of the key: the same tensor asked for with another gain is another tensor.
   std::map<std::tuple<std::uint64_t, std::uint64_t, int, int, double>,
            std::shared_ptr<const QuantMatrix>>

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Prints the canonical trace digest of every library scenario x every strategy x backend, one
 # line each: "SCENARIO STRATEGY BACKEND DIGEST EXIT". tests/golden/traces_v1.txt is this
-# script's output; a refactoring must leave every line unchanged (tests/golden_traces_test.sh).
+# script's output (plus traces_multi_eos_v1.txt for multi_eos.json, added later); a refactoring
+# must leave every line unchanged (tests/golden_traces_test.sh). Scenarios that need a model
+# file live in scenarios/models/ and are not part of this set (it needs no download).
 #
 #   scripts/golden-traces.sh [--lockstep BIN] [--backends symbolic,cpu] [--specbench PATH]
 #                            [--only REGEX] [--skip REGEX] [--random N]

@@ -238,7 +238,10 @@ int Engine::commit_round(int row, Sequence& seq, std::span<const Token> tokens, 
     seq.tokens.push_back(token);
     ++committed;
     if (observer_) observer_->on_commit(step_, row, seq, seq.length() - 1);
-    const bool eos = scenario_.eos_token && token == *scenario_.eos_token;
+    // first-eos-only: a loop that compares with one EOS id although the model has several.
+    const bool eos = faults_.has(Fault::first_eos_only)
+                         ? scenario_.eos_token && token == *scenario_.eos_token
+                         : scenario_.is_eos(token);
     if (eos || seq.generated() >= scenario_.max_new_tokens) {
       seq.finished = true;
       break;

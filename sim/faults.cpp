@@ -9,6 +9,9 @@ namespace lockstep::sim {
 namespace {
 
 // The trait combinations a fault's code path needs (see docs/faults.md for why).
+bool every_strategy(const StrategyInfo&) {
+  return true;
+}
 bool drafts(const StrategyInfo& s) {
   return s.drafts;
 }
@@ -109,6 +112,12 @@ const std::vector<FaultInfo>& fault_registry() {
        "after the accepted prefix (right only when a = k-1)",
        "bonus KV slot computed from k, not from the accepted length, in k > 1 speculation",
        padded_width_bookkeeping, "drafting on the padded layout's width bookkeeping"},
+      {Fault::first_eos_only, "first-eos-only",
+       "a sequence ends only at the first of the scenario's EOS ids; the others are committed "
+       "as content and generation runs on",
+       "`if token == eos_token_id` in a hand-written loop, for a model with several EOS ids "
+       "(SmolLM2: <|im_end|> and <|endoftext|>)",
+       every_strategy, "every strategy (with several EOS ids)"},
   };
   return table;
 }

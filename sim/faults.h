@@ -32,6 +32,7 @@ enum class Fault : std::uint8_t {
   accept_first_rejected,
   pad_equals_eos,
   bonus_kv_wrong_slot,
+  first_eos_only,
 };
 
 struct FaultInfo {

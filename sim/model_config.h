@@ -20,6 +20,14 @@ struct ModelConfig {
   int ffn = 0;
   std::uint64_t seed = 0;  // weights (and the symbolic model's hash) are keyed on it
 
+  // Loaded weights (docs/numerics.md §13): the model file (GGUF) the weights are converted
+  // from; empty for the generated weights of a preset. Plain numbers only: the tensors live
+  // in reference/ and gpu/, which read the file themselves.
+  std::string weights_file;
+  double rope_base = 10000.0;  // RoPE frequency base (the file's for a loaded model)
+  float rms_eps = 0.0f;        // RMSNorm epsilon in x^2 units (loaded models only)
+  bool loaded() const { return !weights_file.empty(); }
+
   // int8 K and V for every layer and kv head: the bytes one KV slot of one row occupies.
   std::int64_t kv_bytes_per_slot() const { return 2LL * n_layers * n_kv_heads * head_dim; }
 };

@@ -36,6 +36,7 @@ ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenar
   ar.strategy = reference_strategy().name;
   ar.batch_size = 1;
   ar.eos_token.reset();
+  ar.eos_tokens.clear();
   ar.max_new_tokens = scenario.max_new_tokens + scenario.k;
   ar.faults.clear();
   std::vector<Sequence> sequences = make_sequences(ar);
@@ -55,7 +56,7 @@ std::vector<std::vector<Token>> oracle_outputs(const ReferenceContinuation& refe
     for (Token t : continuation) {
       if (static_cast<int>(tokens.size()) >= scenario.max_new_tokens) break;
       tokens.push_back(t);
-      if (scenario.eos_token && t == *scenario.eos_token) break;
+      if (scenario.is_eos(t)) break;
     }
     out.push_back(std::move(tokens));
   }

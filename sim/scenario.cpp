@@ -207,6 +207,14 @@ ModelConfig preset_at(const std::string& name, std::uint64_t seed, const Where& 
   }
 }
 
+// {"gguf": NAME_OR_PATH}: a model file (a name in the model cache or a path), read later by
+// the resolution phase (resolve/); nullopt for every other model form.
+std::optional<std::string> model_file_of(const json& v, const Where& w) {
+  if (!v.is_object() || !v.contains("gguf")) return std::nullopt;
+  Object o(v, w, {"gguf"});
+  return as_string(o.required("gguf"), o.where("gguf"), true);
+}
+
 // A model: "preset", {"preset": ..., "seed": ...}, or a full shape (name "custom").
 ModelConfig parse_model(const json& v, const Where& w) {
   ModelConfig c;
@@ -295,9 +303,59 @@ DrafterSpec parse_drafter(const json& v, const Where& w) {
   } else {
     w.key("kind").fail("must be one of " + drafter_kind_list() + ", got " + describe(v.at("kind")));
   }
-  d.model = v.contains("model") ? parse_model(v.at("model"), w.key("model"))
-                                : preset("draft-tiny", d.seed);
+  if (!v.contains("model")) {
+    d.model = preset("draft-tiny", d.seed);
+  } else if (auto file = model_file_of(v.at("model"), w.key("model"))) {
+    d.model_file = *file;
+    d.model.name = *file;
+  } else {
+    d.model = parse_model(v.at("model"), w.key("model"));
+  }
   return d;
+}
+
+// The scenario's EOS ids: "eos_token" (one id or null) or "eos_tokens" (a list, the first is
+// the primary), not both. A target named by model file may give neither: its file's EOS ids.
+void parse_eos(const Object& top, Scenario& s) {
+  if (top.has("eos_token") && top.has("eos_tokens")) {
+    top.where("eos_tokens").fail("cannot be given together with 'eos_token' (one list holds all)");
+  }
+  if (top.has("eos_tokens")) {
+    const json& list =
+        as_array(top.required("eos_tokens"), top.where("eos_tokens"), "token ids", true);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const auto t = static_cast<Token>(as_int(list[i], top.where("eos_tokens").at(i), kTokenId));
+      if (std::find(s.eos_tokens.begin(), s.eos_tokens.end(), t) != s.eos_tokens.end()) {
+        top.where("eos_tokens").at(i).fail("repeats EOS id " + std::to_string(t));
+      }
+      s.eos_tokens.push_back(t);
+    }
+    s.eos_token = s.eos_tokens.front();
+    return;
+  }
+  if (!top.has("eos_token") && !s.target_file.empty()) {
+    s.eos_from_file = true;
+    return;
+  }
+  if (const json& eos = top.required("eos_token"); !eos.is_null()) {
+    s.eos_token = static_cast<Token>(as_int(eos, top.where("eos_token"), kTokenId));
+    s.eos_tokens = {*s.eos_token};
+  }
+}
+
+// What parsing alone cannot know while the target is a model file: the draft made of the
+// target's first m layers, and prompt lookup's stand-in model.
+void derive_draft_model(Scenario& s) {
+  if (s.draft.target_layers > 0) {
+    if (s.draft.target_layers > s.target.n_layers) {
+      throw InputError("field 'draft.target_layers' = " + std::to_string(s.draft.target_layers) +
+                       " exceeds the target's " + std::to_string(s.target.n_layers) + " layers");
+    }
+    s.draft.model = derived_draft(s.target, s.draft.target_layers);
+  }
+  // Prompt lookup runs no draft model; the target stands in so that the scenario's model
+  // checks (one vocabulary) hold, and no draft cache is ever made from it.
+  if (s.draft.kind == DrafterSpec::Kind::prompt_lookup) s.draft.model = s.target;
 }
 
 std::vector<Token> parse_token_list(const json& v, const Where& w) {
@@ -329,21 +387,37 @@ void parse_prompts(const json& v, const Where& w, Scenario& s) {
     w.fail("must be a list of token-id lists, {\"text\": [...]} or {\"specbench\": {...}}, got " +
            describe(v));
   }
-  Object o(v, w, {"text", "specbench"});
+  Object o(v, w, {"text", "specbench", "chat"});
   if (o.has("text") == o.has("specbench")) {
     w.fail("must hold exactly one of 'text' or 'specbench', got " + describe(v));
   }
+  if (o.has("chat")) {
+    const json& chat = o.required("chat");
+    if (!chat.is_boolean()) o.where("chat").fail("must be true or false, got " + describe(chat));
+    s.chat = chat.get<bool>();
+    if (s.chat && s.target_file.empty()) {
+      o.where("chat").fail(
+          "= true needs a target named by model file ({\"gguf\": ...}): the chat template and "
+          "its special tokens are the model's");
+    }
+  }
   if (o.has("text")) {
     Where wt = o.where("text");
-    require_byte_vocab(s.target, wt);
+    if (s.target_file.empty()) require_byte_vocab(s.target, wt);
     const json& texts = as_array(o.required("text"), wt, "non-empty strings", true);
     for (std::size_t i = 0; i < texts.size(); ++i) {
-      s.prompts.push_back(byte_tokenize(as_string(texts[i], wt.at(i), true)));
+      std::string text = as_string(texts[i], wt.at(i), true);
+      // A model file's tokenizer is read by resolve/; byte tokens need none.
+      if (s.target_file.empty()) {
+        s.prompts.push_back(byte_tokenize(text));
+      } else {
+        s.prompt_texts.push_back(std::move(text));
+      }
     }
     return;
   }
   Where ws = o.where("specbench");
-  require_byte_vocab(s.target, ws);
+  if (s.target_file.empty()) require_byte_vocab(s.target, ws);
   Object sb(o.required("specbench"), ws, {"path", "count", "offset", "max_prompt_tokens"});
   SpecBenchSource src;
   if (sb.has("path")) src.path = as_string(sb.required("path"), sb.where("path"), true);
@@ -447,7 +521,7 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
   json doc = parse_json(json_text, origin);
   Object top(doc, Where{origin, ""},
              {"name", "description", "backend", "target", "draft", "strategy", "batch_size", "k",
-              "max_new_tokens", "window", "eos_token", "faults", "prompts", "cost"});
+              "max_new_tokens", "window", "eos_token", "eos_tokens", "faults", "prompts", "cost"});
   Scenario s;
   auto string_field = [&](const char* k, bool non_empty) {
     return as_string(top.required(k), top.where(k), non_empty);
@@ -455,28 +529,20 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
   s.name = string_field("name", true);
   s.description = string_field("description", false);
   s.backend = string_field("backend", true);
-  s.target = parse_model(top.required("target"), top.where("target"));
-  s.draft = parse_drafter(top.required("draft"), top.where("draft"));
-  if (s.draft.target_layers > 0) {
-    if (s.draft.target_layers > s.target.n_layers) {
-      top.where("draft")
-          .key("target_layers")
-          .fail("= " + std::to_string(s.draft.target_layers) + " exceeds the target's " +
-                std::to_string(s.target.n_layers) + " layers");
-    }
-    s.draft.model = derived_draft(s.target, s.draft.target_layers);
+  if (auto file = model_file_of(top.required("target"), top.where("target"))) {
+    s.target_file = *file;
+    s.target.name = *file;
+  } else {
+    s.target = parse_model(top.required("target"), top.where("target"));
   }
-  // Prompt lookup runs no draft model; the target stands in so that the scenario's model
-  // checks (one vocabulary) hold, and no draft cache is ever made from it.
-  if (s.draft.kind == DrafterSpec::Kind::prompt_lookup) s.draft.model = s.target;
+  s.draft = parse_drafter(top.required("draft"), top.where("draft"));
+  if (s.target_file.empty()) with_origin(origin, [&] { derive_draft_model(s); });
   s.strategy = string_field("strategy", true);
   s.batch_size = require_int(top, "batch_size", kBatchSize);
   s.k = require_int(top, "k", kK);
   s.max_new_tokens = require_int(top, "max_new_tokens", kMaxNewTokens);
   s.window = require_int(top, "window", kWindow);
-  if (const json& eos = top.required("eos_token"); !eos.is_null()) {
-    s.eos_token = static_cast<Token>(as_int(eos, top.where("eos_token"), kTokenId));
-  }
+  parse_eos(top, s);
   const json& faults = as_array(top.required("faults"), top.where("faults"), "fault names", false);
   for (std::size_t i = 0; i < faults.size(); ++i) {
     s.faults.push_back(as_string(faults[i], top.where("faults").at(i), true));
@@ -534,6 +600,8 @@ namespace {
 
 void validate_models(const Scenario& s) {
   if (s.name.empty()) throw InputError("field 'name' must be a non-empty string");
+  // Shapes come with the model files (install_models checks them then).
+  if (s.models_pending()) return;
   validate(s.target, "target");
   validate(s.draft.model, "draft.model");
   if (s.draft.model.vocab != s.target.vocab) {
@@ -541,9 +609,13 @@ void validate_models(const Scenario& s) {
                      ") must equal target.vocab (" + std::to_string(s.target.vocab) +
                      "): draft and target share one tokenizer");
   }
-  if (s.eos_token && (*s.eos_token < 0 || *s.eos_token >= s.target.vocab)) {
-    throw InputError("eos_token = " + std::to_string(*s.eos_token) +
-                     " is not a token id of target vocab " + std::to_string(s.target.vocab));
+  std::vector<Token> all = s.eos_tokens;
+  if (s.eos_token) all.push_back(*s.eos_token);
+  for (Token t : all) {
+    if (t >= 0 && t < s.target.vocab) continue;
+    throw InputError((s.eos_tokens.size() > 1 ? "eos_tokens: " : "eos_token = ") +
+                     std::to_string(t) + " is not a token id of target vocab " +
+                     std::to_string(s.target.vocab));
   }
 }
 
@@ -582,8 +654,9 @@ void validate_strategy(const Scenario& s, const ValueSources& sources) {
 
 // The number of prompts, or while SpecBench prompts are unresolved, their count.
 std::size_t validate_prompts(const Scenario& s) {
+  if (!s.prompt_texts.empty()) return s.prompt_texts.size();  // tokenized by resolve/
   if (s.specbench) {
-    if (s.target.vocab < kByteVocab) {
+    if (s.target_file.empty() && s.target.vocab < kByteVocab) {
       throw InputError(
           "prompts.specbench needs a target vocab of at least 256 (byte tokens), "
           "but target.vocab is " +
@@ -599,6 +672,7 @@ std::size_t validate_prompts(const Scenario& s) {
   for (std::size_t i = 0; i < s.prompts.size(); ++i) {
     std::string path = "prompts[" + std::to_string(i) + "]";
     if (s.prompts[i].empty()) throw InputError(path + " is empty: a prompt needs a token");
+    if (!s.target_file.empty()) continue;  // the vocabulary comes with the file
     check_tokens(s.prompts[i], path, s.target.vocab);
   }
   return s.prompts.size();
@@ -649,6 +723,11 @@ void validate_scenario(const Scenario& s, const ValueSources& sources) {
 
 void finalize_scenario(Scenario& s, const std::string& specbench_path,
                        const ValueSources& sources) {
+  if (s.models_pending()) {
+    throw InputError("model '" + (s.target_file.empty() ? s.draft.model_file : s.target_file) +
+                     "' is named by file: its scenario must be finalized by resolve/ (the "
+                     "lockstep command does this), not by sim alone");
+  }
   // Cheap checks first, so a bad override is reported before any file is read.
   validate_scenario(s, sources);
   if (!s.specbench) return;
@@ -669,6 +748,24 @@ void finalize_scenario(Scenario& s, const std::string& specbench_path,
   s.prompts = std::move(prompts);
   s.specbench.reset();
   validate_scenario(s, sources);
+}
+
+bool Scenario::is_eos(Token t) const {
+  return (eos_token && t == *eos_token) ||
+         std::find(eos_tokens.begin(), eos_tokens.end(), t) != eos_tokens.end();
+}
+
+void install_models(Scenario& s, const std::optional<ModelConfig>& target,
+                    const std::optional<ModelConfig>& draft_model) {
+  require(target.has_value() == !s.target_file.empty() &&
+              draft_model.has_value() == !s.draft.model_file.empty(),
+          "install_models: a config is given exactly for each model named by file");
+  if (target) s.target = *target;
+  if (draft_model) s.draft.model = *draft_model;
+  s.target_file.clear();
+  s.draft.model_file.clear();
+  derive_draft_model(s);
+  validate_fixed_fields(s);
 }
 
 std::vector<Token> byte_tokenize(const std::string& text) {

@@ -1,7 +1,10 @@
 // A scenario: everything a run needs, loaded from JSON (scenarios/SCHEMA.md documents the
 // format). Loading never guesses: a missing, unknown or out-of-range field is an InputError
 // that names it. Prompts given as SpecBench references are resolved in a second phase so
-// the command line can supply the data path.
+// the command line can supply the data path. A model named by its file (`{"gguf": NAME}`) is
+// only recorded here: sim reads no model files, so the resolution phase above it (resolve/)
+// fills the model config from the file and tokenizes text prompts with the model's own
+// tokenizer, then calls install_models() and finalize_scenario().
 #pragma once
 
 #include <cstdint>
@@ -24,8 +27,9 @@ struct DrafterSpec {
   std::uint64_t seed = 0;                  // keys the corruption of proposals
   std::vector<std::vector<int>> accepted;  // script: [round][sequence]
   ModelConfig model;                       // the draft model whose cache is kept in sync
-  int target_layers = 0;  // model drafter made of the target's first m layers (0: not derived)
-  NgramRange ngram;       // prompt_lookup: the n-gram sizes matched, longest first
+  int target_layers = 0;   // model drafter made of the target's first m layers (0: not derived)
+  NgramRange ngram;        // prompt_lookup: the n-gram sizes matched, longest first
+  std::string model_file;  // "model": {"gguf": NAME_OR_PATH}, until resolve/ fills `model`
 };
 
 struct SpecBenchSource {
@@ -46,10 +50,21 @@ struct Scenario {
   int k = 0;
   int max_new_tokens = 0;
   int window = 0;
+  // The first EOS id: what the trace header records and what `pad-equals-eos` takes for the
+  // pad id. eos_tokens holds every EOS id (eos_token first, as parsing fills it); a sequence
+  // ends after any of them (is_eos).
   std::optional<Token> eos_token;
+  std::vector<Token> eos_tokens;
+  bool is_eos(Token t) const;
   std::vector<std::string> faults;
   std::vector<std::vector<Token>> prompts;   // resolved prompts
   std::optional<SpecBenchSource> specbench;  // set until resolved
+  // Set while a model is named by file (`"target": {"gguf": ...}`): cleared by install_models.
+  std::string target_file;
+  std::vector<std::string> prompt_texts;  // text prompts awaiting the target's tokenizer
+  bool chat = false;                      // prompts are wrapped in the model's chat template
+  bool eos_from_file = false;             // no eos field: the model file's EOS ids (resolve/)
+  bool models_pending() const { return !target_file.empty() || !draft.model_file.empty(); }
   // Optional "cost": HW:PAIR[:PRECISION] for predicted GPU time (docs/cost-model.md); empty:
   // none. `lockstep run --cost` overrides it.
   std::string cost;
@@ -81,6 +96,12 @@ Scenario load_scenario_file(const std::string& path, CrossChecks checks = CrossC
 // say where each value came from, for the error messages.
 void finalize_scenario(Scenario& scenario, const std::string& specbench_path,
                        const ValueSources& sources = {});
+
+// The resolution phase's hand-over (resolve/): the configs of the models named by file (the
+// draft's only when it is named by file) and the tokenized text prompts; derives the
+// target_layers draft and checks the models. Throws InputError naming the field.
+void install_models(Scenario& scenario, const std::optional<ModelConfig>& target,
+                    const std::optional<ModelConfig>& draft_model);
 
 // Cross-field checks (strategy known, window >= batch size for exspec, tokens < vocab, ...).
 void validate_scenario(const Scenario& scenario, const ValueSources& sources = {});

@@ -193,6 +193,7 @@ BOOST_AUTO_TEST_CASE(fault_traits_reach_the_documented_strategies) {
       {"accept-first-rejected", {"spec1", "eqspec", "exspec", "rollback", "packed"}},
       {"pad-equals-eos", {"ar", "spec1", "eqspec", "exspec", "rollback"}},
       {"bonus-kv-wrong-slot", {"spec1", "eqspec", "rollback"}},
+      {"first-eos-only", {"ar", "spec1", "eqspec", "exspec", "rollback", "packed"}},
   };
   BOOST_TEST(documented.size() == sim::fault_registry().size());
   for (const auto& f : sim::fault_registry()) {

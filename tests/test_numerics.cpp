@@ -55,6 +55,7 @@
 #include "reference/weights.h"
 #include "sim/hash.h"
 #include "sim/model_config.h"
+#include "tests/one_row_pass.h"
 
 namespace lockstep {
 namespace {
@@ -498,17 +499,7 @@ ModelRun run_model(const std::string& preset, std::uint64_t seed, int capacity,
   reference::CpuBackend backend;
   backend.keep_logits(true);
   const auto cache = backend.create_cache(sim::preset(preset, seed), 1, capacity);
-  sim::PackedBatch b;
-  b.cache = cache;
-  b.cache_rows = {0};
-  b.row_offsets = {0, static_cast<std::int32_t>(tokens.size())};
-  b.kv_extent = {0};
-  b.tokens = tokens;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    b.positions.push_back(static_cast<std::int32_t>(i));
-    b.tags.push_back({0, static_cast<std::int32_t>(i)});
-  }
-  const auto out = backend.forward_packed(b);
+  const auto out = backend.forward_packed(test::one_row_pass(cache, tokens));
   ModelRun run;
   run.logits = backend.last_logits();
   run.argmax = out.argmax;

@@ -1,5 +1,8 @@
+#include <algorithm>
 #include <chrono>
+#include <memory>
 
+#include "sim/error.h"
 #include "sim/hash.h"
 #include "verify/verify.h"
 
@@ -17,16 +20,25 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   CheckedRun run;
   run.scenario = scenario;
   const auto reference_start = std::chrono::steady_clock::now();
-  sim::ReferenceContinuation reference;
-  {
+  sim::ReferenceContinuation computed;
+  if (options.reference == nullptr) {
     // A separate backend instance: the oracle must not share caches with the run it judges.
     auto oracle_backend = sim::make_backend(scenario.backend);
-    reference = sim::compute_reference(*oracle_backend, scenario);
+    computed = sim::compute_reference(*oracle_backend, scenario);
   }
+  const sim::ReferenceContinuation& reference =
+      options.reference != nullptr ? *options.reference : computed;
+  const auto needed = static_cast<std::size_t>(scenario.max_new_tokens + scenario.k);
+  require(reference.tokens.size() == scenario.prompts.size() &&
+              std::all_of(reference.tokens.begin(), reference.tokens.end(),
+                          [&](const auto& t) { return t.size() >= needed; }),
+          "run_checked: the given reference is too short for these prompts, max_new_tokens and k");
   run.reference_seconds = seconds_since(reference_start);
   run.oracle = sim::oracle_outputs(reference, scenario);
 
-  auto backend = sim::make_backend(scenario.backend);
+  std::unique_ptr<sim::Backend> own_backend;
+  if (options.backend == nullptr) own_backend = sim::make_backend(scenario.backend);
+  sim::Backend* const backend = options.backend != nullptr ? options.backend : own_backend.get();
   std::optional<sim::TraceWriter> trace;
   if (options.trace_path.empty()) {
     trace.emplace();

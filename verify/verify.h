@@ -25,6 +25,12 @@ struct CheckOptions {
   bool trace_details = false;  // add full-tensor "detail" records (not in the digest)
   // Cost model "HW:PAIR[:PRECISION]" (sim/cost_model.h); empty: the scenario's `cost`, if any.
   std::string cost;
+  // For many runs of one model on the same prompts (a real model's weights take seconds to
+  // convert): the batch-1 continuation sim::compute_reference gave for these prompts with at
+  // least this max_new_tokens + k, and a backend to run on (never the one the reference came
+  // from). Null: computed, or made, for this run alone.
+  const sim::ReferenceContinuation* reference = nullptr;
+  sim::Backend* backend = nullptr;
 };
 
 struct CheckedRun {

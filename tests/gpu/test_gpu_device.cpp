@@ -258,6 +258,8 @@ BOOST_AUTO_TEST_CASE(rope_kernel_equals_its_cpu_twin) {
 // The kernel writes only the last writer of each (row, slot) (gpu/plan.h); the op writes all in
 // plan order: the caches must agree.
 BOOST_AUTO_TEST_CASE(kv_write_kernel_equals_its_cpu_twin) {
+  // A V scale unlike the K scale (a loaded model's calibrated pair), so a swap would show.
+  constexpr float kVScale = 0.0873f;
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
     Draw draw{seed};
     const test::KvShape kv{.rows = 4, .layers = 3, .capacity = 24, .kv_width = 8 * (1 + draw(8))};
@@ -272,7 +274,7 @@ BOOST_AUTO_TEST_CASE(kv_write_kernel_equals_its_cpu_twin) {
     auto dv_cache = upload(test::device_layout(cache, true));
     reference::ops::kv_write(test::to_activations(k, n, kv.kv_width),
                              test::to_activations(v, n, kv.kv_width), plan, cache, layer,
-                             kv.capacity, numerics::kKvScale);
+                             kv.capacity, numerics::kKvScale, kVScale);
     std::vector<std::int32_t> packed;
     const gpu::PlanLayout layout = gpu::pack_plan(plan, packed);
     const auto dplan = upload(packed);
@@ -280,7 +282,7 @@ BOOST_AUTO_TEST_CASE(kv_write_kernel_equals_its_cpu_twin) {
     const auto dv = upload(v);
     gpu::launch_kv_write(dk.get(), dv.get(), n, kv.kv_width, dplan.get() + layout.rows,
                          dplan.get() + layout.write_slots, dk_cache.get(), dv_cache.get(), layer,
-                         kv.layers, kv.capacity, numerics::kKvScale, nullptr);
+                         kv.layers, kv.capacity, numerics::kKvScale, kVScale, nullptr);
     const auto expected_k = test::device_layout(cache, false);
     const auto expected_v = test::device_layout(cache, true);
     LOCKSTEP_CHECK_BYTES_EQUAL(expected_k, download(dk_cache, expected_k.size()), "kv_write K",
