@@ -41,8 +41,9 @@ sim::TokenText model_text(const std::string& name_or_path) {
 }
 
 sim::TokenText text_for_scenario(const sim::Scenario& scenario) {
-  // Hook for scenarios that name a GGUF model (issue 12 item 5): once sim::ModelConfig carries
-  // the model file, its tokenizer is the text source here (model_text(file)).
+  // A target named by its GGUF file (`"target": {"gguf": ...}`) is resolved to the file's
+  // path: the prompts were tokenized by its tokenizer, so the same tokenizer reads them back.
+  if (scenario.target.loaded()) return model_text(scenario.target.weights_file);
   return scenario.target.vocab >= kByteIds ? byte_level_text() : ids_only_text();
 }
 
