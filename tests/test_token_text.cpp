@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/token_text_source.h"
+#include "resolve/model_scenario.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
 #include "tests/model_support.h"
@@ -271,4 +272,24 @@ BOOST_AUTO_TEST_CASE(real_model_text_in_the_summary_and_the_picture,
   BOOST_TEST(dot.find("&quot;The capital of France is&quot;") != std::string::npos);
   BOOST_TEST(dot.find(">&quot; Paris&quot;<") != std::string::npos);
   render_svg(dot);
+}
+
+// A scenario whose target is named by its GGUF file reads its tokens with that file's
+// tokenizer: the text prompts come back as written (resolution only, no weights loaded).
+BOOST_AUTO_TEST_CASE(a_scenario_naming_the_real_model_reads_in_its_tokenizer,
+                     *boost::unit_test::precondition(test::real_model_present)) {
+  sim::Scenario s = sim::parse_scenario(R"({
+    "name": "gguf_text", "description": "token text", "backend": "cpu",
+    "target": {"gguf": "smollm2-135m"}, "draft": {"kind": "prompt-lookup"},
+    "strategy": "eqspec", "batch_size": 2, "k": 3, "max_new_tokens": 4, "window": 2,
+    "faults": [], "prompts": {"text": ["Grüße, \"Welt\" <3", "Line one\nline two"]}
+  })",
+                                        "gguf_text");
+  resolve::finalize_scenario(s, "");
+  const sim::TokenText text = cli::text_for_scenario(s);
+  BOOST_TEST(text.source() == std::string(test::kRealModel) + " tokenizer");
+  BOOST_REQUIRE(s.prompts.size() == 2u);
+  BOOST_TEST(text.text(s.prompts[0]) == "Grüße, \\\"Welt\\\" <3");
+  BOOST_TEST(text.text(s.prompts[1]) == "Line one\\nline two");
+  BOOST_TEST(s.prompts[0].size() < 16u);  // BPE tokens, not one per byte
 }
