@@ -31,6 +31,7 @@ namespace {
 using sim::Token;
 using test::alone;
 using test::in_padded_batch;
+using test::packed;
 using test::SequenceBytes;
 
 BOOST_AUTO_TEST_CASE(padding_and_neighbours_change_no_byte) {

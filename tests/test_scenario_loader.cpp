@@ -578,3 +578,101 @@ BOOST_AUTO_TEST_CASE(real_specbench_questions,
   BOOST_TEST(all[0].starts_with("Compose an engaging travel blog"));
   check_error([&] { sim::read_specbench_questions(path, 479, 2); }, "has 480 records");
 }
+
+namespace lockstep {
+namespace {
+
+BOOST_AUTO_TEST_CASE(several_eos_ids) {
+  sim::Scenario s = sim::parse_scenario(patched([](json& d) {
+                                          d.erase("eos_token");
+                                          d["eos_tokens"] = {7, 3};
+                                        }),
+                                        kOrigin);
+  BOOST_TEST((s.eos_tokens == std::vector<sim::Token>{7, 3}));
+  BOOST_TEST((s.eos_token == sim::Token{7}));  // the first: traces, pad-equals-eos
+  BOOST_TEST((s.is_eos(7) && s.is_eos(3) && !s.is_eos(4)));
+  s = sim::parse_scenario(patched([](json& d) { d["eos_token"] = 5; }), kOrigin);
+  BOOST_TEST((s.eos_tokens == std::vector<sim::Token>{5}));
+  check_error([] { sim::parse_scenario(patched([](json& d) { d["eos_tokens"] = {1}; }), kOrigin); },
+              "field 'eos_tokens' cannot be given together with 'eos_token'");
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) {
+                              d.erase("eos_token");
+                              d["eos_tokens"] = {1, 2, 1};
+                            }),
+                            kOrigin);
+      },
+      "field 'eos_tokens[2]' repeats EOS id 1");
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) {
+                              d.erase("eos_token");
+                              d["eos_tokens"] = {1, 256};
+                            }),
+                            kOrigin);
+      },
+      "eos_tokens: 256 is not a token id of target vocab 256");
+  // Without a model file the EOS field stays required.
+  check_error([] { sim::parse_scenario(patched([](json& d) { d.erase("eos_token"); }), kOrigin); },
+              "missing required field 'eos_token'");
+}
+
+BOOST_AUTO_TEST_CASE(a_model_named_by_file_waits_for_the_resolution_phase) {
+  const std::string text = patched([](json& d) {
+    d["target"] = {{"gguf", "some-model"}};
+    d["draft"] = {{"kind", "model"}, {"target_layers", 3}};
+    d.erase("eos_token");
+    d["prompts"] = {{"text", {"Hello", "Bonjour"}}, {"chat", true}};
+  });
+  sim::Scenario s = sim::parse_scenario(text, kOrigin);
+  BOOST_TEST(s.models_pending());
+  BOOST_TEST(s.target_file == "some-model");
+  BOOST_TEST(s.eos_from_file);
+  BOOST_TEST(s.chat);
+  BOOST_TEST((s.prompt_texts == std::vector<std::string>{"Hello", "Bonjour"}));
+  BOOST_TEST(s.prompts.empty());  // the model's tokenizer makes them
+  // sim alone cannot finish it: the file is read above sim.
+  check_error([&] { sim::finalize_scenario(s, ""); }, "is named by file");
+  // What the resolution phase hands back: the file's config, tokens and EOS ids.
+  sim::ModelConfig file_model = sim::preset("small", 0);
+  file_model.name = "some-model";
+  s.prompts = {{1, 2}, {3}};
+  s.prompt_texts.clear();
+  s.eos_tokens = {2, 0};
+  s.eos_token = 2;
+  sim::install_models(s, file_model, std::nullopt);
+  BOOST_TEST(!s.models_pending());
+  BOOST_TEST(s.draft.model.n_layers == 3);  // derived once the target's layers are known
+  BOOST_CHECK_NO_THROW(sim::finalize_scenario(s, ""));
+  // Too many layers for the file's model is named then.
+  sim::Scenario deep = sim::parse_scenario(text, kOrigin);
+  deep.draft.target_layers = 99;
+  check_error([&] { sim::install_models(deep, file_model, std::nullopt); },
+              "draft.target_layers' = 99 exceeds the target's");
+  // The chat template belongs to a model file.
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) {
+                              d["prompts"] = {{"text", {"a"}}, {"chat", true}};
+                            }),
+                            kOrigin);
+      },
+      "field 'prompts.chat' = true needs a target named by model file");
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) { d["target"] = {{"gguf", 3}}; }), kOrigin);
+      },
+      "field 'target.gguf' must be a non-empty string");
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) {
+                              d["target"] = {{"gguf", "m"}, {"seed", 1}};
+                            }),
+                            kOrigin);
+      },
+      "unknown field 'target.seed'");
+}
+
+}  // namespace
+}  // namespace lockstep
