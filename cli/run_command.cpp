@@ -11,6 +11,7 @@
 
 #include "cli/output.h"
 #include "cli/strategy_help.h"
+#include "cli/token_text_source.h"
 #include "cli/viz_command.h"
 #include "resolve/model_scenario.h"
 #include "sim/error.h"
@@ -74,7 +75,17 @@ void print_prediction(const verify::CheckedRun& run) {
       100.0 * p.realign_share(sim::RealignMode::paper));
 }
 
-void print_summary(const verify::CheckedRun& run) {
+// Each sequence's acceptance and decoded output, one line each; long runs show the first few.
+void print_sequences(const verify::CheckedRun& run, const sim::TokenText& text) {
+  constexpr int kShown = 16;
+  const int n = static_cast<int>(run.result.sequences.size());
+  fmt::print("  outputs        as text ({}), drafts accepted/proposed per sequence:\n",
+             text.source());
+  for (int i = 0; i < n && i < kShown; ++i) fmt::print("{}\n", verify::sequence_line(run, i, text));
+  if (n > kShown) fmt::print("  ... {} more sequences (see --summary-json)\n", n - kShown);
+}
+
+void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
   const auto& s = run.scenario;
   const auto& m = run.result.metrics;
   fmt::print("lockstep run: {} ({} backend, strategy {}, batch {}, k {}{})\n", s.name, s.backend,
@@ -103,6 +114,7 @@ void print_summary(const verify::CheckedRun& run) {
       "{:.4f}\n",
       m.seconds.draft, m.seconds.verify, m.seconds.realign, m.seconds.prefill, m.seconds.other);
   if (run.predicted) print_prediction(run);
+  print_sequences(run, text);
   fmt::print("  trace digest   {}\n", sim::hex64(run.trace_digest));
   constexpr std::size_t kShown = 10;
   for (std::size_t i = 0; i < run.violations.size() && i < kShown; ++i) {
@@ -143,11 +155,12 @@ int execute(const RunArgs& a) {
   }
   options.cost = a.cost;
   const verify::CheckedRun run = verify::run_checked(scenario, options);
-  print_summary(run);
+  const sim::TokenText text = text_for_scenario(run.scenario);
+  print_summary(run, text);
   if (!a.summary_path.empty())
-    write_file_atomically(a.summary_path, verify::summary_json(run).dump(2) + "\n");
+    write_file_atomically(a.summary_path, verify::summary_json(run, &text).dump(2) + "\n");
   if (!a.trace_path.empty()) fmt::print("  trace          written to {}\n", a.trace_path);
-  if (!a.viz_dir.empty()) render_for_run(options.trace_path, a.viz_dir);
+  if (!a.viz_dir.empty()) render_for_run(options.trace_path, a.viz_dir, &text);
   return run.ok() ? 0 : 1;
 }
 

@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <fmt/core.h>
 
+#include "cli/token_text_source.h"
 #include "sim/error.h"
 #include "viz/viz.h"
 
@@ -18,6 +20,7 @@ namespace {
 
 struct VizArgs {
   std::string trace_path, out_dir, steps, format = "svg";
+  std::string text;  // --text SOURCE; empty: ids only, as before
 };
 
 }  // namespace
@@ -38,9 +41,11 @@ TemporaryTrace::~TemporaryTrace() {
   std::filesystem::remove(path_ + ".partial", ignored);
 }
 
-void render_for_run(const std::string& trace_path, const std::string& out_dir) {
+void render_for_run(const std::string& trace_path, const std::string& out_dir,
+                    const sim::TokenText* text) {
   viz::VizOptions options;
   options.out_dir = out_dir;
+  options.text = text;
   const viz::VizResult r = viz::render_trace(trace_path, options);
   fmt::print("  pictures       {} steps rendered; open {}\n", r.steps, r.index_path);
 }
@@ -54,6 +59,9 @@ void add_viz_command(CLI::App& app, int& exit_code) {
       "(or let `lockstep run ... --viz DIR` do both). Each picture shows the batch grid of the\n"
       "verify pass, the KV slot maps of the target and draft caches with their provenance, the\n"
       "realignment moves as arrows, the EXSPEC pool, and the first violated invariant in red.\n"
+      "With --text the cells carry their tokens' text (tooltips, and in the grid where it fits)\n"
+      "and each row's drafted, accepted and rejected tokens read as text; `lockstep run --viz`\n"
+      "takes the scenario's own text.\n"
       "Exit status: 0 rendered; 2 bad input (the message names the line and field).\n"
       "Example: lockstep viz t.jsonl --out t-viz --steps 1..5 --format png");
   viz->add_option("TRACE", args->trace_path, "Trace file written with --trace-details")->required();
@@ -61,11 +69,16 @@ void add_viz_command(CLI::App& app, int& exit_code) {
   viz->add_option("--steps", args->steps, "Only steps A..B (1-based, inclusive; A.. or ..B too)");
   viz->add_option("--format", args->format, "svg (default) or png")
       ->check(CLI::IsMember({"svg", "png"}));
+  viz->add_option("--text", args->text,
+                  "Show tokens as text: bytes (byte-level, generated models), ids, or a GGUF "
+                  "model name or path whose tokenizer wrote the trace");
   viz->callback([args, &exit_code] {
     viz::VizOptions options;
     options.out_dir = args->out_dir;
     options.format = args->format;
     if (!args->steps.empty()) viz::parse_step_range(args->steps, "--steps", options);
+    std::optional<sim::TokenText> text;
+    if (!args->text.empty()) options.text = &text.emplace(text_from_option(args->text));
     const viz::VizResult r = viz::render_trace(args->trace_path, options);
     fmt::print("lockstep viz: {} steps rendered to {}; open {}\n", r.steps, args->out_dir,
                r.index_path);

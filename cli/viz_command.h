@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sim/token_text.h"
+
 namespace lockstep::cli {
 
 // Adds the subcommand to `app`; its callback stores the exit status in `exit_code`
@@ -26,7 +28,9 @@ class TemporaryTrace {
   std::string path_;
 };
 
-// Renders every step of `trace_path` into `out_dir` (SVG) and prints where index.html is.
-void render_for_run(const std::string& trace_path, const std::string& out_dir);
+// Renders every step of `trace_path` into `out_dir` (SVG) and prints where index.html is;
+// `text` (may be null: ids only) puts the tokens' text in the pictures.
+void render_for_run(const std::string& trace_path, const std::string& out_dir,
+                    const sim::TokenText* text);
 
 }  // namespace lockstep::cli

@@ -28,7 +28,8 @@ picture() {
   if [[ $step == first-violation ]]; then
     step=$(grep -m1 '"event":"violation"' "$work/$name.jsonl" | sed 's/.*"step":\([0-9]*\).*/\1/')
   fi
-  "$lockstep" viz "$work/$name.jsonl" --out "$work/$name" --steps "$step" --format png >/dev/null
+  "$lockstep" viz "$work/$name.jsonl" --out "$work/$name" --steps "$step" --format png \
+    ${viz_text:+--text "$viz_text"} >/dev/null
   cp "$work/$name/step-$(printf %03d "$step").png" "docs/img/$name.png"
   echo "docs/img/$name.png  ($scenario $*, step $step)"
 }
@@ -48,3 +49,13 @@ picture eos 1 scenarios/eos_inside_draft.json
 picture fault-draft-cache-not-realigned first-violation "${ragged[@]}" --fault draft-cache-not-realigned
 picture fault-positions-from-padded-index first-violation scenarios/eos_inside_draft.json --fault positions-from-padded-index
 picture fault-stale-kv-after-rejection first-violation scenarios/eos_inside_draft.json --fault stale-kv-after-rejection
+
+# The real-model walkthrough, with the model's own text: only where the model file and the
+# SpecBench data are there (scripts/fetch-model.sh smollm2-135m; SPECBENCH=PATH/question.jsonl).
+specbench=${SPECBENCH:-../shared/data/specbench/question.jsonl}
+if [[ -f $specbench ]] && "$lockstep" model-info smollm2-135m >/dev/null 2>&1; then
+  viz_text=smollm2-135m picture walkthrough-smollm2 8 scenarios/models/smollm2_walkthrough.json \
+    --specbench "$specbench"
+else
+  echo "render-docs: skipped docs/img/walkthrough-smollm2.png (needs smollm2-135m and $specbench)"
+fi

@@ -88,6 +88,11 @@ then passed=$((passed + 1)); else echo "FAIL summary json fields"; failed=$((fai
 d1=$("$bin" run scenarios/exspec_pool.json | grep "trace digest")
 d2=$("$bin" run scenarios/exspec_pool.json | grep "trace digest")
 if [[ -n $d1 && $d1 == "$d2" ]]; then passed=$((passed + 1)); else echo "FAIL digest not reproducible: $d1 / $d2"; failed=$((failed + 1)); fi
+# Token text (issue 12 item 7): the prompts' own bytes come back in the pictures' text block.
+check "run prints each sequence's text" 0 '^  seq 3 +[0-9]+/[0-9]+ +accepted  "' -- "$bin" run scenarios/text_prompts.json --trace "$work/text.jsonl" --trace-details
+check "viz --text bytes shows the rows as text" 0 "steps rendered" -- "$bin" viz "$work/text.jsonl" --out "$work/text-viz" --steps 1 --text bytes
+if grep -q "&quot;Hello, ragged batch!&quot;" "$work/text-viz/step-001.svg"; then passed=$((passed + 1)); else echo "FAIL viz --text: prompt text missing from the SVG"; failed=$((failed + 1)); fi
+check "viz --text with an unknown model" 2 "no-such-model" -- "$bin" viz "$work/text.jsonl" --out "$work/text-viz" --text no-such-model
 ls "$work"/*.partial >/dev/null 2>&1 && { echo "FAIL a .partial file was left behind"; failed=$((failed + 1)); }
 
 echo "$passed passed, $failed failed"

@@ -1,9 +1,26 @@
+#include <fmt/core.h>
+
+#include "sim/error.h"
 #include "sim/hash.h"
 #include "verify/verify.h"
 
 namespace lockstep::verify {
 
-nlohmann::json summary_json(const CheckedRun& run) {
+std::string sequence_line(const CheckedRun& run, int seq, const sim::TokenText& text,
+                          std::size_t columns) {
+  const auto outputs = run.result.outputs();
+  require(seq >= 0 && static_cast<std::size_t>(seq) < outputs.size(), [&] {
+    return "sequence_line: seq " + std::to_string(seq) + " not in the run's " +
+           std::to_string(outputs.size()) + " sequences";
+  });
+  const sim::Sequence& s = run.result.sequences[static_cast<std::size_t>(seq)];
+  // printable() escapes '"', so the quotes delimit the text unambiguously.
+  return fmt::format("  seq {:<3} {:>4}/{:<4} accepted  \"{}\"", s.id, s.draft_accepted,
+                     s.draft_proposed,
+                     sim::cut_line(text.text(outputs[static_cast<std::size_t>(seq)]), columns));
+}
+
+nlohmann::json summary_json(const CheckedRun& run, const sim::TokenText* text) {
   const auto& m = run.result.metrics;
   nlohmann::json violations = nlohmann::json::array();
   for (const auto& v : run.violations) {
@@ -25,6 +42,12 @@ nlohmann::json summary_json(const CheckedRun& run) {
                           s.rounds == 0 ? 0.0 : static_cast<double>(s.generated()) / s.rounds},
                          {"equivalent", run.result.outputs()[static_cast<std::size_t>(s.id)] ==
                                             run.oracle[static_cast<std::size_t>(s.id)]}});
+    if (text != nullptr) {
+      const std::span<const sim::Token> prompt(s.tokens.data(),
+                                               static_cast<std::size_t>(s.prompt_len));
+      sequences.back()["prompt_text"] = text->text(prompt);
+      sequences.back()["text"] = text->text(run.result.outputs()[static_cast<std::size_t>(s.id)]);
+    }
   }
   nlohmann::json out = {
       {"scenario", run.scenario.name},
@@ -66,6 +89,7 @@ nlohmann::json summary_json(const CheckedRun& run) {
       {"outputs", run.result.outputs()},
       {"per_sequence", sequences},
   };
+  if (text != nullptr) out["text_source"] = text->source();
   if (run.predicted) {
     // Predictions of the cost model (docs/cost-model.md) beside the measured stage_seconds.
     const auto& p = *run.predicted;

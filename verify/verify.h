@@ -14,6 +14,7 @@
 #include "sim/cost_observer.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/token_text.h"
 #include "verify/checker.h"
 
 namespace lockstep::verify {
@@ -53,7 +54,16 @@ struct CheckedRun {
 
 CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& options);
 
-// The summary object of `lockstep run --summary-json` (docs/cli.md lists its fields).
-nlohmann::json summary_json(const CheckedRun& run);
+// The summary object of `lockstep run --summary-json` (docs/cli.md lists its fields). With
+// `text`, each per_sequence entry also carries "prompt_text" and "text" (its output), whole
+// and printable (escaped as sim::TokenText::text does), and the object names "text_source".
+nlohmann::json summary_json(const CheckedRun& run, const sim::TokenText* text = nullptr);
+
+// One line of the run summary for sequence `seq`: its acceptance (drafts accepted of
+// proposed) and its decoded output on one line, cut to `columns` characters of text, e.g.
+//   seq 0    7/12 accepted  "The capital of France is Paris. It is…"
+// Throws ContractError when `seq` is not a sequence of the run.
+std::string sequence_line(const CheckedRun& run, int seq, const sim::TokenText& text,
+                          std::size_t columns = 80);
 
 }  // namespace lockstep::verify

@@ -9,36 +9,18 @@
 #include <sstream>
 
 #include "sim/strategy.h"
+#include "viz/dot_html.h"
+#include "viz/dot_row_text.h"
 
 namespace lockstep::viz {
 namespace {
 
 constexpr int kCellWidth = 24;
 constexpr int kCellHeight = 18;
+// Grid cells with token text: position id and up to 5 characters of text, one line each.
+constexpr int kTextCellWidth = 32;
+constexpr int kTextCellHeight = 24;
 constexpr const char* kViolationRed = "#d62728";
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 const char* invariant_explanation(const std::string& name) {
   if (name == "I1")
@@ -56,20 +38,31 @@ const char* invariant_explanation(const std::string& name) {
   return "unknown invariant";
 }
 
-std::string tooltip(const Cell& c) {
+std::string tooltip(const Cell& c, const sim::TokenText* text) {
   std::ostringstream o;
   o << kind_name(c.kind);
   if (c.kind != CellKind::empty) {
     if (c.tag.seq >= 0) o << " seq " << c.tag.seq << " index " << c.tag.index;
     o << " token " << c.token << " position " << c.position;
+    // printable() escapes '"', so the quotes delimit the token's text.
+    if (text != nullptr && c.tag.seq >= 0) o << " text \"" << text->token(c.token) << '"';
   }
   return o.str();
 }
 
-// One <TD>. `text` is what the cell shows; `port` names it for arrows.
-void cell(std::ostream& o, const Cell& c, const std::string& text, const std::string& port = "") {
-  o << "<TD WIDTH=\"" << kCellWidth << "\" HEIGHT=\"" << kCellHeight << "\" FIXEDSIZE=\"TRUE\""
-    << " BGCOLOR=\"" << kind_color(c.kind) << "\" TITLE=\"" << escape(tooltip(c)) << "\"";
+// One <TD>. `label` is what the cell shows; with a text source a grid cell also shows its
+// token's text on a second line (taller cells, so every row keeps one height); `port` names
+// the cell for arrows.
+void cell(std::ostream& o, const Cell& c, const std::string& label, const sim::TokenText* text,
+          bool token_line = false, const std::string& port = "") {
+  token_line = token_line && text != nullptr;
+  o << "<TD WIDTH=\"" << (token_line ? kTextCellWidth : kCellWidth) << "\" HEIGHT=\""
+    << (token_line ? kTextCellHeight : kCellHeight) << "\" FIXEDSIZE=\"TRUE\""
+    << " BGCOLOR=\"" << kind_color(c.kind) << "\" TITLE=\"" << html_escape(tooltip(c, text))
+    << "\"";
+  // Graphviz writes a cell's TITLE into the SVG only for a cell with an HREF; with a text
+  // source the tooltip is what the reader hovers for, so the cell links to nowhere ("#").
+  if (text != nullptr) o << " HREF=\"#\"";
   if (!port.empty()) o << " PORT=\"" << port << "\"";
   if (c.violation) {
     o << " COLOR=\"" << kViolationRed << "\" BORDER=\"3\"";
@@ -79,47 +72,38 @@ void cell(std::ostream& o, const Cell& c, const std::string& text, const std::st
     o << " COLOR=\"#9e9e9e\"";
   }
   o << ">";
+  const bool grey = c.kind == CellKind::pad || c.kind == CellKind::stale;
   // Graphviz rejects an empty <FONT> element, so empty cells have none.
-  if (!text.empty()) {
-    o << "<FONT POINT-SIZE=\"" << (text.size() > 4 ? 6 : 8) << "\""
-      << (c.kind == CellKind::pad || c.kind == CellKind::stale ? " COLOR=\"#9a9a9a\"" : "") << ">"
-      << escape(text) << "</FONT>";
+  if (!label.empty()) {
+    o << "<FONT POINT-SIZE=\"" << (label.size() > 4 || token_line ? 6 : 8) << "\""
+      << (grey ? " COLOR=\"#9a9a9a\"" : "") << ">" << html_escape(label) << "</FONT>";
+  }
+  const std::string token = token_line ? cell_token_text(c, *text) : "";
+  if (!token.empty()) {
+    if (!label.empty()) o << "<BR/>";
+    o << "<FONT POINT-SIZE=\"6\">" << html_escape(token) << "</FONT>";
   }
   o << "</TD>";
 }
 
 void label_cell(std::ostream& o, const std::string& text, int width = 64) {
   o << "<TD WIDTH=\"" << width << "\" ALIGN=\"RIGHT\" BORDER=\"0\"><FONT POINT-SIZE=\"9\">"
-    << escape(text) << "</FONT></TD>";
+    << html_escape(text) << "</FONT></TD>";
 }
 
 // Slot numbers every fifth column, so a reader can find slot 37 without counting.
-void slot_ruler(std::ostream& o, int columns, int label_width, int trailing = 0) {
+void slot_ruler(std::ostream& o, int columns, int label_width, int trailing = 0,
+                int cell_width = kCellWidth) {
   o << "<TR><TD BORDER=\"0\" WIDTH=\"" << label_width
     << "\"><FONT POINT-SIZE=\"7\" COLOR=\"#777777\">slot</FONT></TD>";
   for (int c = 0; c < columns; ++c) {
-    o << "<TD BORDER=\"0\" FIXEDSIZE=\"TRUE\" WIDTH=\"" << kCellWidth << "\" HEIGHT=\"10\">";
+    o << "<TD BORDER=\"0\" FIXEDSIZE=\"TRUE\" WIDTH=\"" << cell_width << "\" HEIGHT=\"10\">";
     if (c % 5 == 0) o << "<FONT POINT-SIZE=\"7\" COLOR=\"#777777\">" << c << "</FONT>";
     o << "</TD>";
   }
   for (int t = 0; t < trailing; ++t) o << "<TD BORDER=\"0\"></TD>";
   o << "</TR>";
 }
-
-std::string table_open() {
-  return "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"1\" CELLPADDING=\"0\">";
-}
-
-// A titled block is a cluster holding one table node: the title is the cluster's label, so
-// a title wider than the table cannot stretch the table's columns (Graphviz spreads spare
-// width over the cells of a table, and of a table nested in a wider cell).
-void block_open(std::ostream& o, const std::string& node, const std::string& title) {
-  o << "subgraph cluster_" << node << " {\nlabel=<<B>" << escape(title)
-    << "</B>>; labeljust=\"l\"; fontsize=13; penwidth=0;\n"
-    << node << " [label=<" << table_open();
-}
-
-const char* kBlockClose = "</TABLE>>];\n}\n";
 
 void write_title(std::ostream& o, const StepView& v) {
   std::ostringstream acc, committed;
@@ -129,8 +113,8 @@ void write_title(std::ostream& o, const StepView& v) {
   }
   o << "title [label=<<TABLE BORDER=\"0\" CELLPADDING=\"2\">"
     << "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"16\"><B>step " << v.step << " of " << v.last_step
-    << "</B></FONT>   <FONT POINT-SIZE=\"12\">" << escape(v.run.scenario) << " · strategy "
-    << escape(v.run.strategy) << " · batch " << v.run.batch_size
+    << "</B></FONT>   <FONT POINT-SIZE=\"12\">" << html_escape(v.run.scenario) << " · strategy "
+    << html_escape(v.run.strategy) << " · batch " << v.run.batch_size
     << (sim::strategy_is(v.run.strategy, sim::decodes_without_drafts)
             ? std::string(" · no drafts")
             : " · k " + std::to_string(v.run.k))
@@ -147,7 +131,7 @@ void write_title(std::ostream& o, const StepView& v) {
   o << "</FONT></TD></TR></TABLE>>];\n";
 }
 
-void write_legend(std::ostream& o) {
+void write_legend(std::ostream& o, bool with_text) {
   o << "legend [label=<<TABLE BORDER=\"1\" COLOR=\"#bbbbbb\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
        "CELLPADDING=\"2\"><TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT "
        "POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>";
@@ -163,30 +147,35 @@ void write_legend(std::ostream& o) {
     << "\"></TD><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">violated invariant</FONT></TD></TR>"
     // Short lines: a wide row here would stretch the swatch column.
     << "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"8\">"
-       "grid cell: its position id<BR ALIGN=\"LEFT\"/>"
-       "KV cell: seq:index it holds<BR ALIGN=\"LEFT\"/>"
+    << (with_text ? "grid cell: position id and<BR ALIGN=\"LEFT\"/>its token's text (␣: space)<BR "
+                    "ALIGN=\"LEFT\"/>"
+                  : "grid cell: its position id<BR ALIGN=\"LEFT\"/>")
+    << "KV cell: seq:index it holds<BR ALIGN=\"LEFT\"/>"
        "arrow: a KV move, from the<BR ALIGN=\"LEFT\"/>"
        "first slot read to the first<BR ALIGN=\"LEFT\"/>"
        "slot written, with its bytes<BR ALIGN=\"LEFT\"/></FONT></TD></TR>"
     << "</TABLE>>];\n";
 }
 
-void write_grid(std::ostream& o, const StepView& v) {
+void write_grid(std::ostream& o, const StepView& v, const sim::TokenText* text) {
   block_open(o, "grid",
              "batch grid: the target's verify pass (" + v.form + ", " +
                  std::to_string(v.grid.size()) + (v.grid.size() == 1 ? " row x " : " rows x ") +
-                 std::to_string(v.grid_columns) + " columns), cell = position id");
-  slot_ruler(o, v.grid_columns, 64, 2);
+                 std::to_string(v.grid_columns) + " columns), cell = position id" +
+                 (text != nullptr ? " and token text" : ""));
+  const int cell_width = text != nullptr ? kTextCellWidth : kCellWidth;
+  slot_ruler(o, v.grid_columns, 64, 2, cell_width);
   for (const auto& g : v.grid) {
     o << "<TR>";
     label_cell(o, "row " + std::to_string(g.cache_row) + " · seq " + std::to_string(g.seq));
     for (const auto& c : g.cells)
-      cell(o, c, c.kind == CellKind::empty || c.position < 0 ? "" : std::to_string(c.position));
+      cell(o, c, c.kind == CellKind::empty || c.position < 0 ? "" : std::to_string(c.position),
+           text, true);
     o << "<TD BORDER=\"0\" WIDTH=\"8\"></TD>";
     if (g.bonus.kind == CellKind::bonus) {
-      cell(o, g.bonus, std::to_string(g.bonus.position));
+      cell(o, g.bonus, std::to_string(g.bonus.position), text, true);
     } else {
-      o << "<TD BORDER=\"0\" WIDTH=\"" << kCellWidth << "\"></TD>";
+      o << "<TD BORDER=\"0\" WIDTH=\"" << cell_width << "\"></TD>";
     }
     o << "<TD BORDER=\"0\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"8\"> a=" << g.accepted << " +"
       << g.committed << (g.finished ? " done" : "") << "</FONT></TD></TR>";
@@ -227,7 +216,7 @@ std::string kv_text(const Cell& c) {
 }
 
 void write_kv(std::ostream& o, const CacheView& c, const KvMap& map, const std::string& node,
-              const std::string& title) {
+              const std::string& title, const sim::TokenText* text) {
   block_open(o, node, title);
   slot_ruler(o, c.columns, 64);
   for (std::size_t r = 0; r < map.rows.size(); ++r) {
@@ -235,7 +224,7 @@ void write_kv(std::ostream& o, const CacheView& c, const KvMap& map, const std::
     label_cell(o, "row " + std::to_string(r));
     for (int s = 0; s < c.columns; ++s) {
       const Cell& x = map.rows[r][static_cast<std::size_t>(s)];
-      cell(o, x, kv_text(x), "r" + std::to_string(r) + "s" + std::to_string(s));
+      cell(o, x, kv_text(x), text, false, "r" + std::to_string(r) + "s" + std::to_string(s));
     }
     o << "</TR>";
   }
@@ -249,7 +238,8 @@ std::int64_t plan_bytes(const CacheView& c) {
 }
 
 // Returns the last node written, to chain the vertical order.
-std::string write_cache(std::ostream& o, const CacheView& c, std::string previous) {
+std::string write_cache(std::ostream& o, const CacheView& c, std::string previous,
+                        const sim::TokenText* text) {
   const std::string before = "kv_" + c.model + "_before";
   const std::string after = "kv_" + c.model + "_after";
   const std::string what = c.model + " KV (cache " + std::to_string(c.cache) + ", " +
@@ -257,10 +247,11 @@ std::string write_cache(std::ostream& o, const CacheView& c, std::string previou
   if (!c.moves.empty()) {
     std::size_t n = 0;
     for (const auto& m : c.moves) n += m.moves.size();
-    write_kv(o, c, c.before, before, what + " after the verify pass, before realignment");
+    write_kv(o, c, c.before, before, what + " after the verify pass, before realignment", text);
     write_kv(o, c, c.after, after,
              what + " at the end of the step: " + std::to_string(n) + " moves, " +
-                 std::to_string(plan_bytes(c)) + " bytes");
+                 std::to_string(plan_bytes(c)) + " bytes",
+             text);
     o << previous << " -> " << before << " [style=invis];\n";
     o << before << " -> " << after << " [style=invis, weight=10];\n";
     for (const auto& plan : c.moves) {
@@ -273,7 +264,7 @@ std::string write_cache(std::ostream& o, const CacheView& c, std::string previou
     }
     return after;
   }
-  write_kv(o, c, c.after, after, what + " at the end of the step (no moves)");
+  write_kv(o, c, c.after, after, what + " at the end of the step (no moves)", text);
   o << previous << " -> " << after << " [style=invis];\n";
   return after;
 }
@@ -283,17 +274,17 @@ void write_violation(std::ostream& o, const StepView& v) {
   o << "violation [label=<<TABLE BORDER=\"3\" COLOR=\"" << kViolationRed
     << "\" BGCOLOR=\"#fde0dd\" CELLPADDING=\"4\" CELLBORDER=\"0\"><TR><TD ALIGN=\"LEFT\"><FONT "
        "COLOR=\""
-    << kViolationRed << "\" POINT-SIZE=\"13\"><B>first violation: " << escape(x.invariant)
+    << kViolationRed << "\" POINT-SIZE=\"13\"><B>first violation: " << html_escape(x.invariant)
     << " at step " << x.step << ", row " << x.row << ", slot " << x.slot
     << "</B></FONT></TD></TR><TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">"
-    << escape(invariant_explanation(x.invariant))
-    << "</FONT></TD></TR><TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">" << escape(x.detail)
+    << html_escape(invariant_explanation(x.invariant))
+    << "</FONT></TD></TR><TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\">" << html_escape(x.detail)
     << "</FONT></TD></TR></TABLE>>];\n";
 }
 
 }  // namespace
 
-std::string step_dot(const StepView& v) {
+std::string step_dot(const StepView& v, const sim::TokenText* text) {
   std::ostringstream o;
   o << "digraph step_" << v.step << " {\n"
     << "graph [rankdir=TB, nodesep=0.4, ranksep=0.45, pad=0.25, bgcolor=\"white\", "
@@ -301,7 +292,7 @@ std::string step_dot(const StepView& v) {
     << "node [shape=plaintext, fontname=\"Helvetica\", margin=0];\n"
     << "edge [fontname=\"Helvetica\"];\n";
   write_title(o, v);
-  write_legend(o);
+  write_legend(o, text != nullptr);
   o << "{ rank=same; title; legend; }\n";
   std::string previous = "title";
   if (v.violation) {
@@ -310,16 +301,21 @@ std::string step_dot(const StepView& v) {
     previous = "violation";
   }
   if (v.has_round) {
-    write_grid(o, v);
+    write_grid(o, v, text);
     o << previous << " -> grid [style=invis];\n";
     previous = "grid";
+    if (text != nullptr) {
+      write_row_text(o, v, *text);
+      o << previous << " -> " << kRowTextNode << " [style=invis];\n";
+      previous = kRowTextNode;
+    }
   }
   if (!v.pool.empty()) {
     write_pool(o, v);
     o << previous << " -> pool [style=invis];\n";
     previous = "pool";
   }
-  for (const auto& c : v.caches) previous = write_cache(o, c, previous);
+  for (const auto& c : v.caches) previous = write_cache(o, c, previous, text);
   o << "}\n";
   return o.str();
 }

@@ -52,7 +52,7 @@ VizResult render_trace(const std::string& trace_path, const VizOptions& options)
     char name[32];
     std::snprintf(name, sizeof name, "step-%03d.%s", v.step, options.format.c_str());
     const std::string path = (std::filesystem::path(options.out_dir) / name).string();
-    renderer.render(step_dot(v), path, options.format);
+    renderer.render(step_dot(v, options.text), path, options.format);
     names.emplace_back(name);
     result.files.push_back(path);
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/token_text.h"
 #include "viz/dot_writer.h"
 #include "viz/index_html.h"
 #include "viz/render.h"
@@ -26,6 +27,8 @@ struct VizOptions {
   int first_step = 1;
   int last_step = -1;          // -1: through the last step
   std::string format = "svg";  // "svg" | "png"
+  // The tokens' text (not owned; null: the pictures show ids and positions only).
+  const sim::TokenText* text = nullptr;
 };
 
 struct VizResult {
