@@ -178,7 +178,9 @@ def int8_per_channel(w):
 class Scheme:
     """act: 'float' | 'int8' | 'int16'; norm: 'folded' (today: quantize the raw residual, gain in
     the weights, RMS factor from the integers) | 'before' (RMSNorm x gain in float, then
-    quantize); kv: 'float' | 'fixed' | 'layer'; attn: 'exact' (per-head int8 q, 7-bit softmax
+    quantize); kv: 'float' | 'fixed' | 'layer' | 'head' (one K and one V scale per layer and KV
+    head) | 'chan' (per layer, KV head and channel; the K scale folded into q, the V scale applied
+    after the exact sum); attn: 'exact' (per-head int8 q, 7-bit softmax
     weights) | 'float'."""
 
     def __init__(self, name, act, norm, kv, attn="exact", weights="int8"):
@@ -196,6 +198,9 @@ SCHEMES = {
     "a16b-layerkv": Scheme("a16b-layerkv", "int16", "before", "layer"),
     "a16-layerkv-floatattn": Scheme("a16-layerkv-floatattn", "int16", "folded", "layer", "float"),
     "float-act-layerkv": Scheme("float-act-layerkv", "float", "before", "layer"),
+    "a16-headkv": Scheme("a16-headkv", "int16", "folded", "head"),
+    "a16-chankv": Scheme("a16-chankv", "int16", "folded", "chan"),
+    "a16-chankv-floatattn": Scheme("a16-chankv-floatattn", "int16", "folded", "chan", "float"),
 }
 
 # int16: 32512 = 127 * 256 = 255 * 127 + 127, the loaded path's range (docs/numerics.md §13.1):
@@ -263,9 +268,9 @@ class Emulated:
             q = rope(self.project(xq, w["wq"]), H, D, cos, sin, pos)
             k = rope(self.project(xq, w["wk"]), G, D, cos, sin, pos)
             v = self.project(xq, w["wv"])
-            if record_kv is not None:
-                record_kv[l][0] = max(record_kv[l][0], float(np.abs(k).max()))
-                record_kv[l][1] = max(record_kv[l][1], float(np.abs(v).max()))
+            if record_kv is not None:  # per channel; coarser scales take maxima of these
+                record_kv[l][0] = np.maximum(record_kv[l][0], np.abs(k).max(axis=0))
+                record_kv[l][1] = np.maximum(record_kv[l][1], np.abs(v).max(axis=0))
             a = self.attention(q, k, v, l, pos)
             h = h + self.project(self.quant(a, rms=False), w["wo"])
             xm = self.normed(h, w["ffn_norm"])
@@ -279,7 +284,7 @@ class Emulated:
         m, s = self.m, self.s
         if s.kv == "float":
             return attention_float(q, k, v, m.heads, m.kv_heads, m.head_dim, pos)
-        ks, vs = (4.0 / 127, 4.0 / 127) if s.kv == "fixed" else self.kv_scales[l]
+        ks, vs = (4.0 / 127, 4.0 / 127) if s.kv == "fixed" else self.kv_scales[s.kv][l]
         kq = np.clip(np.rint(k / ks), -127, 127)
         vq = np.clip(np.rint(v / vs), -127, 127)
         if s.attn == "float":
@@ -292,10 +297,14 @@ def attention_exact(q, kq, vq, ks, vs, H, G, D, pos):
     n = q.shape[0]
     out = np.zeros((n, H * D))
     mask = np.arange(kq.shape[0])[None, :] <= pos[:, None]
-    sc = ks / np.sqrt(D)
+    ks = np.broadcast_to(np.asarray(ks, dtype=np.float64), (G * D,))
+    vs = np.broadcast_to(np.asarray(vs, dtype=np.float64), (G * D,))
+    sc = 1.0 / np.sqrt(D)
     for h in range(H):
         g = h // (H // G)
-        qh = q[:, h * D:(h + 1) * D]
+        # q . k = sum_j (q_j ks_j)(k_j / ks_j): each K channel's scale folded into q before q's
+        # per-head quantization keeps the score one integer dot product.
+        qh = q[:, h * D:(h + 1) * D] * ks[g * D:(g + 1) * D][None, :]
         amax = np.abs(qh).max(axis=1)
         qs = np.where(amax > 0, amax / 127, 1.0)
         q8 = np.clip(np.rint(qh / qs[:, None]), -127, 127)
@@ -303,7 +312,7 @@ def attention_exact(q, kq, vq, ks, vs, H, G, D, pos):
         score = np.where(mask, score, -np.inf)
         wgt = np.rint(np.exp(score - score.max(axis=1, keepdims=True)) * 127)
         z = wgt.sum(axis=1, keepdims=True)
-        out[:, h * D:(h + 1) * D] = (wgt @ vq[:, g * D:(g + 1) * D]) * vs / z
+        out[:, h * D:(h + 1) * D] = (wgt @ vq[:, g * D:(g + 1) * D]) * vs[g * D:(g + 1) * D] / z
     return out
 
 
@@ -319,14 +328,30 @@ def hexf(x):
     return struct.unpack("<I", struct.pack("<f", x))[0]
 
 
+def f32_scale(amax):
+    """amax / 127 rounded to f32; an all-zero channel gets scale 1 (it stores zeros anyway)."""
+    return np.where(amax > 0, amax / 127, 1.0).astype(np.float32).astype(np.float64)
+
+
 def calibrate(m, tok, questions, tables):
-    """Per layer: max |K| (after RoPE) and max |V| of the float32 model over the calibration
-    prompts (chat-formatted prompt tokens only), divided by 127, rounded to f32."""
-    rec = [[0.0, 0.0] for _ in m.layers]
+    """Max |K| (after RoPE) and max |V| of the float32 model over the calibration prompts
+    (chat-formatted prompt tokens only), divided by 127, rounded to f32, at three granularities:
+    {'layer': [(k, v)], 'head': [(k[G*D], v[G*D])], 'chan': [(k[G*D], v[G*D])]} (per-head
+    scales repeated over the head's channels)."""
+    n = m.kv_heads * m.head_dim
+    rec = [[np.zeros(n), np.zeros(n)] for _ in m.layers]
     fl = Emulated(m, SCHEMES["float32"], None)
     for i in CALIB_LINES:
         fl.forward(chat_prompt(tok, questions[i]), tables, record_kv=rec)
-    return [(float(np.float32(k / 127)), float(np.float32(v / 127))) for k, v in rec]
+
+    def per_head(a):
+        return np.repeat(a.reshape(m.kv_heads, m.head_dim).max(axis=1), m.head_dim)
+
+    return {
+        "layer": [(float(f32_scale(k.max())), float(f32_scale(v.max()))) for k, v in rec],
+        "head": [(f32_scale(per_head(k)), f32_scale(per_head(v))) for k, v in rec],
+        "chan": [(f32_scale(k), f32_scale(v)) for k, v in rec],
+    }
 
 
 def cmd_measure(args):
@@ -357,7 +382,7 @@ def cmd_calibrate(args):
     m = Model(args.model)
     tables = m.rope_tables(4096)
     for l, (k, v) in enumerate(calibrate(m, tokenizer_of(m), read_questions(args.questions),
-                                          tables)):
+                                          tables)["layer"]):
         print(f"{l} {hexf(k):08x} {hexf(v):08x}  # {k:.9g} {v:.9g}")
 
 
