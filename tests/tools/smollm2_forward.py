@@ -180,12 +180,14 @@ class Scheme:
     the weights, RMS factor from the integers) | 'before' (RMSNorm x gain in float, then
     quantize); kv: 'float' | 'fixed' | 'layer' | 'head' (one K and one V scale per layer and KV
     head) | 'chan' (per layer, KV head and channel; the K scale folded into q, the V scale applied
-    after the exact sum); attn: 'exact' (per-head int8 q, 7-bit softmax
-    weights) | 'float'."""
+    after the exact sum) | 'pair' (as 'chan', but each RoPE pair's two K channels share the max of
+    the pair's norm, which no rotation can exceed); headroom: the calibrated maxima are multiplied
+    by it; attn: 'exact' (per-head int8 q, 7-bit softmax weights) | 'float'."""
 
-    def __init__(self, name, act, norm, kv, attn="exact", weights="int8"):
+    def __init__(self, name, act, norm, kv, attn="exact", weights="int8", headroom=1.0):
         self.name, self.act, self.norm, self.kv, self.attn, self.weights = (
             name, act, norm, kv, attn, weights)
+        self.headroom = headroom
 
 
 SCHEMES = {
@@ -201,6 +203,11 @@ SCHEMES = {
     "a16-headkv": Scheme("a16-headkv", "int16", "folded", "head"),
     "a16-chankv": Scheme("a16-chankv", "int16", "folded", "chan"),
     "a16-chankv-floatattn": Scheme("a16-chankv-floatattn", "int16", "folded", "chan", "float"),
+    "a16-headkv-h2": Scheme("a16-headkv-h2", "int16", "folded", "head", headroom=2.0),
+    "a16-chankv-h2": Scheme("a16-chankv-h2", "int16", "folded", "chan", headroom=2.0),
+    "a16-pairkv": Scheme("a16-pairkv", "int16", "folded", "pair"),
+    "a16-pairkv-h15": Scheme("a16-pairkv-h15", "int16", "folded", "pair", headroom=1.5),
+    "a16-pairkv-h2": Scheme("a16-pairkv-h2", "int16", "folded", "pair", headroom=2.0),
 }
 
 # int16: 32512 = 127 * 256 = 255 * 127 + 127, the loaded path's range (docs/numerics.md §13.1):
@@ -284,7 +291,8 @@ class Emulated:
         m, s = self.m, self.s
         if s.kv == "float":
             return attention_float(q, k, v, m.heads, m.kv_heads, m.head_dim, pos)
-        ks, vs = (4.0 / 127, 4.0 / 127) if s.kv == "fixed" else self.kv_scales[s.kv][l]
+        ks, vs = (4.0 / 127, 4.0 / 127) if s.kv == "fixed" else kv_scales_of(
+            self.kv_scales[l], s.kv, s.headroom, m.kv_heads, m.head_dim)
         kq = np.clip(np.rint(k / ks), -127, 127)
         vq = np.clip(np.rint(v / vs), -127, 127)
         if s.attn == "float":
@@ -334,24 +342,27 @@ def f32_scale(amax):
 
 
 def calibrate(m, tok, questions, tables):
-    """Max |K| (after RoPE) and max |V| of the float32 model over the calibration prompts
-    (chat-formatted prompt tokens only), divided by 127, rounded to f32, at three granularities:
-    {'layer': [(k, v)], 'head': [(k[G*D], v[G*D])], 'chan': [(k[G*D], v[G*D])]} (per-head
-    scales repeated over the head's channels)."""
+    """Per layer: (max |K| after RoPE, max |V|) per channel of the float32 model over the
+    calibration prompts (chat-formatted prompt tokens only); kv_scales_of makes scales of them."""
     n = m.kv_heads * m.head_dim
     rec = [[np.zeros(n), np.zeros(n)] for _ in m.layers]
     fl = Emulated(m, SCHEMES["float32"], None)
     for i in CALIB_LINES:
         fl.forward(chat_prompt(tok, questions[i]), tables, record_kv=rec)
+    return rec
 
-    def per_head(a):
-        return np.repeat(a.reshape(m.kv_heads, m.head_dim).max(axis=1), m.head_dim)
 
-    return {
-        "layer": [(float(f32_scale(k.max())), float(f32_scale(v.max()))) for k, v in rec],
-        "head": [(f32_scale(per_head(k)), f32_scale(per_head(v))) for k, v in rec],
-        "chan": [(f32_scale(k), f32_scale(v)) for k, v in rec],
-    }
+def kv_scales_of(maxima, granularity, headroom, G, D):
+    """One layer's (K, V) scales from its per-channel maxima: scalars for 'layer', vectors of
+    G*D otherwise (a head's scale repeated over its channels)."""
+    k, v = (a * headroom for a in maxima)
+    if granularity == "layer":
+        return float(f32_scale(k.max())), float(f32_scale(v.max()))
+    if granularity == "head":
+        return tuple(f32_scale(np.repeat(a.reshape(G, D).max(axis=1), D)) for a in (k, v))
+    if granularity == "pair":  # adjacent pairs (llama.cpp's RoPE convention)
+        k = np.repeat(np.sqrt(k[0::2] ** 2 + k[1::2] ** 2), 2)
+    return f32_scale(k), f32_scale(v)
 
 
 def cmd_measure(args):
@@ -381,8 +392,8 @@ def cmd_measure(args):
 def cmd_calibrate(args):
     m = Model(args.model)
     tables = m.rope_tables(4096)
-    for l, (k, v) in enumerate(calibrate(m, tokenizer_of(m), read_questions(args.questions),
-                                          tables)["layer"]):
+    rec = calibrate(m, tokenizer_of(m), read_questions(args.questions), tables)
+    for l, (k, v) in enumerate(kv_scales_of(r, "layer", 1.0, m.kv_heads, m.head_dim) for r in rec):
         print(f"{l} {hexf(k):08x} {hexf(v):08x}  # {k:.9g} {v:.9g}")
 
 
