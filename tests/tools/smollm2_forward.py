@@ -208,6 +208,9 @@ SCHEMES = {
     "a16-pairkv": Scheme("a16-pairkv", "int16", "folded", "pair"),
     "a16-pairkv-h15": Scheme("a16-pairkv-h15", "int16", "folded", "pair", headroom=1.5),
     "a16-pairkv-h2": Scheme("a16-pairkv-h2", "int16", "folded", "pair", headroom=2.0),
+    # The K/V cache's own cost: int8 weights, float activations and attention, int8 K/V.
+    "w8-layerkv-floatattn": Scheme("w8-layerkv-floatattn", "float", "before", "layer", "float"),
+    "w8-chankv-floatattn": Scheme("w8-chankv-floatattn", "float", "before", "chan", "float"),
 }
 
 # int16: 32512 = 127 * 256 = 255 * 127 + 127, the loaded path's range (docs/numerics.md §13.1):
