@@ -184,10 +184,11 @@ class Scheme:
     the pair's norm, which no rotation can exceed); headroom: the calibrated maxima are multiplied
     by it; attn: 'exact' (per-head int8 q, 7-bit softmax weights) | 'float'."""
 
-    def __init__(self, name, act, norm, kv, attn="exact", weights="int8", headroom=1.0):
+    def __init__(self, name, act, norm, kv, attn="exact", weights="int8", headroom=1.0,
+                 q_max=127, p_max=127):
         self.name, self.act, self.norm, self.kv, self.attn, self.weights = (
             name, act, norm, kv, attn, weights)
-        self.headroom = headroom
+        self.headroom, self.q_max, self.p_max = headroom, q_max, p_max
 
 
 SCHEMES = {
@@ -211,6 +212,9 @@ SCHEMES = {
     # The K/V cache's own cost: int8 weights, float activations and attention, int8 K/V.
     "w8-layerkv-floatattn": Scheme("w8-layerkv-floatattn", "float", "before", "layer", "float"),
     "w8-chankv-floatattn": Scheme("w8-chankv-floatattn", "float", "before", "chan", "float"),
+    # The exact attention's own steps: 15-bit softmax weights, 16-bit q.
+    "a16-layerkv-p15": Scheme("a16-layerkv-p15", "int16", "folded", "layer", p_max=32767),
+    "a16-layerkv-q16": Scheme("a16-layerkv-q16", "int16", "folded", "layer", q_max=32512),
 }
 
 # int16: 32512 = 127 * 256 = 255 * 127 + 127, the loaded path's range (docs/numerics.md §13.1):
@@ -300,11 +304,13 @@ class Emulated:
         vq = np.clip(np.rint(v / vs), -127, 127)
         if s.attn == "float":
             return attention_float(q, kq * ks, vq * vs, m.heads, m.kv_heads, m.head_dim, pos)
-        return attention_exact(q, kq, vq, ks, vs, m.heads, m.kv_heads, m.head_dim, pos)
+        return attention_exact(q, kq, vq, ks, vs, m.heads, m.kv_heads, m.head_dim, pos,
+                               s.q_max, s.p_max)
 
 
-def attention_exact(q, kq, vq, ks, vs, H, G, D, pos):
-    """Today's reference: per-(token, head) int8 q, integer scores, 7-bit softmax weights."""
+def attention_exact(q, kq, vq, ks, vs, H, G, D, pos, q_max=127, p_max=127):
+    """Today's reference: per-(token, head) int8 q, integer scores, 7-bit softmax weights
+    (q_max, p_max: the integer ranges of q and of the softmax weights)."""
     n = q.shape[0]
     out = np.zeros((n, H * D))
     mask = np.arange(kq.shape[0])[None, :] <= pos[:, None]
@@ -317,11 +323,11 @@ def attention_exact(q, kq, vq, ks, vs, H, G, D, pos):
         # per-head quantization keeps the score one integer dot product.
         qh = q[:, h * D:(h + 1) * D] * ks[g * D:(g + 1) * D][None, :]
         amax = np.abs(qh).max(axis=1)
-        qs = np.where(amax > 0, amax / 127, 1.0)
-        q8 = np.clip(np.rint(qh / qs[:, None]), -127, 127)
+        qs = np.where(amax > 0, amax / q_max, 1.0)
+        q8 = np.clip(np.rint(qh / qs[:, None]), -q_max, q_max)
         score = (q8 @ kq[:, g * D:(g + 1) * D].T) * (qs[:, None] * sc)
         score = np.where(mask, score, -np.inf)
-        wgt = np.rint(np.exp(score - score.max(axis=1, keepdims=True)) * 127)
+        wgt = np.rint(np.exp(score - score.max(axis=1, keepdims=True)) * p_max)
         z = wgt.sum(axis=1, keepdims=True)
         out[:, h * D:(h + 1) * D] = (wgt @ vq[:, g * D:(g + 1) * D]) * vs[g * D:(g + 1) * D] / z
     return out
