@@ -178,12 +178,17 @@ def int8_per_channel(w):
 class Scheme:
     """act: 'float' | 'int8' | 'int16'; norm: 'folded' (today: quantize the raw residual, gain in
     the weights, RMS factor from the integers) | 'before' (RMSNorm x gain in float, then
-    quantize); kv: 'float' | 'fixed' | 'layer'; attn: 'exact' (per-head int8 q, 7-bit softmax
-    weights) | 'float'."""
+    quantize); kv: 'float' | 'fixed' | 'layer' | 'head' (one K and one V scale per layer and KV
+    head) | 'chan' (per layer, KV head and channel; the K scale folded into q, the V scale applied
+    after the exact sum) | 'pair' (as 'chan', but each RoPE pair's two K channels share the max of
+    the pair's norm, which no rotation can exceed); headroom: the calibrated maxima are multiplied
+    by it; attn: 'exact' (per-head int8 q, 7-bit softmax weights) | 'float'."""
 
-    def __init__(self, name, act, norm, kv, attn="exact", weights="int8"):
+    def __init__(self, name, act, norm, kv, attn="exact", weights="int8", headroom=1.0,
+                 q_max=127, p_max=127):
         self.name, self.act, self.norm, self.kv, self.attn, self.weights = (
             name, act, norm, kv, attn, weights)
+        self.headroom, self.q_max, self.p_max = headroom, q_max, p_max
 
 
 SCHEMES = {
@@ -196,6 +201,20 @@ SCHEMES = {
     "a16b-layerkv": Scheme("a16b-layerkv", "int16", "before", "layer"),
     "a16-layerkv-floatattn": Scheme("a16-layerkv-floatattn", "int16", "folded", "layer", "float"),
     "float-act-layerkv": Scheme("float-act-layerkv", "float", "before", "layer"),
+    "a16-headkv": Scheme("a16-headkv", "int16", "folded", "head"),
+    "a16-chankv": Scheme("a16-chankv", "int16", "folded", "chan"),
+    "a16-chankv-floatattn": Scheme("a16-chankv-floatattn", "int16", "folded", "chan", "float"),
+    "a16-headkv-h2": Scheme("a16-headkv-h2", "int16", "folded", "head", headroom=2.0),
+    "a16-chankv-h2": Scheme("a16-chankv-h2", "int16", "folded", "chan", headroom=2.0),
+    "a16-pairkv": Scheme("a16-pairkv", "int16", "folded", "pair"),
+    "a16-pairkv-h15": Scheme("a16-pairkv-h15", "int16", "folded", "pair", headroom=1.5),
+    "a16-pairkv-h2": Scheme("a16-pairkv-h2", "int16", "folded", "pair", headroom=2.0),
+    # The K/V cache's own cost: int8 weights, float activations and attention, int8 K/V.
+    "w8-layerkv-floatattn": Scheme("w8-layerkv-floatattn", "float", "before", "layer", "float"),
+    "w8-chankv-floatattn": Scheme("w8-chankv-floatattn", "float", "before", "chan", "float"),
+    # The exact attention's own steps: 15-bit softmax weights, 16-bit q.
+    "a16-layerkv-p15": Scheme("a16-layerkv-p15", "int16", "folded", "layer", p_max=32767),
+    "a16-layerkv-q16": Scheme("a16-layerkv-q16", "int16", "folded", "layer", q_max=32512),
 }
 
 # int16: 32512 = 127 * 256 = 255 * 127 + 127, the loaded path's range (docs/numerics.md §13.1):
@@ -263,9 +282,9 @@ class Emulated:
             q = rope(self.project(xq, w["wq"]), H, D, cos, sin, pos)
             k = rope(self.project(xq, w["wk"]), G, D, cos, sin, pos)
             v = self.project(xq, w["wv"])
-            if record_kv is not None:
-                record_kv[l][0] = max(record_kv[l][0], float(np.abs(k).max()))
-                record_kv[l][1] = max(record_kv[l][1], float(np.abs(v).max()))
+            if record_kv is not None:  # per channel; coarser scales take maxima of these
+                record_kv[l][0] = np.maximum(record_kv[l][0], np.abs(k).max(axis=0))
+                record_kv[l][1] = np.maximum(record_kv[l][1], np.abs(v).max(axis=0))
             a = self.attention(q, k, v, l, pos)
             h = h + self.project(self.quant(a, rms=False), w["wo"])
             xm = self.normed(h, w["ffn_norm"])
@@ -279,31 +298,38 @@ class Emulated:
         m, s = self.m, self.s
         if s.kv == "float":
             return attention_float(q, k, v, m.heads, m.kv_heads, m.head_dim, pos)
-        ks, vs = (4.0 / 127, 4.0 / 127) if s.kv == "fixed" else self.kv_scales[l]
+        ks, vs = (4.0 / 127, 4.0 / 127) if s.kv == "fixed" else kv_scales_of(
+            self.kv_scales[l], s.kv, s.headroom, m.kv_heads, m.head_dim)
         kq = np.clip(np.rint(k / ks), -127, 127)
         vq = np.clip(np.rint(v / vs), -127, 127)
         if s.attn == "float":
             return attention_float(q, kq * ks, vq * vs, m.heads, m.kv_heads, m.head_dim, pos)
-        return attention_exact(q, kq, vq, ks, vs, m.heads, m.kv_heads, m.head_dim, pos)
+        return attention_exact(q, kq, vq, ks, vs, m.heads, m.kv_heads, m.head_dim, pos,
+                               s.q_max, s.p_max)
 
 
-def attention_exact(q, kq, vq, ks, vs, H, G, D, pos):
-    """Today's reference: per-(token, head) int8 q, integer scores, 7-bit softmax weights."""
+def attention_exact(q, kq, vq, ks, vs, H, G, D, pos, q_max=127, p_max=127):
+    """Today's reference: per-(token, head) int8 q, integer scores, 7-bit softmax weights
+    (q_max, p_max: the integer ranges of q and of the softmax weights)."""
     n = q.shape[0]
     out = np.zeros((n, H * D))
     mask = np.arange(kq.shape[0])[None, :] <= pos[:, None]
-    sc = ks / np.sqrt(D)
+    ks = np.broadcast_to(np.asarray(ks, dtype=np.float64), (G * D,))
+    vs = np.broadcast_to(np.asarray(vs, dtype=np.float64), (G * D,))
+    sc = 1.0 / np.sqrt(D)
     for h in range(H):
         g = h // (H // G)
-        qh = q[:, h * D:(h + 1) * D]
+        # q . k = sum_j (q_j ks_j)(k_j / ks_j): each K channel's scale folded into q before q's
+        # per-head quantization keeps the score one integer dot product.
+        qh = q[:, h * D:(h + 1) * D] * ks[g * D:(g + 1) * D][None, :]
         amax = np.abs(qh).max(axis=1)
-        qs = np.where(amax > 0, amax / 127, 1.0)
-        q8 = np.clip(np.rint(qh / qs[:, None]), -127, 127)
+        qs = np.where(amax > 0, amax / q_max, 1.0)
+        q8 = np.clip(np.rint(qh / qs[:, None]), -q_max, q_max)
         score = (q8 @ kq[:, g * D:(g + 1) * D].T) * (qs[:, None] * sc)
         score = np.where(mask, score, -np.inf)
-        wgt = np.rint(np.exp(score - score.max(axis=1, keepdims=True)) * 127)
+        wgt = np.rint(np.exp(score - score.max(axis=1, keepdims=True)) * p_max)
         z = wgt.sum(axis=1, keepdims=True)
-        out[:, h * D:(h + 1) * D] = (wgt @ vq[:, g * D:(g + 1) * D]) * vs / z
+        out[:, h * D:(h + 1) * D] = (wgt @ vq[:, g * D:(g + 1) * D]) * vs[g * D:(g + 1) * D] / z
     return out
 
 
@@ -319,14 +345,33 @@ def hexf(x):
     return struct.unpack("<I", struct.pack("<f", x))[0]
 
 
+def f32_scale(amax):
+    """amax / 127 rounded to f32; an all-zero channel gets scale 1 (it stores zeros anyway)."""
+    return np.where(amax > 0, amax / 127, 1.0).astype(np.float32).astype(np.float64)
+
+
 def calibrate(m, tok, questions, tables):
-    """Per layer: max |K| (after RoPE) and max |V| of the float32 model over the calibration
-    prompts (chat-formatted prompt tokens only), divided by 127, rounded to f32."""
-    rec = [[0.0, 0.0] for _ in m.layers]
+    """Per layer: (max |K| after RoPE, max |V|) per channel of the float32 model over the
+    calibration prompts (chat-formatted prompt tokens only); kv_scales_of makes scales of them."""
+    n = m.kv_heads * m.head_dim
+    rec = [[np.zeros(n), np.zeros(n)] for _ in m.layers]
     fl = Emulated(m, SCHEMES["float32"], None)
     for i in CALIB_LINES:
         fl.forward(chat_prompt(tok, questions[i]), tables, record_kv=rec)
-    return [(float(np.float32(k / 127)), float(np.float32(v / 127))) for k, v in rec]
+    return rec
+
+
+def kv_scales_of(maxima, granularity, headroom, G, D):
+    """One layer's (K, V) scales from its per-channel maxima: scalars for 'layer', vectors of
+    G*D otherwise (a head's scale repeated over its channels)."""
+    k, v = (a * headroom for a in maxima)
+    if granularity == "layer":
+        return float(f32_scale(k.max())), float(f32_scale(v.max()))
+    if granularity == "head":
+        return tuple(f32_scale(np.repeat(a.reshape(G, D).max(axis=1), D)) for a in (k, v))
+    if granularity == "pair":  # adjacent pairs (llama.cpp's RoPE convention)
+        k = np.repeat(np.sqrt(k[0::2] ** 2 + k[1::2] ** 2), 2)
+    return f32_scale(k), f32_scale(v)
 
 
 def cmd_measure(args):
@@ -356,8 +401,8 @@ def cmd_measure(args):
 def cmd_calibrate(args):
     m = Model(args.model)
     tables = m.rope_tables(4096)
-    for l, (k, v) in enumerate(calibrate(m, tokenizer_of(m), read_questions(args.questions),
-                                          tables)):
+    rec = calibrate(m, tokenizer_of(m), read_questions(args.questions), tables)
+    for l, (k, v) in enumerate(kv_scales_of(r, "layer", 1.0, m.kv_heads, m.head_dim) for r in rec):
         print(f"{l} {hexf(k):08x} {hexf(v):08x}  # {k:.9g} {v:.9g}")
 
 
