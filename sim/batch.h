@@ -71,9 +71,20 @@ struct PackedBatch {
 // Greedy output of every token of a pass: [R * T] for padded (pads included), [N] for packed.
 // `digest` is a backend-defined digest of the full logits row (the symbolic model's state
 // hash; a digest of logit bytes for real models) so traces can compare logits exactly.
+// The two largest logits of one token's row, for telling a numerics divergence from a layout
+// bug (issue 13): the gap says how close the argmax came to flipping.
+struct LogitTop2 {
+  float best = 0.0f;    // logit of argmax
+  float second = 0.0f;  // largest logit of any other token
+  Token second_token = 0;
+};
+
+// `top2`, when not empty, is parallel to `argmax`; backends that hold no logits (symbolic)
+// leave it empty.
 struct ForwardOutput {
   std::vector<Token> argmax;
   std::vector<std::uint64_t> digest;
+  std::vector<LogitTop2> top2;
 };
 
 // One contiguous copy of KV slots. Within one plan every move reads the cache as it was

@@ -9,6 +9,12 @@
 
 namespace lockstep::sim {
 
+// How a real backend computes (issue 13): `exact` is the integer contract of docs/numerics.md,
+// bit-identical whatever the batch; `float` is fp32 arithmetic as ordinary inference stacks
+// do it, whose reduction order (and so whose bits) depends on the pass shape. The symbolic
+// backend has no arithmetic and ignores it.
+enum class Numerics { exact, float32 };
+
 struct ModelConfig {
   std::string name;  // preset name or "custom"
   int vocab = 0;     // token ids are in [0, vocab)
@@ -27,6 +33,7 @@ struct ModelConfig {
   double rope_base = 10000.0;  // RoPE frequency base (the file's for a loaded model)
   float rms_eps = 0.0f;        // RMSNorm epsilon in x^2 units (loaded models only)
   bool loaded() const { return !weights_file.empty(); }
+  Numerics numerics = Numerics::exact;
 
   // int8 K and V for every layer and kv head: the bytes one KV slot of one row occupies.
   std::int64_t kv_bytes_per_slot() const { return 2LL * n_layers * n_kv_heads * head_dim; }
