@@ -84,11 +84,10 @@ BOOST_AUTO_TEST_CASE(philox_matches_the_random123_known_answers) {
   BOOST_REQUIRE_EQUAL(kats.size(), 55u);
   for (const Kat& k : kats) {
     const nx::PhiloxBlock got = nx::philox4x32_10(k.counter, k.key0, k.key1);
-    BOOST_CHECK_MESSAGE(same_block(got, k.expected), "KAT mismatch: " << k.line << "; got "
-                                                                        << std::hex << got.word[0]
-                                                                        << " " << got.word[1]
-                                                                        << " " << got.word[2]
-                                                                        << " " << got.word[3]);
+    BOOST_CHECK_MESSAGE(same_block(got, k.expected),
+                        "KAT mismatch: " << k.line << "; got " << std::hex << got.word[0] << " "
+                                         << got.word[1] << " " << got.word[2] << " "
+                                         << got.word[3]);
   }
 }
 
@@ -103,8 +102,8 @@ BOOST_AUTO_TEST_CASE(a_draw_is_keyed_as_documented) {
   BOOST_CHECK_EQUAL(nx::key_bits(key), expected);
   // Every field of the key matters.
   const std::uint64_t base = nx::sample_bits(seed, 5, 77, nx::SamplePurpose::target_sample);
-  BOOST_CHECK_NE(base, nx::sample_bits(seed + (1ULL << 32), 5, 77,
-                                       nx::SamplePurpose::target_sample));
+  BOOST_CHECK_NE(base,
+                 nx::sample_bits(seed + (1ULL << 32), 5, 77, nx::SamplePurpose::target_sample));
   BOOST_CHECK_NE(base, nx::sample_bits(seed, 6, 77, nx::SamplePurpose::target_sample));
   BOOST_CHECK_NE(base, nx::sample_bits(seed, 5, 78, nx::SamplePurpose::target_sample));
   BOOST_CHECK_NE(base, nx::sample_bits(seed, 5, 77, nx::SamplePurpose::draft_sample));
@@ -141,8 +140,9 @@ BOOST_AUTO_TEST_CASE(uniform_bits_fill_equal_bins) {
 }
 
 BOOST_AUTO_TEST_CASE(mul_high64_is_the_exact_high_half) {
-  const std::uint64_t edges[] = {0, 1, 2, 0xffffffffULL, 0x100000000ULL, ~0ULL, ~0ULL - 1,
-                                 1ULL << 63, 0x8000000000000001ULL, 0xdeadbeefcafef00dULL};
+  const std::uint64_t edges[] = {
+      0,     1,         2,          0xffffffffULL,         0x100000000ULL,
+      ~0ULL, ~0ULL - 1, 1ULL << 63, 0x8000000000000001ULL, 0xdeadbeefcafef00dULL};
   for (std::uint64_t a : edges) {
     for (std::uint64_t b : edges) {
       BOOST_CHECK_EQUAL(nx::mul_high64(a, b), static_cast<std::uint64_t>((u128{a} * b) >> 64));
@@ -224,8 +224,8 @@ void check_same(const nx::SampleDistribution& a, const nx::SampleDistribution& b
 BOOST_AUTO_TEST_CASE(distribution_follows_its_definition) {
   for (const auto& lc : test::logit_cases()) {
     for (const auto& pc : test::param_cases()) {
-      const auto got = nx::sample_distribution(lc.logits.data(), static_cast<int>(lc.logits.size()),
-                                               pc.params);
+      const auto got =
+          nx::sample_distribution(lc.logits.data(), static_cast<int>(lc.logits.size()), pc.params);
       check_same(got, from_the_text(lc.logits, pc.params), lc.name + " / " + pc.name);
     }
   }
@@ -259,14 +259,12 @@ BOOST_AUTO_TEST_CASE(greedy_is_todays_argmax) {
     const int vocab = static_cast<int>(logits.size());
     const std::int32_t argmax = nx::argmax_lowest(logits.data(), vocab);
     const std::uint64_t bits = sim::mix64(key);
-    BOOST_REQUIRE_EQUAL(nx::sample_token(nx::sample_distribution(logits.data(), vocab,
-                                                                 {0.0f, 3, 0.5}),
-                                         bits),
-                        argmax);
-    BOOST_REQUIRE_EQUAL(nx::sample_token(nx::sample_distribution(logits.data(), vocab,
-                                                                 {0.8f, 1, 1.0}),
-                                         bits),
-                        argmax);
+    BOOST_REQUIRE_EQUAL(
+        nx::sample_token(nx::sample_distribution(logits.data(), vocab, {0.0f, 3, 0.5}), bits),
+        argmax);
+    BOOST_REQUIRE_EQUAL(
+        nx::sample_token(nx::sample_distribution(logits.data(), vocab, {0.8f, 1, 1.0}), bits),
+        argmax);
   }
 }
 
@@ -312,8 +310,8 @@ BOOST_AUTO_TEST_CASE(draws_follow_the_distribution) {
   const int draws = 200000;
   std::vector<double> count(static_cast<std::size_t>(d.size()), 0.0);
   for (int pos = 0; pos < draws; ++pos) {
-    const auto bits = nx::sample_bits(7, 11, static_cast<std::uint32_t>(pos),
-                                      nx::SamplePurpose::target_sample);
+    const auto bits =
+        nx::sample_bits(7, 11, static_cast<std::uint32_t>(pos), nx::SamplePurpose::target_sample);
     const auto token = nx::sample_token(d, bits);
     const auto it = std::find(d.tokens.begin(), d.tokens.end(), token);
     BOOST_REQUIRE(it != d.tokens.end());
@@ -403,18 +401,28 @@ const golden::File kSamplingGolden{
 std::vector<Record> weight_records() {
   const float big = Limits::max();
   const float threshold = -17.3286800f;  // near ln(2^-25), where the weight drops to 0
-  const std::vector<std::array<float, 3>> cases = {
-      {0.0f, 0.0f, 1.0f},     {-0.0f, 0.0f, 1.0f},     {-1.0f, 0.0f, 1.0f},
-      {-1.0f, 0.0f, 0.7f},    {-5.0f, 0.0f, 100.0f},   {-87.0f, 0.0f, 1.0f},
-      {-88.0f, 0.0f, 1.0f},   {-big, big, 1.0f},       {-1.0f, 0.0f, 1.0e-30f},
-      {0.0f, 0.0f, 1.0e-30f}, {-1.0e-30f, 0.0f, 1.0e-30f}, {3.0f, 5.0f, 2.0f},
-      {std::nextafter(threshold, 0.0f), 0.0f, 1.0f}, {threshold, 0.0f, 1.0f},
-      {std::nextafter(threshold, -100.0f), 0.0f, 1.0f}, {-16.6355324f, 0.0f, 1.0f},
-      {-0.000001f, 0.0f, 1.0f}, {-1.0e-8f, 0.0f, 1.0f}};
+  const std::vector<std::array<float, 3>> cases = {{0.0f, 0.0f, 1.0f},
+                                                   {-0.0f, 0.0f, 1.0f},
+                                                   {-1.0f, 0.0f, 1.0f},
+                                                   {-1.0f, 0.0f, 0.7f},
+                                                   {-5.0f, 0.0f, 100.0f},
+                                                   {-87.0f, 0.0f, 1.0f},
+                                                   {-88.0f, 0.0f, 1.0f},
+                                                   {-big, big, 1.0f},
+                                                   {-1.0f, 0.0f, 1.0e-30f},
+                                                   {0.0f, 0.0f, 1.0e-30f},
+                                                   {-1.0e-30f, 0.0f, 1.0e-30f},
+                                                   {3.0f, 5.0f, 2.0f},
+                                                   {std::nextafter(threshold, 0.0f), 0.0f, 1.0f},
+                                                   {threshold, 0.0f, 1.0f},
+                                                   {std::nextafter(threshold, -100.0f), 0.0f, 1.0f},
+                                                   {-16.6355324f, 0.0f, 1.0f},
+                                                   {-0.000001f, 0.0f, 1.0f},
+                                                   {-1.0e-8f, 0.0f, 1.0f}};
   std::vector<Record> out;
   for (const auto& [logit, max, t] : cases) {
-    out.push_back({"sample_weight", {F(logit), F(max), F(t)},
-                   {I(nx::sample_weight(logit, max, t))}});
+    out.push_back(
+        {"sample_weight", {F(logit), F(max), F(t)}, {I(nx::sample_weight(logit, max, t))}});
   }
   for (double p : {1.0, 0.5, 0.9, 0.95, 1.0e-9, 0x1.0p-25, 0x1.8p-25, 0.999999999}) {
     out.push_back({"top_p_units", {D(p)}, {I(nx::top_p_units(p))}});
@@ -430,7 +438,8 @@ std::vector<Record> generator_records() {
   auto add = [&](std::uint64_t seed, std::int32_t seq, std::int32_t pos, nx::SamplePurpose pu,
                  std::uint32_t draw) {
     const std::uint64_t bits = nx::key_bits({seed, seq, pos, pu, draw});
-    out.push_back({"sample_bits", {U(seed), I(seq), I(pos), S(nx::purpose_name(pu)), I(draw)},
+    out.push_back({"sample_bits",
+                   {U(seed), I(seq), I(pos), S(nx::purpose_name(pu)), I(draw)},
                    {U(bits), D(nx::uniform_double(bits))}});
   };
   for (std::uint64_t seed : {0ULL, 0x0123456789abcdefULL}) {
@@ -450,8 +459,9 @@ std::vector<std::string> distribution_outputs(const nx::SampleDistribution& d) {
   if (d.size() <= 32) return {I(d.size()), U(d.total()), L(d.tokens), L(d.weights)};
   sim::Fnv1a h;
   for (int i = 0; i < d.size(); ++i) {
-    const std::uint32_t pair[2] = {static_cast<std::uint32_t>(d.tokens[static_cast<std::size_t>(i)]),
-                                   d.weights[static_cast<std::size_t>(i)]};
+    const std::uint32_t pair[2] = {
+        static_cast<std::uint32_t>(d.tokens[static_cast<std::size_t>(i)]),
+        d.weights[static_cast<std::size_t>(i)]};
     h.update(std::string_view(reinterpret_cast<const char*>(pair), sizeof pair));
   }
   return {I(d.size()), U(d.total()), U(h.value())};
@@ -461,8 +471,8 @@ std::vector<Record> distribution_records() {
   std::vector<Record> out;
   for (const auto& lc : test::logit_cases()) {
     for (const auto& pc : test::param_cases()) {
-      const auto d = nx::sample_distribution(lc.logits.data(), static_cast<int>(lc.logits.size()),
-                                             pc.params);
+      const auto d =
+          nx::sample_distribution(lc.logits.data(), static_cast<int>(lc.logits.size()), pc.params);
       out.push_back({"distribution", {S(lc.name), S(pc.name)}, distribution_outputs(d)});
       std::vector<std::int32_t> draws;
       for (std::int32_t pos = 0; pos < 16; ++pos) {
