@@ -27,6 +27,7 @@
 #include "numerics/sampling.h"
 #include "sim/error.h"
 #include "sim/hash.h"
+#include "sim/symbolic_sampling.h"
 #include "tests/golden_records.h"
 #include "tests/sampling_cases.h"
 
@@ -368,6 +369,28 @@ BOOST_AUTO_TEST_CASE(every_input_is_checked) {
   BOOST_CHECK_THROW(nx::sample_token(nx::SampleDistribution{}, 0), ContractError);
 }
 
+// A candidate list is the dense row with every other token impossible: its order does not
+// matter, and it equals a dense row whose other logits are -FLT_MAX (weight 0).
+BOOST_AUTO_TEST_CASE(candidate_lists_equal_dense_rows) {
+  const std::vector<std::int32_t> tokens = {40, 7, 19, 3, 25, 11};
+  const std::vector<float> logits = {0.5f, 2.0f, 2.0f, -1.0f, 0.5f, 1.25f};
+  std::vector<float> dense(50, -Limits::max());
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    dense[static_cast<std::size_t>(tokens[i])] = logits[i];
+  for (const auto& pc : test::param_cases()) {
+    const auto listed = nx::sample_distribution(tokens.data(), logits.data(), 6, pc.params);
+    check_same(listed, nx::sample_distribution(dense.data(), 50, pc.params), pc.name + " dense");
+    const std::vector<std::int32_t> rt(tokens.rbegin(), tokens.rend());
+    const std::vector<float> rl(logits.rbegin(), logits.rend());
+    check_same(listed, nx::sample_distribution(rt.data(), rl.data(), 6, pc.params),
+               pc.name + " reversed");
+  }
+  const std::vector<std::int32_t> twice = {4, 9, 4};
+  BOOST_CHECK_THROW(nx::sample_distribution(twice.data(), logits.data(), 3, {}), ContractError);
+  const std::vector<std::int32_t> negative = {4, -9};
+  BOOST_CHECK_THROW(nx::sample_distribution(negative.data(), logits.data(), 2, {}), ContractError);
+}
+
 // A vocabulary the size of SmolLM2's at T = 100: every weight is near 2^24 and the sums stay
 // exact far past 32 bits.
 BOOST_AUTO_TEST_CASE(large_vocabulary_sums_are_exact) {
@@ -485,10 +508,28 @@ std::vector<Record> distribution_records() {
   return out;
 }
 
+// The symbolic backend's distribution (sim/symbolic_sampling.h) for a few states.
+std::vector<Record> symbolic_records() {
+  std::vector<Record> out;
+  const auto params = test::param_cases();
+  for (const std::uint64_t state : std::vector<std::uint64_t>{0, 1, 0xdeadbeef, sim::mix64(7)}) {
+    for (int vocab : {5, 256, 32000}) {
+      for (std::size_t p : {0u, 1u, 5u}) {  // greedy, t1, t0.7-k10-p0.8
+        const auto d = sim::symbolic_distribution(state, vocab, params[p].params);
+        out.push_back({"symbolic_distribution",
+                       {U(state), I(vocab), S(params[p].name)},
+                       distribution_outputs(d)});
+      }
+    }
+  }
+  return out;
+}
+
 BOOST_AUTO_TEST_CASE(golden_records_match) {
   std::vector<Record> records = weight_records();
   for (auto& r : generator_records()) records.push_back(std::move(r));
   for (auto& r : distribution_records()) records.push_back(std::move(r));
+  for (auto& r : symbolic_records()) records.push_back(std::move(r));
   golden::check(kSamplingGolden, records);
 }
 
