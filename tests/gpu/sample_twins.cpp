@@ -1,5 +1,6 @@
 // Device tests of the sampling kernels (gpu/k_sample.cu, docs/numerics.md §14), part of
-// test_gpu_device (which skips without a device): k_sample weights == numerics::sample_weight
+// test_gpu_device (which skips without a device): the sampling headers' case list
+// (sample_cases.h) on the device == g++; k_sample weights == numerics::sample_weight
 // and the keyed draw == numerics::sample_token(distribution, key_bits(key)) with its 64
 // uniform bits, byte for byte, on the golden logit vectors and parameter sets
 // (tests/sampling_cases.h) and on random rows with ties, at many sequences and positions.
@@ -14,8 +15,14 @@
 #include "numerics/sample_draw.h"
 #include "numerics/sampling.h"
 #include "tests/gpu/compare.h"
+#include "tests/gpu/sample_cases.h"
 #include "tests/gpu/twin_inputs.h"
 #include "tests/sampling_cases.h"
+
+namespace lockstep::test_numerics {
+int cxx_sample_cases(std::uint64_t* out);
+int device_sample_cases(std::uint64_t* out);
+}  // namespace lockstep::test_numerics
 
 namespace {
 
@@ -41,6 +48,15 @@ LogitRows grid_rows(std::uint64_t key, int rows, int vocab) {
 }
 
 }  // namespace
+
+// The headers themselves on the device: the case list of sample_cases.h.
+BOOST_AUTO_TEST_CASE(sampling_headers_on_the_device_give_the_g_plus_plus_bits) {
+  std::vector<std::uint64_t> cxx(test_numerics::kMaxSampleCases);
+  std::vector<std::uint64_t> device(test_numerics::kMaxSampleCases);
+  cxx.resize(static_cast<std::size_t>(test_numerics::cxx_sample_cases(cxx.data())));
+  device.resize(static_cast<std::size_t>(test_numerics::device_sample_cases(device.data())));
+  LOCKSTEP_CHECK_BYTES_EQUAL(cxx, device, "sampling cases, g++ vs device", 0);
+}
 
 BOOST_AUTO_TEST_CASE(sample_weights_kernel_equals_its_cpu_twin) {
   const LogitRows x = grid_rows(100, 6, 1500);
