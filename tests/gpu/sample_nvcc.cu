@@ -13,7 +13,7 @@ namespace nvcc_sample_copy {
 #include "numerics/sample_draw.h"
 }  // namespace nvcc_sample_copy
 
-#include "gpu/check.h"
+#include "tests/gpu/device_cases.cuh"
 #include "tests/gpu/sample_cases.h"
 
 namespace lockstep::test_numerics {
@@ -48,19 +48,7 @@ int nvcc_host_sample_cases(std::uint64_t* out) {
 }
 
 int device_sample_cases(std::uint64_t* out) {
-  std::uint64_t* d_out = nullptr;
-  int* d_count = nullptr;
-  LOCKSTEP_CUDA_CHECK(cudaMalloc(&d_out, kMaxSampleCases * sizeof(std::uint64_t)));
-  LOCKSTEP_CUDA_CHECK(cudaMalloc(&d_count, sizeof(int)));
-  evaluate_sample_cases_on_device<<<1, 1>>>(d_out, d_count);
-  LOCKSTEP_CUDA_CHECK_LAUNCH();
-  int count = 0;
-  LOCKSTEP_CUDA_CHECK(cudaMemcpy(&count, d_count, sizeof count, cudaMemcpyDeviceToHost));
-  LOCKSTEP_CUDA_CHECK(cudaMemcpy(
-      out, d_out, static_cast<std::size_t>(count) * sizeof(std::uint64_t), cudaMemcpyDeviceToHost));
-  LOCKSTEP_CUDA_CHECK(cudaFree(d_out));
-  LOCKSTEP_CUDA_CHECK(cudaFree(d_count));
-  return count;
+  return run_cases_on_device(&evaluate_sample_cases_on_device, kMaxSampleCases, out);
 }
 
 }  // namespace lockstep::test_numerics
