@@ -19,13 +19,23 @@ namespace lockstep::numerics {
 // The weight of the most likely token: exp_exact(0) = 1 scaled by 2^24.
 constexpr std::uint32_t kSampleWeightOne = 1u << 24;
 
-// w = rint(exp_exact(rn(rn(logit - max_logit) / temperature)) * 2^24), in [0, 2^24].
-// logit <= max_logit and temperature > 0, so the exponent is <= 0 (or -inf, weight 0) and
-// never NaN; exp_exact(x) <= 1 for every x <= 0 (measured over every f32 in [-1, 0]), so the
-// weight never exceeds 2^24. Multiplying by 2^24 is exact; the rounding is half to even.
+// The exponent of a weight: rn(rn(logit - max_logit) / temperature). logit <= max_logit and
+// temperature > 0, so it is <= 0 (or -inf) and never NaN.
+LOCKSTEP_HD float sample_exponent(float logit, float max_logit, float temperature) {
+  return (logit - max_logit) / temperature;
+}
+
+// Every exponent below this has weight 0 (exp_exact(x) * 2^24 rounds to 0): checked over every
+// f32 in [-90, -17.5) (exp_exact is 0 below -87); the lowest exponent of positive weight is
+// -17.3286781. Lets the host skip the sort of candidates that cannot be drawn.
+constexpr float kSampleZeroBelow = -17.5f;
+
+// w = rint(exp_exact(sample_exponent(...)) * 2^24), in [0, 2^24]: exp_exact(x) <= 1 for every
+// x <= 0 (measured over every f32 in [-1, 0]), so the weight never exceeds 2^24. Multiplying by
+// 2^24 is exact; the rounding is half to even.
 LOCKSTEP_HD std::uint32_t sample_weight(float logit, float max_logit, float temperature) {
-  const float scaled = (logit - max_logit) / temperature;
-  return static_cast<std::uint32_t>(round_even(exp_exact(scaled) * 16777216.0f));
+  const float e = exp_exact(sample_exponent(logit, max_logit, temperature));
+  return static_cast<std::uint32_t>(round_even(e * 16777216.0f));
 }
 
 // floor(a * b / 2^64), exactly, from 32-bit halves (the same code on every compiler).

@@ -87,19 +87,22 @@ inline bool scaled_at_least(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   return left_hi != right_hi ? left_hi > right_hi : left_lo >= right_lo;
 }
 
-// Candidate i = (tokens[i], logits[i]); every logit finite, every token >= 0 and distinct
-// (the distinctness check is skipped for the ids 0 .. count - 1 of a dense row).
-inline void check_candidates(const std::int32_t* tokens, const float* logits, int count,
-                             bool dense) {
-  require(tokens != nullptr && logits != nullptr && count >= 1,
+// Candidate i's token: tokens[i], or i for a dense row (tokens == nullptr).
+inline std::int32_t token_at(const std::int32_t* tokens, int i) {
+  return tokens != nullptr ? tokens[i] : i;
+}
+
+// Every logit finite; listed tokens >= 0 and distinct (a dense row's ids are by construction).
+inline void check_candidates(const std::int32_t* tokens, const float* logits, int count) {
+  require(logits != nullptr && count >= 1,
           "sample_distribution: needs logits and at least one token");
   for (int i = 0; i < count; ++i) {
     if (!std::isfinite(logits[i])) {
-      throw InputError("sampling: the logit of token " + std::to_string(tokens[i]) +
+      throw InputError("sampling: the logit of token " + std::to_string(token_at(tokens, i)) +
                        " is not finite (" + text(logits[i]) + ")");
     }
   }
-  if (dense) return;
+  if (tokens == nullptr) return;
   std::vector<std::int32_t> ids(tokens, tokens + count);
   std::sort(ids.begin(), ids.end());
   require(ids.front() >= 0 && std::adjacent_find(ids.begin(), ids.end()) == ids.end(),
@@ -141,41 +144,61 @@ inline std::size_t top_p_length(const std::vector<std::uint32_t>& weights, doubl
   return weights.size();  // unreachable: the full sum reaches any top_p <= 1
 }
 
-// The distribution over a candidate list: tokens [count] (distinct, >= 0) with their logits
-// [count] (finite); every other token has probability 0. Ties are ordered by token id, not by
-// place in the list, so the order of the list does not matter. `dense` says the tokens are
-// 0 .. count - 1 in order (the overload below), which skips the distinctness check.
-inline SampleDistribution sample_distribution(const std::int32_t* tokens, const float* logits,
-                                              int count, const SamplingParams& params,
-                                              bool dense = false) {
+namespace sampling_detail {
+
+// One candidate in draw order: logit descending, then token id ascending (a strict total
+// order on finite logits, so any sort gives the same sequence; -0 == +0).
+struct Ranked {
+  float logit;
+  std::int32_t token;
+  std::uint32_t weight;
+  bool operator<(const Ranked& o) const {
+    return logit != o.logit ? logit > o.logit : token < o.token;
+  }
+};
+
+// The first top_k candidates in draw order with their weights, leaving out those whose
+// exponent is below kSampleZeroBelow: they have weight 0 and, the exponent being monotone in
+// the logit, come after every candidate kept, so leaving them out changes neither the positive
+// weights of the top-k prefix nor any top-p sum (§14.2; a test compares with a full sort).
+inline std::vector<Ranked> ranked_candidates(const std::int32_t* tokens, const float* logits,
+                                             int count, const SamplingParams& params) {
+  const float max_logit = *std::max_element(logits, logits + count);
+  std::vector<Ranked> ranked;
+  for (int i = 0; i < count; ++i) {
+    if (sample_exponent(logits[i], max_logit, params.temperature) >= kSampleZeroBelow) {
+      ranked.push_back({logits[i], token_at(tokens, i), 0});
+    }
+  }
+  const auto k = std::min(ranked.size(), static_cast<std::size_t>(params.top_k));
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end());
+  ranked.resize(k);
+  for (auto& r : ranked) r.weight = sample_weight(r.logit, max_logit, params.temperature);
+  return ranked;
+}
+
+// The distribution of candidates (token_at(tokens, i), logits[i]), i < count.
+inline SampleDistribution distribution(const std::int32_t* tokens, const float* logits, int count,
+                                       const SamplingParams& params) {
   check_sampling_params(params);
-  sampling_detail::check_candidates(tokens, logits, count, dense);
-  // Draw order over candidate indices: logit descending, then token id ascending (a strict
-  // total order on finite logits, so any sort gives the same sequence; -0 == +0).
-  auto before = [&](int a, int b) {
-    if (logits[a] != logits[b]) return logits[a] > logits[b];
-    return tokens[a] < tokens[b];
-  };
-  const auto k =
-      params.greedy() ? std::size_t{1} : static_cast<std::size_t>(std::min(params.top_k, count));
-  std::vector<int> order(static_cast<std::size_t>(count));
-  std::iota(order.begin(), order.end(), 0);
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    before);
+  check_candidates(tokens, logits, count);
   SampleDistribution d;
   if (params.greedy()) {  // the first in draw order: the lowest id among the maximal logits
-    d.tokens = {tokens[order[0]]};
+    Ranked best{logits[0], token_at(tokens, 0), kSampleWeightOne};
+    for (int i = 1; i < count; ++i) {
+      const Ranked c{logits[i], token_at(tokens, i), kSampleWeightOne};
+      if (c < best) best = c;
+    }
+    d.tokens = {best.token};
     d.weights = {kSampleWeightOne};
   } else {
-    const float max_logit = logits[order[0]];
-    std::vector<std::uint32_t> weights(k);
-    for (std::size_t i = 0; i < k; ++i) {
-      weights[i] = sample_weight(logits[order[i]], max_logit, params.temperature);
-    }
+    const auto ranked = ranked_candidates(tokens, logits, count, params);
+    std::vector<std::uint32_t> weights;
+    for (const auto& r : ranked) weights.push_back(r.weight);
     const std::size_t kept = top_p_length(weights, params.top_p);
     for (std::size_t i = 0; i < kept; ++i) {
       if (weights[i] == 0) continue;  // probability 0: never picked, left out of the support
-      d.tokens.push_back(tokens[order[i]]);
+      d.tokens.push_back(ranked[i].token);
       d.weights.push_back(weights[i]);
     }
   }
@@ -184,13 +207,21 @@ inline SampleDistribution sample_distribution(const std::int32_t* tokens, const 
   return d;
 }
 
+}  // namespace sampling_detail
+
+// The distribution over a candidate list: tokens [count] (distinct, >= 0) with their logits
+// [count] (finite); every other token has probability 0. Ties are ordered by token id, not by
+// place in the list, so the order of the list does not matter.
+inline SampleDistribution sample_distribution(const std::int32_t* tokens, const float* logits,
+                                              int count, const SamplingParams& params) {
+  require(tokens != nullptr, "sample_distribution: the candidate list has no tokens");
+  return sampling_detail::distribution(tokens, logits, count, params);
+}
+
 // logits [vocab] in id order, all finite (else InputError naming the token); vocab >= 1.
 inline SampleDistribution sample_distribution(const float* logits, int vocab,
                                               const SamplingParams& params) {
-  require(vocab >= 1, "sample_distribution: vocab must be >= 1");
-  std::vector<std::int32_t> ids(static_cast<std::size_t>(vocab));
-  std::iota(ids.begin(), ids.end(), 0);
-  return sample_distribution(ids.data(), logits, vocab, params, true);
+  return sampling_detail::distribution(nullptr, logits, vocab, params);
 }
 
 // The inverse-CDF pick (sample_draw.h's sample_pick) of the 64 uniform bits.

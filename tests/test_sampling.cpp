@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -137,6 +138,22 @@ BOOST_AUTO_TEST_CASE(uniform_bits_fill_equal_bins) {
     for (int c : bins) chi2 += (c - draws / 16.0) * (c - draws / 16.0) / (draws / 16.0);
     BOOST_CHECK_MESSAGE(chi2 < 37.7, nx::purpose_name(purpose) << ": chi-square " << chi2);
     BOOST_CHECK_CLOSE(sum / draws, 0.5, 1.0);
+  }
+}
+
+// The facts numerics/sample_draw.h states about weights, over every f32 they cover: no weight
+// above 2^24 for an exponent in [-1, 0] (every 97th float there), and none positive for an
+// exponent in [-90, -17.5) (every float), the range the host skips sorting.
+BOOST_AUTO_TEST_CASE(weight_bounds_hold_where_stated) {
+  std::int64_t positive = 0, checked = 0;
+  for (float x = -90.0f; x < nx::kSampleZeroBelow; x = std::nextafter(x, 0.0f), ++checked) {
+    if (nx::sample_weight(x, 0.0f, 1.0f) != 0) ++positive;
+  }
+  BOOST_CHECK_EQUAL(positive, 0);
+  BOOST_CHECK_GT(checked, 19000000);
+  BOOST_CHECK_EQUAL(nx::sample_weight(-17.3286781f, 0.0f, 1.0f), 1u);
+  for (std::uint32_t bits = 0x80000000u; bits <= 0xbf800000u; bits += 97) {
+    BOOST_REQUIRE_LE(nx::sample_weight(std::bit_cast<float>(bits), 0.0f, 1.0f), 1u << 24);
   }
 }
 
