@@ -24,14 +24,9 @@
 #include <array>
 #include <bit>
 #include <cfloat>
-#include <cinttypes>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <utility>
