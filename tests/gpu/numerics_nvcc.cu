@@ -13,7 +13,7 @@ namespace nvcc_copy {
 #include "numerics/numerics.h"
 }  // namespace nvcc_copy
 
-#include "gpu/check.h"
+#include "tests/gpu/device_cases.cuh"
 #include "tests/gpu/numerics_cases.h"
 
 namespace lockstep::test_numerics {
@@ -74,19 +74,7 @@ int nvcc_host_numerics(std::uint32_t* out) {
 }
 
 int device_numerics(std::uint32_t* out) {
-  std::uint32_t* d_out = nullptr;
-  int* d_count = nullptr;
-  LOCKSTEP_CUDA_CHECK(cudaMalloc(&d_out, kMaxCases * sizeof(std::uint32_t)));
-  LOCKSTEP_CUDA_CHECK(cudaMalloc(&d_count, sizeof(int)));
-  evaluate_on_device<<<1, 1>>>(d_out, d_count);
-  LOCKSTEP_CUDA_CHECK_LAUNCH();
-  int count = 0;
-  LOCKSTEP_CUDA_CHECK(cudaMemcpy(&count, d_count, sizeof count, cudaMemcpyDeviceToHost));
-  LOCKSTEP_CUDA_CHECK(cudaMemcpy(
-      out, d_out, static_cast<std::size_t>(count) * sizeof(std::uint32_t), cudaMemcpyDeviceToHost));
-  LOCKSTEP_CUDA_CHECK(cudaFree(d_out));
-  LOCKSTEP_CUDA_CHECK(cudaFree(d_count));
-  return count;
+  return run_cases_on_device(&evaluate_on_device, kMaxCases, out);
 }
 
 }  // namespace lockstep::test_numerics

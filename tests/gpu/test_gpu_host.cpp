@@ -1,5 +1,6 @@
 // Host-side tests of the gpu runtime that need no device (they run in CI and here):
-//   * numerics/numerics.h compiled by nvcc's host pass gives the same bits as the g++ build;
+//   * numerics/numerics.h compiled by nvcc's host pass gives the same bits as the g++ build,
+//     and so do the sampling headers (numerics/philox.h, numerics/sample_draw.h);
 //   * plan building: the per-token plan the gpu backend uploads is the reference's plan, and
 //     resolving duplicate writes keeps the reference's "last writer wins";
 //   * argument checks: the GEMM padding, the plan packing, and `GpuBackend` without a device
@@ -22,11 +23,14 @@
 #include "sim/model_config.h"
 #include "tests/gpu/compare.h"
 #include "tests/gpu/numerics_cases.h"
+#include "tests/gpu/sample_cases.h"
 #include "tests/random_batch.h"
 
 namespace lockstep::test_numerics {
 int cxx_numerics(std::uint32_t* out);
 int nvcc_host_numerics(std::uint32_t* out);
+int cxx_sample_cases(std::uint64_t* out);
+int nvcc_host_sample_cases(std::uint64_t* out);
 }  // namespace lockstep::test_numerics
 
 namespace {
@@ -46,6 +50,15 @@ BOOST_AUTO_TEST_CASE(numerics_header_compiled_by_nvcc_host_pass_gives_the_g_plus
   const auto nvcc = run_cases(&test_numerics::nvcc_host_numerics);
   BOOST_TEST(cxx.size() > 10000u);
   LOCKSTEP_CHECK_BYTES_EQUAL(cxx, nvcc, "numerics cases, g++ vs nvcc host pass", 0);
+}
+
+BOOST_AUTO_TEST_CASE(sampling_headers_compiled_by_nvcc_host_pass_give_the_g_plus_plus_bits) {
+  std::vector<std::uint64_t> cxx(test_numerics::kMaxSampleCases);
+  std::vector<std::uint64_t> nvcc(test_numerics::kMaxSampleCases);
+  cxx.resize(static_cast<std::size_t>(test_numerics::cxx_sample_cases(cxx.data())));
+  nvcc.resize(static_cast<std::size_t>(test_numerics::nvcc_host_sample_cases(nvcc.data())));
+  BOOST_TEST(cxx.size() > 1500u);
+  LOCKSTEP_CHECK_BYTES_EQUAL(cxx, nvcc, "sampling cases, g++ vs nvcc host pass", 0);
 }
 
 BOOST_AUTO_TEST_CASE(gemm_padding_is_to_multiples_of_16) {
