@@ -468,7 +468,9 @@ void GpuBackend::Impl::attention_block(DeviceCache& c, int l, int n, const PlanO
                   cfg.n_layers, c.capacity, w.k_scale, w.v_scale, stream);
   launch_attention(q.get(), n, cfg.n_heads, cfg.n_kv_heads, dh, p.rows, p.offsets, p.visible,
                    c.k.get(), c.v.get(), l, cfg.n_layers, c.capacity, w.score_scale, w.v_scale,
-                   scratch.get(), p.max_visible, attn.get(), stream);
+                   scratch.get(), p.max_visible, attn.get(),
+                   cfg.loaded() ? numerics::AttentionSteps::wide : numerics::AttentionSteps::int8,
+                   stream);
   quantize(attn.get(), n, cfg.n_heads * dh, /*rms=*/false);
   project(*w.wo, n, h.get(), /*accumulate=*/true);
   launch_check_finite(h.get(), static_cast<std::int64_t>(n) * cfg.d_model, 2 * l, flag.get(),

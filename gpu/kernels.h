@@ -12,6 +12,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include "numerics/attention_steps.h"
+
 namespace lockstep::gpu {
 
 // k_weights.cu — numerics/weight_generator.h weight_value / channel_scale on the device.
@@ -60,14 +62,14 @@ void launch_kv_write(const float* k, const float* v, int n, int kv_width, const 
                      int layer, int layers, int capacity, float k_scale, float v_scale,
                      cudaStream_t stream);
 
-// k_attention.cu — twin of ops::attention.
+// k_attention.cu — twin of ops::attention (the same `steps`: int8 or the loaded path's wide).
 // out [N, H*D]; scratch holds N * H * max_visible 32-bit words.
 void launch_attention(const float* q, int n, int heads, int kv_heads, int head_dim,
                       const std::int32_t* rows, const std::int32_t* visible_offsets,
                       const std::int32_t* visible, const std::int8_t* k_cache,
                       const std::int8_t* v_cache, int layer, int layers, int capacity,
                       float score_scale, float kv_scale, float* scratch, int max_visible,
-                      float* out, cudaStream_t stream);
+                      float* out, numerics::AttentionSteps steps, cudaStream_t stream);
 
 // k_swiglu.cu — twin of ops::swiglu: act = silu(gate) * up.
 void launch_swiglu(const float* gate, const float* up, float* act, std::int64_t count,

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "numerics/numerics.h"
+#include "numerics/split16.h"
 #include "sim/error.h"
 
 namespace lockstep::numerics {
@@ -15,6 +16,11 @@ void validate_model(const sim::ModelConfig& config) {
       throw InputError("model " + config.name + ": a reduction over K = " + std::to_string(k) +
                        " exceeds the exact int32 bound " + std::to_string(kMaxExactK));
     }
+  }
+  if (config.loaded() && config.head_dim > kWideMaxHeadDim) {  // q16 . k8 scores in int32 (§13.5)
+    throw InputError("model " + config.name + ": head_dim " + std::to_string(config.head_dim) +
+                     " exceeds the loaded path's attention bound " +
+                     std::to_string(kWideMaxHeadDim));
   }
 }
 

@@ -122,19 +122,31 @@ LOCKSTEP_HD void rope_rotate(float& x0, float& x1, float c, float s) {
   x1 = d + e;
 }
 
-// Softmax weight of one visible slot as an int8-range integer: rint(127 * exp(score - max)).
+// Softmax weight of one visible slot as an integer: rint(top * exp(score - max)), top an
+// integer-valued float (127 here, 32767 for the loaded path's wide steps, split16.h).
 // Integer weights make the normalizer and P.V exact sums.
-LOCKSTEP_HD std::int32_t softmax_weight(float score, float max_score) {
+LOCKSTEP_HD std::int32_t softmax_weight_of(float score, float max_score, float top) {
   const float p = exp_exact(score - max_score);
-  return static_cast<std::int32_t>(round_even(p * 127.0f));
+  return static_cast<std::int32_t>(round_even(p * top));
+}
+
+// The int8-range weight: rint(127 * exp(score - max)).
+LOCKSTEP_HD std::int32_t softmax_weight(float score, float max_score) {
+  return softmax_weight_of(score, max_score, 127.0f);
 }
 
 // Attention output of one channel: (float)(sum_s P_s v_s) * v_scale / (float)(sum_s P_s);
-// an empty (all-masked) query yields exactly 0.
-LOCKSTEP_HD float attention_output(std::int32_t weighted_sum, std::int32_t normalizer,
-                                   float v_scale) {
+// an empty (all-masked) query yields exactly 0. Sum: int32, or int64 for the wide steps (each
+// sum converted to float with one correct rounding either way).
+template <typename Sum>
+LOCKSTEP_HD float attention_output_of(Sum weighted_sum, Sum normalizer, float v_scale) {
   if (normalizer == 0) return 0.0f;
   return static_cast<float>(weighted_sum) * v_scale / static_cast<float>(normalizer);
+}
+
+LOCKSTEP_HD float attention_output(std::int32_t weighted_sum, std::int32_t normalizer,
+                                   float v_scale) {
+  return attention_output_of(weighted_sum, normalizer, v_scale);
 }
 
 }  // namespace lockstep::numerics

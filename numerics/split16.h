@@ -65,4 +65,23 @@ LOCKSTEP_HD float rms_factor_split(std::int64_t sum_of_squares, int d, float eps
   return 1.0f / sqrtf(mean + eps_q);
 }
 
+// The loaded path's attention (§13.5): q of each (token, head) quantized to 16 bits with
+// split_scale / quantize_split16 (kept whole as one int32, not split: the score q16 . k8 is a
+// plain integer sum, |acc| <= 32512 * 127 * D < 2^31 for D <= kWideMaxHeadDim), softmax
+// weights of 15 bits, and P.V and the normalizer summed in int64 (32767 * 127 per slot would
+// leave int32 past 516 slots).
+constexpr int kWideSoftmaxMax = 32767;
+constexpr int kWideMaxHeadDim = 512;
+
+// rint(32767 * exp(score - max)): 32767 for the maximum score, 0 once the product is <= 0.5.
+LOCKSTEP_HD std::int32_t softmax_weight_wide(float score, float max_score) {
+  return softmax_weight_of(score, max_score, 32767.0f);
+}
+
+// attention_output with int64 sums (cvtsi2ss / __ll2float_rn: one correct rounding each).
+LOCKSTEP_HD float attention_output_wide(std::int64_t weighted_sum, std::int64_t normalizer,
+                                        float v_scale) {
+  return attention_output_of(weighted_sum, normalizer, v_scale);
+}
+
 }  // namespace lockstep::numerics

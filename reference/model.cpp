@@ -164,8 +164,9 @@ void Model::attention_block(int l, const PassPlan& plan, std::vector<KvRow>& cac
   ops::rope(q, shape.heads, shape.head_dim, plan.positions, rope_cos_, rope_sin_);
   ops::rope(k, shape.kv_heads, shape.head_dim, plan.positions, rope_cos_, rope_sin_);
   ops::kv_write(k, v, plan, cache, l, capacity, layer.k_scale, layer.v_scale);
-  const Activations attn =
-      ops::attention(q, shape, plan, cache, l, capacity, layer.score_scale, layer.v_scale);
+  const Activations attn = ops::attention(
+      q, shape, plan, cache, l, capacity, layer.score_scale, layer.v_scale,
+      config_.loaded() ? numerics::AttentionSteps::wide : numerics::AttentionSteps::int8);
   add_projection(attn, *layer.wo, h);
   ops::check_finite(h, "the attention block", l);
 }

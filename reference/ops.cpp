@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "numerics/attention_steps.h"
 #include "numerics/numerics.h"
 #include "reference/gemm_kernels.h"
 #include "reference/parallel.h"
@@ -28,21 +29,26 @@ struct HeadInputs {
 };
 
 // Buffers reused across the heads of a pass (no allocation per head).
+template <class Steps>
 struct HeadScratch {
-  std::vector<std::int8_t> q8;
+  std::vector<typename Steps::Query> q;
   std::vector<float> scores;
   std::vector<std::int32_t> weights;
 };
 
+// `Steps` (numerics/attention_steps.h): the int8 steps of §5.3 or the loaded path's wide ones.
+template <class Steps>
 void attend_one_head(const HeadInputs& in, int head_dim, int kv_width, std::size_t capacity,
-                     float score_scale, float kv_scale, HeadScratch& scratch, float* out_head) {
+                     float score_scale, float kv_scale, HeadScratch<Steps>& scratch,
+                     float* out_head) {
+  using Sum = typename Steps::Sum;
   float amax = 0.0f;
   for (int j = 0; j < head_dim; ++j) amax = std::max(amax, std::fabs(in.q_head[j]));
-  const float q_scale = numerics::activation_scale(amax);
-  auto& q8 = scratch.q8;
-  q8.resize(static_cast<std::size_t>(head_dim));
+  const float q_scale = Steps::query_scale(amax);
+  auto& q = scratch.q;
+  q.resize(static_cast<std::size_t>(head_dim));
   for (int j = 0; j < head_dim; ++j)
-    q8[static_cast<std::size_t>(j)] = numerics::quantize(in.q_head[j], q_scale);
+    q[static_cast<std::size_t>(j)] = Steps::quantize_query(in.q_head[j], q_scale);
   const std::size_t count = in.visible.size();
   auto& scores = scratch.scores;
   scores.resize(count);
@@ -52,15 +58,15 @@ void attend_one_head(const HeadInputs& in, int head_dim, int kv_width, std::size
         in.keys + index(in.visible[s]) * static_cast<std::size_t>(kv_width) + index(in.kv_offset);
     std::int32_t acc = 0;
     for (int j = 0; j < head_dim; ++j)
-      acc += static_cast<std::int32_t>(q8[static_cast<std::size_t>(j)]) * key[j];
+      acc += static_cast<std::int32_t>(q[static_cast<std::size_t>(j)]) * key[j];
     scores[s] = numerics::dequantize(acc, q_scale, score_scale);
     max_score = std::max(max_score, scores[s]);
   }
   auto& weights = scratch.weights;
   weights.resize(count);
-  std::int32_t normalizer = 0;
+  Sum normalizer = 0;
   for (std::size_t s = 0; s < count; ++s) {
-    weights[s] = numerics::softmax_weight(scores[s], max_score);
+    weights[s] = Steps::weight(scores[s], max_score);
     normalizer += weights[s];
   }
   // Visible slots are usually one run of consecutive slots (causal attention over a row):
@@ -70,14 +76,14 @@ void attend_one_head(const HeadInputs& in, int head_dim, int kv_width, std::size
     consecutive = in.visible[s] == in.visible[s - 1] + 1;
   for (int j = 0; j < head_dim; ++j) {
     const std::int8_t* values = in.vt + index(in.kv_offset + j) * capacity;
-    std::int32_t acc = 0;
+    Sum acc = 0;
     if (consecutive) {
       const std::int8_t* run = values + index(in.visible[0]);
       for (std::size_t s = 0; s < count; ++s) acc += weights[s] * run[s];
     } else {
       for (std::size_t s = 0; s < count; ++s) acc += weights[s] * values[in.visible[s]];
     }
-    out_head[j] = numerics::attention_output(acc, normalizer, kv_scale);
+    out_head[j] = Steps::output(acc, normalizer, kv_scale);
   }
 }
 
@@ -115,9 +121,10 @@ struct AttentionScales {
 };
 
 // Every head of token i (checked by check_attention_token) into row i of out.
+template <class Steps>
 void attend_one_token(const Activations& q, const AttentionShape& shape,
                       const numerics::PassPlan& plan, const KvRow& row, int layer, int capacity,
-                      AttentionScales scales, std::size_t i, HeadScratch& scratch,
+                      AttentionScales scales, std::size_t i, HeadScratch<Steps>& scratch,
                       Activations& out) {
   const int group = shape.heads / shape.kv_heads;
   const int kvw = shape.kv_heads * shape.head_dim;
@@ -243,23 +250,36 @@ void kv_write(const Activations& k, const Activations& v, const numerics::PassPl
 
 Activations attention(const Activations& q, const AttentionShape& shape,
                       const numerics::PassPlan& plan, const std::vector<KvRow>& cache, int layer,
-                      int capacity, float score_scale, float kv_scale) {
+                      int capacity, float score_scale, float kv_scale,
+                      numerics::AttentionSteps steps) {
   const auto n = static_cast<std::size_t>(q.rows());
   require(shape.kv_heads > 0 && shape.heads % shape.kv_heads == 0 &&
               q.cols() == static_cast<Eigen::Index>(shape.heads) * shape.head_dim &&
               plan.rows.size() == n && plan.visible_offsets.size() == n + 1,
           "attention: shapes disagree");
+  require(steps != numerics::AttentionSteps::wide || shape.head_dim <= numerics::kWideMaxHeadDim,
+          [&] {
+            return "attention: head_dim " + std::to_string(shape.head_dim) +
+                   " exceeds the wide steps' bound " + std::to_string(numerics::kWideMaxHeadDim);
+          });
   const int kvw = shape.kv_heads * shape.head_dim;
   // Checked serially first, so the first bad token is the one reported whatever the threads.
   for (std::size_t i = 0; i < n; ++i) check_attention_token(plan, cache, layer, capacity, kvw, i);
   Activations out(q.rows(), q.cols());
   // Tokens are independent (each writes its own output row): any split gives the same bytes.
-  parallel_for(n, 1, [&](std::size_t begin, std::size_t end) {
-    HeadScratch scratch;
-    for (std::size_t i = begin; i < end; ++i)
-      attend_one_token(q, shape, plan, cache[index(plan.rows[i])], layer, capacity,
-                       {score_scale, kv_scale}, i, scratch, out);
-  });
+  const auto run = [&](auto steps_policy) {  // C++17 for nvcc: no template lambda
+    using Steps = decltype(steps_policy);
+    parallel_for(n, 1, [&](std::size_t begin, std::size_t end) {
+      HeadScratch<Steps> scratch;
+      for (std::size_t i = begin; i < end; ++i)
+        attend_one_token(q, shape, plan, cache[index(plan.rows[i])], layer, capacity,
+                         {score_scale, kv_scale}, i, scratch, out);
+    });
+  };
+  if (steps == numerics::AttentionSteps::wide)
+    run(numerics::WideAttention{});
+  else
+    run(numerics::Int8Attention{});
   return out;
 }
 

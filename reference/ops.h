@@ -25,6 +25,7 @@
 
 #include <Eigen/Core>
 
+#include "numerics/attention_steps.h"
 #include "numerics/pass_plan.h"
 #include "reference/weights.h"
 
@@ -83,10 +84,13 @@ void kv_write(const Activations& k, const Activations& v, const numerics::PassPl
               std::vector<KvRow>& cache, int layer, int capacity, float k_scale, float v_scale);
 
 // out [N, H * D]: per token and head, q quantized per head, integer scores against the
-// visible slots' keys, integer softmax weights, integer P.V, attention_output per channel.
+// visible slots' keys, integer softmax weights, integer P.V, attention_output per channel;
+// `steps` chooses int8 q and 7-bit weights (§5.3) or the loaded path's wide ones (§13.5,
+// head_dim <= numerics::kWideMaxHeadDim).
 Activations attention(const Activations& q, const AttentionShape& shape,
                       const numerics::PassPlan& plan, const std::vector<KvRow>& cache, int layer,
-                      int capacity, float score_scale, float kv_scale);
+                      int capacity, float score_scale, float kv_scale,
+                      numerics::AttentionSteps steps);
 
 // act = silu(gate) * up, elementwise.
 Activations swiglu(const Activations& gate, const Activations& up);

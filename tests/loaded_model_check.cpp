@@ -11,7 +11,7 @@
 //       one pass over the whole sequence (equal to incremental decoding by the contract's
 //       invariance); prints the ids (for the results doc's sample text).
 //   loaded_model_check golden MODEL
-//       Prints the loaded_model records of tests/golden/loaded_v1.txt (without its header):
+//       Prints the loaded_model records of tests/golden/loaded_v2.txt (without its header):
 //       logits, argmax, per-token digests and KV digest of fixed prompts, as test_numerics'
 //       `model` records do for the generated presets.
 //

@@ -5,7 +5,7 @@
 #       32 greedy tokens for SpecBench prompts; the cpu backend's teacher-forced argmax must
 #       agree on >= 95% of them.
 #   loaded_model_test.sh golden CHECKER
-#       the loaded_model records equal tests/golden/loaded_v1.txt.
+#       the loaded_model records equal tests/golden/loaded_v2.txt.
 # Skips (77) when the model file, the questions or the venv are missing; never passes then.
 set -euo pipefail
 mode="$1"
@@ -29,12 +29,12 @@ case "$mode" in
     ;;
   golden)
     "$checker" golden "$model" > "$tmp/got.txt"
-    grep -v '^#' tests/golden/loaded_v1.txt | grep -v '^lockstep-golden' > "$tmp/want.txt"
+    grep -v '^#' tests/golden/loaded_v2.txt | grep -v '^lockstep-golden' > "$tmp/want.txt"
     if ! diff "$tmp/want.txt" "$tmp/got.txt"; then
-      echo "loaded_model records differ from tests/golden/loaded_v1.txt (see the diff above)"
+      echo "loaded_model records differ from tests/golden/loaded_v2.txt (see the diff above)"
       exit 1
     fi
-    echo "loaded_model records: $(wc -l < "$tmp/got.txt") equal tests/golden/loaded_v1.txt"
+    echo "loaded_model records: $(wc -l < "$tmp/got.txt") equal tests/golden/loaded_v2.txt"
     ;;
   *) echo "usage: loaded_model_test.sh agree|golden CHECKER [QUESTIONS]" >&2; exit 2 ;;
 esac

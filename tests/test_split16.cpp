@@ -1,7 +1,9 @@
 // The loaded path's 16-bit split activations (docs/numerics.md §13.2), independent of any
 // model file: the radix-255 digits reconstruct every 16-bit value exactly and stay in
 // [-127, 127]; quantize_rows_split -> gemm -> dequantize_split equals the same formula
-// computed directly with int64 dot products, for every GEMM kernel.
+// computed directly with int64 dot products, for every GEMM kernel; the wide attention steps
+// (§13.5: 16-bit q, 15-bit softmax weights, int64 sums) equal the same formulas with plain
+// loops, also where the sums leave int32.
 #define BOOST_TEST_MODULE split16
 #include <boost/test/unit_test.hpp>
 
@@ -9,9 +11,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include "numerics/host_math.h"
 #include "numerics/split16.h"
 #include "reference/gemm_avx2.h"
 #include "reference/gemm_kernels.h"
+#include "reference/ops.h"
 #include "reference/ops_split.h"
 #include "tests/random_batch.h"
 
@@ -89,6 +93,70 @@ BOOST_AUTO_TEST_CASE(one_gemm_over_both_digit_halves_equals_the_int64_product) {
           BOOST_REQUIRE_EQUAL(bits(y(i, o)), bits(direct(x, w, i, o, rms, eps)));
     }
     reference::set_gemm_kernel(before);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wide_softmax_weights_and_outputs) {
+  BOOST_TEST(numerics::softmax_weight_wide(2.5f, 2.5f) == numerics::kWideSoftmaxMax);
+  BOOST_TEST(numerics::softmax_weight_wide(-1.0f, 0.0f) == 12054);  // 32767 e^-1 = 12054.4
+  BOOST_TEST(numerics::softmax_weight_wide(-12.0f, 0.0f) == 0);     // 32767 e^-12 = 0.2
+  BOOST_TEST(bits(numerics::attention_output_wide(5, 0, 0.5f)) == 0u);
+  // 2^33 * 0.5 / 2^30 = 4: sums past int32 convert and divide exactly.
+  BOOST_TEST(numerics::attention_output_wide(std::int64_t{1} << 33, std::int64_t{1} << 30, 0.5f) ==
+             4.0f);
+}
+
+// One (token, head) of §13.5 with plain loops over every slot of a row, in int64.
+float wide_direct(const float* q, const reference::KvRow& row, int head_dim, int slots, int j,
+                  float score_scale, float v_scale) {
+  float amax = 0.0f;
+  for (int c = 0; c < head_dim; ++c) amax = std::max(amax, std::fabs(q[c]));
+  const float qs = numerics::split_scale(amax);
+  std::vector<float> scores(static_cast<std::size_t>(slots));
+  float max_score = -INFINITY;
+  for (int s = 0; s < slots; ++s) {
+    std::int32_t acc = 0;
+    for (int c = 0; c < head_dim; ++c)
+      acc += numerics::quantize_split16(q[c], qs) *
+             row.k[0][static_cast<std::size_t>(s * head_dim + c)];
+    scores[static_cast<std::size_t>(s)] = numerics::dequantize(acc, qs, score_scale);
+    max_score = std::max(max_score, scores[static_cast<std::size_t>(s)]);
+  }
+  std::int64_t pv = 0, z = 0;
+  for (int s = 0; s < slots; ++s) {
+    const std::int64_t w =
+        numerics::softmax_weight_wide(scores[static_cast<std::size_t>(s)], max_score);
+    pv += w * row.vt[0][static_cast<std::size_t>(j * slots + s)];
+    z += w;
+  }
+  return numerics::attention_output_wide(pv, z, v_scale);
+}
+
+BOOST_AUTO_TEST_CASE(wide_attention_equals_its_formula_past_int32_sums) {
+  const int head_dim = 64, slots = 900;  // 32767 * 127 * 900 > 2^31
+  test::Draw draw{7};
+  reference::KvRow row;
+  row.k.assign(1, std::vector<std::int8_t>(static_cast<std::size_t>(slots * head_dim)));
+  row.vt.assign(1, std::vector<std::int8_t>(row.k[0].size()));
+  for (auto& v : row.k[0]) v = static_cast<std::int8_t>(static_cast<int>(draw(9)) - 4);
+  for (auto& v : row.vt[0]) v = static_cast<std::int8_t>(120 + static_cast<int>(draw(8)));
+  numerics::PassPlan plan;
+  plan.tokens = {5};
+  plan.positions = {slots - 1};
+  plan.rows = {0};
+  plan.write_slots = {slots - 1};
+  plan.visible_offsets = {0, slots};
+  for (int s = 0; s < slots; ++s) plan.visible.push_back(s);
+  Activations q(1, head_dim);
+  for (int c = 0; c < head_dim; ++c) q(0, c) = (static_cast<float>(draw(2001)) - 1000.0f) * 1.0e-4f;
+  const float score_scale = numerics::attention_score_scale(head_dim, 0.08f), v_scale = 0.05f;
+  const Activations out =
+      reference::ops::attention(q, {.heads = 1, .kv_heads = 1, .head_dim = head_dim}, plan, {row},
+                                0, slots, score_scale, v_scale, numerics::AttentionSteps::wide);
+  for (int j = 0; j < head_dim; ++j) {
+    const float expected = wide_direct(q.data(), row, head_dim, slots, j, score_scale, v_scale);
+    BOOST_REQUIRE_EQUAL(bits(out(0, j)), bits(expected));
+    BOOST_REQUIRE(out(0, j) > 120 * v_scale && out(0, j) < 128 * v_scale);  // no int32 wrap
   }
 }
 

@@ -1,7 +1,8 @@
-// Edge cases of every function of numerics/numerics.h, evaluated by one template so that the
-// g++ build, nvcc's host pass and the device all run the very same case list. `Api` forwards
-// to one compiled copy of the numerics (see numerics_cxx.cpp, numerics_nvcc.cu). The result is
-// the bit pattern of every output, in a fixed order; callers compare the arrays byte for byte.
+// Edge cases of every function of numerics/numerics.h (and of split16.h's attention steps),
+// evaluated by one template so that the g++ build, nvcc's host pass and the device all run the very
+// same case list. `Api` forwards to one compiled copy of the numerics (see numerics_cxx.cpp,
+// numerics_nvcc.cu). The result is the bit pattern of every output, in a fixed order; callers
+// compare the arrays byte for byte.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +85,25 @@ LOCKSTEP_HD int evaluate_cases(std::uint32_t* out) {
   for (std::int32_t a : accs)
     for (std::int32_t z : normalizers)
       out[n++] = float_bits<Api>(Api::attention_output(a / 64, z, 0.0314960629f));
+  // The loaded path's wide attention steps (numerics/split16.h): sums past 2^24 and past int32.
+  for (int i = 0; i < 400; ++i) {
+    const float score = static_cast<float>(i) * -0.05f + 1.0f;
+    out[n++] = static_cast<std::uint32_t>(Api::softmax_weight_wide(score, 1.0f));
+    out[n++] = static_cast<std::uint32_t>(Api::softmax_weight_wide(score * 3.0f, 3.5f));
+  }
+  const std::int64_t wide_sums[] = {0,
+                                    1,
+                                    -1,
+                                    32767 * 127,
+                                    16777217,
+                                    -16777219,
+                                    4161409LL * 900,
+                                    -4161409LL * 131072,
+                                    9007199254740993LL};
+  const std::int64_t wide_normalizers[] = {0, 1, 32767, 16777217, 32767LL * 900, 32767LL * 131072};
+  for (std::int64_t a : wide_sums)
+    for (std::int64_t z : wide_normalizers)
+      out[n++] = float_bits<Api>(Api::attention_output_wide(a, z, 0.0314960629f));
   return n;
 }
 

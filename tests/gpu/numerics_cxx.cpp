@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "numerics/numerics.h"
+#include "numerics/split16.h"
 #include "tests/gpu/numerics_cases.h"
 
 namespace lockstep::test_numerics {
@@ -26,6 +27,12 @@ struct CxxApi {
   static std::int32_t softmax_weight(float s, float m) { return nx::softmax_weight(s, m); }
   static float attention_output(std::int32_t w, std::int32_t z, float v) {
     return nx::attention_output(w, z, v);
+  }
+  static std::int32_t softmax_weight_wide(float s, float m) {
+    return nx::softmax_weight_wide(s, m);
+  }
+  static float attention_output_wide(std::int64_t w, std::int64_t z, float v) {
+    return nx::attention_output_wide(w, z, v);
   }
 };
 

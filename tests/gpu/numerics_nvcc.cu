@@ -11,6 +11,7 @@
 
 namespace nvcc_copy {
 #include "numerics/numerics.h"
+#include "numerics/split16.h"
 }  // namespace nvcc_copy
 
 #include "tests/gpu/device_cases.cuh"
@@ -60,6 +61,12 @@ struct NvccApi {
   }
   __host__ __device__ static float attention_output(std::int32_t w, std::int32_t z, float v) {
     return nx::attention_output(w, z, v);
+  }
+  __host__ __device__ static std::int32_t softmax_weight_wide(float s, float m) {
+    return nx::softmax_weight_wide(s, m);
+  }
+  __host__ __device__ static float attention_output_wide(std::int64_t w, std::int64_t z, float v) {
+    return nx::attention_output_wide(w, z, v);
   }
 };
 

@@ -292,43 +292,65 @@ BOOST_AUTO_TEST_CASE(kv_write_kernel_equals_its_cpu_twin) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
-  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    Draw draw{seed};
-    const reference::AttentionShape shape{.heads = 4, .kv_heads = 2, .head_dim = 16};
-    const test::KvShape kv{.rows = 3, .layers = 2, .capacity = 50, .kv_width = 32};
-    const int layer = 1, n = 9;
-    const auto cache = test::random_cache(draw, kv);
-    const auto q = test::random_floats(draw, static_cast<std::size_t>(n) * 64, 10.0f);
-    numerics::PassPlan plan;
-    plan.visible_offsets.push_back(0);
-    for (int i = 0; i < n; ++i) {
-      plan.rows.push_back(draw(kv.rows));
-      const int count = i == 0 ? 0 : draw(kv.capacity);  // token 0 sees nothing: output 0
-      for (int s = 0; s < kv.capacity &&
-                      static_cast<int>(plan.visible.size()) - plan.visible_offsets.back() < count;
-           ++s)
-        if (draw(2)) plan.visible.push_back(s);
-      plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
-    }
-    const float score_scale = numerics::attention_score_scale(shape.head_dim);
-    const auto expected = test::to_flat(
-        reference::ops::attention(test::to_activations(q, n, 64), shape, plan, cache, layer,
-                                  kv.capacity, score_scale, numerics::kKvScale));
-    const auto dk = upload(test::device_layout(cache, false));
-    const auto dv = upload(test::device_layout(cache, true));
-    const auto dq = upload(q);
-    const auto drows = upload(plan.rows);
-    const auto doff = upload(plan.visible_offsets);
-    const auto dvis = upload(plan.visible);
-    gpu::DeviceBuffer<float> dout(q.size()),
-        scratch(static_cast<std::size_t>(n) * shape.heads * kv.capacity);
-    gpu::launch_attention(dq.get(), n, shape.heads, shape.kv_heads, shape.head_dim, drows.get(),
-                          doff.get(), dvis.get(), dk.get(), dv.get(), layer, kv.layers, kv.capacity,
-                          score_scale, numerics::kKvScale, scratch.get(), kv.capacity, dout.get(),
-                          nullptr);
-    LOCKSTEP_CHECK_BYTES_EQUAL(expected, download(dout, q.size()), "attention", seed);
+namespace {
+
+// One random attention pass (rows, visible slots, q) compared between the two twins. The
+// wide steps' sums leave int32 past 516 visible slots: `dense` makes the last token see every
+// slot of a long row.
+void check_attention_twins(std::uint64_t seed, numerics::AttentionSteps steps, int capacity,
+                           bool dense) {
+  Draw draw{seed};
+  const reference::AttentionShape shape{.heads = 4, .kv_heads = 2, .head_dim = 16};
+  const test::KvShape kv{.rows = 3, .layers = 2, .capacity = capacity, .kv_width = 32};
+  const int layer = 1, n = 9;
+  const auto cache = test::random_cache(draw, kv);
+  const auto q = test::random_floats(draw, static_cast<std::size_t>(n) * 64, 10.0f);
+  numerics::PassPlan plan;
+  plan.visible_offsets.push_back(0);
+  for (int i = 0; i < n; ++i) {
+    plan.rows.push_back(draw(kv.rows));
+    const bool all = dense && i == n - 1;
+    const int count = i == 0 ? 0 : (all ? kv.capacity : draw(kv.capacity));  // token 0: output 0
+    for (int s = 0; s < kv.capacity &&
+                    static_cast<int>(plan.visible.size()) - plan.visible_offsets.back() < count;
+         ++s)
+      if (all || draw(2)) plan.visible.push_back(s);
+    plan.visible_offsets.push_back(static_cast<std::int32_t>(plan.visible.size()));
   }
+  const float score_scale = numerics::attention_score_scale(shape.head_dim);
+  const auto expected = test::to_flat(
+      reference::ops::attention(test::to_activations(q, n, 64), shape, plan, cache, layer,
+                                kv.capacity, score_scale, numerics::kKvScale, steps));
+  const auto dk = upload(test::device_layout(cache, false));
+  const auto dv = upload(test::device_layout(cache, true));
+  const auto dq = upload(q);
+  const auto drows = upload(plan.rows);
+  const auto doff = upload(plan.visible_offsets);
+  const auto dvis = upload(plan.visible);
+  gpu::DeviceBuffer<float> dout(q.size()),
+      scratch(static_cast<std::size_t>(n) * shape.heads * kv.capacity);
+  gpu::launch_attention(dq.get(), n, shape.heads, shape.kv_heads, shape.head_dim, drows.get(),
+                        doff.get(), dvis.get(), dk.get(), dv.get(), layer, kv.layers, kv.capacity,
+                        score_scale, numerics::kKvScale, scratch.get(), kv.capacity, dout.get(),
+                        steps, nullptr);
+  LOCKSTEP_CHECK_BYTES_EQUAL(
+      expected, download(dout, q.size()),
+      steps == numerics::AttentionSteps::wide ? "attention (wide)" : "attention", seed);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(attention_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed)
+    check_attention_twins(seed, numerics::AttentionSteps::int8, 50, false);
+}
+
+// The loaded path's steps (docs/numerics.md §13.5): 16-bit q, 15-bit weights, int64 sums.
+BOOST_AUTO_TEST_CASE(wide_attention_kernel_equals_its_cpu_twin) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed)
+    check_attention_twins(seed, numerics::AttentionSteps::wide, 50, false);
+  for (std::uint64_t seed = 11; seed <= 13; ++seed)
+    check_attention_twins(seed, numerics::AttentionSteps::wide, 900, true);
 }
 
 BOOST_AUTO_TEST_CASE(swiglu_kernel_equals_its_cpu_twin) {
