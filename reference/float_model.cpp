@@ -175,13 +175,7 @@ FloatModel::FloatModel(const sim::ModelConfig& config, std::shared_ptr<WeightSto
 
 void FloatModel::ensure_loaded_weights() {
   const auto w = store_->loaded_float(config_);
-  const sim::ModelConfig& file = w->config;
-  require(
-      file.vocab == config_.vocab && file.d_model == config_.d_model &&
-          file.n_heads == config_.n_heads && file.n_kv_heads == config_.n_kv_heads &&
-          file.head_dim == config_.head_dim && file.ffn == config_.ffn &&
-          config_.n_layers <= file.n_layers,
-      [&] { return "model " + config_.name + ": its shapes differ from " + file.weights_file; });
+  require_file_shapes(config_, w->config);
   embedding_ = w->embedding;
   head_ = w->head;
   out_norm_ = w->out_norm;

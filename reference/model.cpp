@@ -73,13 +73,7 @@ Model::Model(const sim::ModelConfig& config, std::shared_ptr<WeightStore> store)
 // A loaded model's first config_.n_layers layers (all of them, or a derived draft's).
 void Model::ensure_loaded_weights() {
   const auto w = store_->loaded(config_);
-  const sim::ModelConfig& file = w->config;
-  require(
-      file.vocab == config_.vocab && file.d_model == config_.d_model &&
-          file.n_heads == config_.n_heads && file.n_kv_heads == config_.n_kv_heads &&
-          file.head_dim == config_.head_dim && file.ffn == config_.ffn &&
-          config_.n_layers <= file.n_layers,
-      [&] { return "model " + config_.name + ": its shapes differ from " + file.weights_file; });
+  require_file_shapes(config_, w->config);
   embedding_ = w->embedding;
   lm_head_ = w->head;
   for (int l = 0; l < config_.n_layers; ++l) {

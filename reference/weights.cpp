@@ -5,6 +5,7 @@
 #include "numerics/tensor_ids.h"
 #include "numerics/weight_generator.h"
 #include "reference/gemm_avx2.h"
+#include "sim/error.h"
 
 namespace lockstep::reference {
 namespace {
@@ -44,6 +45,14 @@ std::shared_ptr<const LoadedWeights> convert(const sim::ModelConfig& config) {
 }
 
 }  // namespace
+
+void require_file_shapes(const sim::ModelConfig& config, const sim::ModelConfig& file) {
+  require(file.vocab == config.vocab && file.d_model == config.d_model &&
+              file.n_heads == config.n_heads && file.n_kv_heads == config.n_kv_heads &&
+              file.head_dim == config.head_dim && file.ffn == config.ffn &&
+              config.n_layers <= file.n_layers,
+          [&] { return "model " + config.name + ": its shapes differ from " + file.weights_file; });
+}
 
 std::shared_ptr<const LoadedWeights> WeightStore::loaded(const sim::ModelConfig& config) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -58,6 +58,9 @@ struct GeneratedTensors {
   std::vector<Layer> layers;
 };
 
+// Throws unless `config` has the shapes of the model file `file` (or of its first layers).
+void require_file_shapes(const sim::ModelConfig& config, const sim::ModelConfig& file);
+
 class WeightStore {
  public:
   // Every tensor of a generated (preset) config, through get().

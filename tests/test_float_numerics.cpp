@@ -1,8 +1,8 @@
 // Float numerics (issue 13 item 1; docs/numerics.md "Float numerics (not exact)"): the cpu
 // backend's fp32 mode keeps every layout invariant (every strategy, 0 violations), is
 // deterministic, and its bits depend on the pass shape (a token alone vs inside a batch),
-// while exact numerics' do not. Also the
-// plumbing: the scenario field, its errors, the trace header and the summary.
+// while exact numerics' do not. Also the plumbing: the scenario field, its errors, the trace
+// header and the summary.
 #define BOOST_TEST_MODULE float_numerics
 #include <boost/test/unit_test.hpp>
 
