@@ -341,6 +341,12 @@ GpuBackend::~GpuBackend() = default;
 
 sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
+  // Running exact arithmetic for a float scenario would hide the very effect it asks for.
+  if (model.numerics == sim::Numerics::float32) {
+    throw InputError(
+        "numerics \"float\": the gpu backend computes exact numerics only in this build (its "
+        "float mode is not implemented yet, docs/gpu.md); use --backend cpu or --numerics exact");
+  }
   numerics::validate_kv_capacity(capacity);
   DeviceCache c;
   c.model = impl_->model_for(model);
