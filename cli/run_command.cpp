@@ -103,8 +103,9 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
     fmt::print(
         "  sampling       temperature {}, top_k {}, top_p {}, seed {}, {} acceptance: the "
         "oracle is sampled batch-1 AR\n",
-        o.params.temperature, o.params.top_k, o.params.top_p, o.seed,
-        sim::acceptance_name(o.acceptance));
+        o.params.temperature,
+        o.params.top_k == numerics::kTopKAll ? std::string("all") : std::to_string(o.params.top_k),
+        o.params.top_p, o.seed, sim::acceptance_name(o.acceptance));
   }
   fmt::print("  sequences      {} prompts, {} output-equivalent to batch-1 AR\n", run.oracle.size(),
              run.equivalent_sequences);
