@@ -14,6 +14,7 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "cli/sampling_flags.h"
 #include "reference/parallel.h"
 #include "resolve/model_scenario.h"
 #include "sim/cost_cpu.h"
@@ -39,6 +40,7 @@ struct BenchArgs {
   std::string out_dir = "out/bench";
   std::string cost;
   std::string clock = "wall";
+  SamplingFlags sampling;
 };
 
 sim::Scenario load(const BenchArgs& a) {
@@ -48,6 +50,7 @@ sim::Scenario load(const BenchArgs& a) {
   if (a.backend) s.backend = *a.backend;
   if (a.numerics) s.numerics = sim::parse_numerics(*a.numerics, "--numerics");
   if (a.max_new_tokens) s.max_new_tokens = *a.max_new_tokens;
+  a.sampling.apply(s);
   if (a.specbench_prompts > 0) {
     s.prompts.clear();
     s.specbench = sim::SpecBenchSource{.path = a.specbench,
@@ -161,6 +164,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("SCENARIO", a->scenario_path, "Scenario JSON file (default: the embedded one)");
   cmd->add_option("--backend", a->backend, "symbolic | cpu | gpu (default: the scenario's)");
   cmd->add_option("--numerics", a->numerics, "exact | float (default: the scenario's)");
+  a->sampling.add_to(*cmd);
   cmd->add_option("--strategies", a->strategies, "Comma-separated strategies (default: all)")
       ->delimiter(',');
   cmd->add_option("--batch-sizes", a->batch_sizes, "Comma-separated batch sizes (default 1,4,8,16)")

@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
+#include "cli/sampling_flags.h"
 #include "cli/strategy_help.h"
 #include "cli/token_text_source.h"
 #include "cli/viz_command.h"
@@ -33,6 +34,7 @@ struct RunArgs {
   bool no_check = false;
   bool trace_details = false;
   std::string cost;  // --cost HW:PAIR[:PRECISION]
+  SamplingFlags sampling;
 };
 
 // Merges the command-line values into `s` and records which fields they set, so that the
@@ -55,6 +57,7 @@ void apply_overrides(const RunArgs& a, sim::Scenario& s, sim::ValueSources& sour
     sources.command_line["faults"] = "--fault";
   }
   if (a.numerics) s.numerics = sim::parse_numerics(*a.numerics, "--numerics");
+  a.sampling.apply(s);
 }
 
 // The cost model's figures beside the measured ones (docs/cost-model.md); labelled as
@@ -95,6 +98,15 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
              sim::uses_window_pool(sim::find_strategy(s.strategy))
                  ? fmt::format(", window {}", s.window)
                  : "");
+  if (!s.sampling.greedy()) {
+    const auto& o = s.sampling;
+    fmt::print(
+        "  sampling       temperature {}, top_k {}, top_p {}, seed {}, {} acceptance: the "
+        "oracle is sampled batch-1 AR\n",
+        o.params.temperature,
+        o.params.top_k == numerics::kTopKAll ? std::string("all") : std::to_string(o.params.top_k),
+        o.params.top_p, o.seed, sim::acceptance_name(o.acceptance));
+  }
   fmt::print("  sequences      {} prompts, {} output-equivalent to batch-1 AR\n", run.oracle.size(),
              run.equivalent_sequences);
   fmt::print("  invariants     {}\n",
@@ -192,6 +204,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "--window", args->window,
       "Pool size W of " + strategy_choices(", ", sim::uses_window_pool) + " (>= batch size)");
   run->add_option("--seed", args->seed, "Drafter seed (which proposals are corrupted)");
+  args->sampling.add_to(*run);
   run->add_option("--fault", args->faults,
                   "Inject a named fault (repeatable; replaces the file's list)");
   run->add_option("--trace", args->trace_path, "Write the canonical JSON Lines trace to FILE");

@@ -300,13 +300,14 @@ struct GpuBackend::Impl {
     int max_visible;
   };
 
-  void forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out);
+  void forward(DeviceCache& c, const TokenPlan& plan, const sim::PassSampling& sampling,
+               sim::ForwardOutput& out);
   void reserve_workspaces(const sim::ModelConfig& cfg, int n, int max_visible);
   PlanOnDevice upload_plan(const TokenPlan& plan);
   void attention_block(DeviceCache& c, int l, int n, const PlanOnDevice& p);
   void mlp_block(const DeviceModel& m, int l, int n);
   void throw_if_not_finite(int layers);
-  void read_logits(int n, int vocab, sim::ForwardOutput& out);
+  void read_logits(int n, int vocab, const sim::PassSampling& sampling, sim::ForwardOutput& out);
   void download_range(const DeviceCache& c, int row, int layer, int first, int count,
                       std::vector<std::int8_t>& k, std::vector<std::int8_t>& vt) const;
 };
@@ -387,7 +388,8 @@ int GpuBackend::token_pad() const {
 
 // Mirrors reference/model.cpp Model::forward: the same plan checks, then the same sequence of
 // ops, each the kernel twin of the reference op of the same name (reference/ops.h).
-void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::ForwardOutput& out) {
+void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan,
+                               const sim::PassSampling& sampling, sim::ForwardOutput& out) {
   DeviceModel& m = *c.model;
   const sim::ModelConfig& cfg = m.config;
   const int n = plan.size();
@@ -416,7 +418,7 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan, sim::Forwa
   launch_check_finite(logits_device.get(), static_cast<std::int64_t>(n) * cfg.vocab,
                       2 * cfg.n_layers, flag.get(), stream);
   throw_if_not_finite(cfg.n_layers);
-  read_logits(n, cfg.vocab, out);
+  read_logits(n, cfg.vocab, sampling, out);
 }
 
 void GpuBackend::Impl::reserve_workspaces(const sim::ModelConfig& cfg, int n, int max_visible) {
@@ -512,8 +514,10 @@ void GpuBackend::Impl::throw_if_not_finite(int layers) {
                    ": the exact numerics contract treats it as an error, not a value");
 }
 
-// Logits copied back once; argmax and digest by the reference's host functions.
-void GpuBackend::Impl::read_logits(int n, int vocab, sim::ForwardOutput& out) {
+// Logits copied back once; argmax, digest and sampled draws by the reference's host functions
+// (the draws are the host twin of gpu/k_sample.cu's, byte for byte: tests/gpu/sample_twins.cpp).
+void GpuBackend::Impl::read_logits(int n, int vocab, const sim::PassSampling& sampling,
+                                   sim::ForwardOutput& out) {
   const auto un = static_cast<std::size_t>(n);
   logits_device.download(logits, un * static_cast<std::size_t>(vocab), stream);
   for (std::size_t i = 0; i < un; ++i) {
@@ -521,19 +525,20 @@ void GpuBackend::Impl::read_logits(int n, int vocab, sim::ForwardOutput& out) {
     out.argmax[i] = numerics::argmax_lowest(row, vocab);
     out.digest[i] = numerics::digest_logits(row, vocab);
   }
+  sim::choose_sampled_tokens(sampling, logits.data(), vocab, out.argmax);
   if (!keep_logits) logits.clear();
 }
 
 void GpuBackend::run_padded(const sim::PaddedBatch& b, sim::ForwardOutput& out) {
   DeviceCache& c = impl_->cache(b.cache);
   b.check_shapes(c.rows, c.capacity);
-  impl_->forward(c, build_plan(b), out);
+  impl_->forward(c, build_plan(b), b.sampling, out);
 }
 
 void GpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) {
   DeviceCache& c = impl_->cache(b.cache);
   b.check_shapes(c.rows, c.capacity);
-  impl_->forward(c, build_plan(b), out);
+  impl_->forward(c, build_plan(b), b.sampling, out);
 }
 
 void GpuBackend::apply_moves(const sim::MovePlan& plan) {

@@ -76,26 +76,31 @@ const sim::ModelConfig& CpuBackend::cache_model(sim::CacheId id) const {
   return c.float_model ? c.float_model->config() : c.model->config();
 }
 
-void CpuBackend::run(Cache& c, const PassPlan& plan, sim::ForwardOutput& out) {
-  PassResult result = c.float_model
-                          ? c.float_model->forward(plan, c.float_rows, c.capacity, keep_logits_)
-                          : c.model->forward(plan, c.rows, c.capacity, keep_logits_);
+void CpuBackend::run(Cache& c, const PassPlan& plan, const sim::PassSampling& sampling,
+                     sim::ForwardOutput& out) {
+  // A sampled pass needs its logits rows: the draw is a function of the exact logits.
+  const bool keep = keep_logits_ || sampling.active();
+  PassResult result = c.float_model ? c.float_model->forward(plan, c.float_rows, c.capacity, keep)
+                                    : c.model->forward(plan, c.rows, c.capacity, keep);
   out.argmax = std::move(result.argmax);
   out.digest = std::move(result.digest);
   out.top2 = std::move(result.top2);
+  const int vocab = (c.float_model ? c.float_model->config() : c.model->config()).vocab;
+  sim::choose_sampled_tokens(sampling, result.logits.data(), vocab, out.argmax);
   last_logits_ = std::move(result.logits);
+  if (!keep_logits_) last_logits_.clear();
 }
 
 void CpuBackend::run_padded(const sim::PaddedBatch& b, sim::ForwardOutput& out) {
   Cache& c = cache(b.cache);
   b.check_shapes(c.row_count(), c.capacity);
-  run(c, numerics::make_pass_plan(b), out);
+  run(c, numerics::make_pass_plan(b), b.sampling, out);
 }
 
 void CpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) {
   Cache& c = cache(b.cache);
   b.check_shapes(c.row_count(), c.capacity);
-  run(c, numerics::make_pass_plan(b), out);
+  run(c, numerics::make_pass_plan(b), b.sampling, out);
 }
 
 void CpuBackend::apply_moves(const sim::MovePlan& plan) {

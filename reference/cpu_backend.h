@@ -53,7 +53,8 @@ class CpuBackend final : public sim::Backend {
   const Cache& cache(sim::CacheId id) const;
   std::shared_ptr<Model> model_for(const sim::ModelConfig& config);
   std::shared_ptr<FloatModel> float_model_for(const sim::ModelConfig& config);
-  void run(Cache& c, const PassPlan& plan, sim::ForwardOutput& out);
+  void run(Cache& c, const PassPlan& plan, const sim::PassSampling& sampling,
+           sim::ForwardOutput& out);
   void apply_int8_moves(const sim::MovePlan& plan, Cache& src, Cache& dst);
 
   std::shared_ptr<WeightStore> store_;

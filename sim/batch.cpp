@@ -28,6 +28,7 @@ void PaddedBatch::check_shapes(int cache_rows_available, int capacity) const {
   check_size("PaddedBatch.positions", positions.size(), rt);
   check_size("PaddedBatch.write_slots", write_slots.size(), rt);
   check_size("PaddedBatch.tags", tags.size(), rt);
+  if (sampling.active()) check_size("PaddedBatch.sampling.sites", sampling.sites.size(), rt);
   check_size("PaddedBatch.mask", mask.size(), r * static_cast<std::size_t>(columns()));
   require(columns() <= capacity, [&] {
     return std::string("PaddedBatch: past + tokens (" + std::to_string(columns()) +
@@ -57,6 +58,7 @@ void PackedBatch::check_shapes(int cache_rows_available, int capacity) const {
   check_size("PackedBatch.tokens", tokens.size(), n);
   check_size("PackedBatch.positions", positions.size(), n);
   check_size("PackedBatch.tags", tags.size(), n);
+  if (sampling.active()) check_size("PackedBatch.sampling.sites", sampling.sites.size(), n);
   for (std::size_t i = 0; i < r; ++i) {
     require(cache_rows[i] >= 0 && cache_rows[i] < cache_rows_available, [&] {
       return std::string("PackedBatch: cache row " + std::to_string(cache_rows[i]) +

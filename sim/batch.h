@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/pass_sampling.h"
+
 namespace lockstep::sim {
 
 using Token = std::int32_t;
@@ -46,6 +48,7 @@ struct PaddedBatch {
   std::vector<std::uint8_t> mask;         // [R, P + T]  1 = visible
   std::vector<std::int32_t> write_slots;  // [R, T]
   std::vector<TokenTag> tags;             // [R, T]
+  PassSampling sampling;                  // sites [R, T], or none: greedy (sim/pass_sampling.h)
 
   int columns() const { return past + tokens; }
   // Throws ContractError on any shape or range inconsistency.
@@ -63,12 +66,15 @@ struct PackedBatch {
   std::vector<Token> tokens;              // [N]
   std::vector<std::int32_t> positions;    // [N]
   std::vector<TokenTag> tags;             // [N]
+  PassSampling sampling;                  // sites [N], or none: greedy (sim/pass_sampling.h)
 
   int rows() const { return static_cast<int>(cache_rows.size()); }
   void check_shapes(int cache_rows_available, int capacity) const;
 };
 
-// Greedy output of every token of a pass: [R * T] for padded (pads included), [N] for packed.
+// Output of every token of a pass, `argmax` (the model's choice): the greedy token, or under
+// sampling the keyed draw the batch's `sampling` asks for; [R * T] for padded (pads
+// included), [N] for packed.
 // `digest` is a backend-defined digest of the full logits row (the symbolic model's state
 // hash; a digest of logit bytes for real models) so traces can compare logits exactly.
 // The two largest logits of one token's row, for telling a numerics divergence from a layout
@@ -79,7 +85,8 @@ struct LogitTop2 {
   Token second_token = 0;
 };
 
-// `top2`, when not empty, is parallel to `argmax`; backends that hold no logits (symbolic)
+// `top2`, when not empty, is parallel to `argmax` and describes the greedy choice even under
+// sampling; backends that hold no logits (symbolic)
 // leave it empty.
 struct ForwardOutput {
   std::vector<Token> argmax;

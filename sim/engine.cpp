@@ -101,7 +101,37 @@ CacheId Engine::create_cache(ModelRole role, int rows, int capacity) {
   return id;
 }
 
-const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, Stage stage) {
+template <typename CacheRowOf>
+void Engine::stamp_sampling(ModelRole role, Stage stage, const std::vector<TokenTag>& tags,
+                            CacheRowOf&& cache_row_of, PassSampling& out) const {
+  out.sites.clear();
+  const SamplingOptions& options = scenario_.sampling;
+  // Greedy runs stamp nothing (their passes are those of a build without sampling); prefill
+  // outputs are never read, so they are not drawn.
+  if (options.greedy() || stage == Stage::prefill) return;
+  out.params = options.params;
+  out.seed = options.seed;
+  out.purpose = role == ModelRole::target ? numerics::SamplePurpose::target_sample
+                                          : numerics::SamplePurpose::draft_sample;
+  const bool by_row = faults_.has(Fault::sample_key_batch_row);
+  const auto pass = static_cast<std::uint32_t>(
+      faults_.has(Fault::sample_key_pass_counter) ? metrics_.forward_passes : 0);
+  out.sites.resize(tags.size());
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    // Output i predicts the token after the fed one: the draw is keyed on that position.
+    const TokenTag tag = tags[i];
+    out.sites[i] = tag.seq < 0 ? SampleSite{}
+                               : SampleSite{.sequence = by_row ? cache_row_of(i) : tag.seq,
+                                            .position = tag.index + 1,
+                                            .draw = pass};
+  }
+}
+
+const ForwardOutput& Engine::forward(ModelRole role, PaddedBatch& batch, Stage stage) {
+  stamp_sampling(
+      role, stage, batch.tags,
+      [&](std::size_t i) { return batch.cache_rows[i / static_cast<std::size_t>(batch.tokens)]; },
+      batch.sampling);
   ForwardOutput& out = output_;
   {
     StageTimer timer(*this, stage);
@@ -141,7 +171,15 @@ const ForwardOutput& Engine::forward(ModelRole role, const PaddedBatch& batch, S
   return out;
 }
 
-const ForwardOutput& Engine::forward(ModelRole role, const PackedBatch& batch, Stage stage) {
+const ForwardOutput& Engine::forward(ModelRole role, PackedBatch& batch, Stage stage) {
+  stamp_sampling(
+      role, stage, batch.tags,
+      [&](std::size_t i) {
+        const auto end = std::upper_bound(batch.row_offsets.begin(), batch.row_offsets.end(),
+                                          static_cast<std::int32_t>(i));
+        return batch.cache_rows[static_cast<std::size_t>(end - batch.row_offsets.begin() - 1)];
+      },
+      batch.sampling);
   ForwardOutput& out = output_;
   {
     StageTimer timer(*this, stage);

@@ -59,9 +59,11 @@ class Engine {
   int kv_capacity() const { return kv_capacity_; }
 
   CacheId create_cache(ModelRole role, int rows, int capacity);
-  // The result stays valid until the next forward call (its buffers are reused).
-  const ForwardOutput& forward(ModelRole role, const PaddedBatch& batch, Stage stage);
-  const ForwardOutput& forward(ModelRole role, const PackedBatch& batch, Stage stage);
+  // The result stays valid until the next forward call (its buffers are reused). The engine
+  // fills the batch's `sampling` (the run's sampling and every output's key) before the
+  // backend runs it: only where this run samples and the pass's outputs are read.
+  const ForwardOutput& forward(ModelRole role, PaddedBatch& batch, Stage stage);
+  const ForwardOutput& forward(ModelRole role, PackedBatch& batch, Stage stage);
   // `promises`: see MovePromises (they reach the backend, not the trace or the observer).
   void move(ModelRole role, const MovePlan& plan, MovePromises promises = {});
   void crop(ModelRole role, CacheId cache, int row, int from_slot);
@@ -100,6 +102,11 @@ class Engine {
 
  private:
   int compute_kv_capacity() const;
+  // The pass's sample sites from its tags (sim/pass_sampling.h); `cache_row_of(i)` is output
+  // i's cache row, which only fault sample-key-batch-row reads.
+  template <typename CacheRowOf>
+  void stamp_sampling(ModelRole role, Stage stage, const std::vector<TokenTag>& tags,
+                      CacheRowOf&& cache_row_of, PassSampling& out) const;
   double& stage_seconds(Stage stage);
   void trace_pass(ModelRole role, const char* form, int rows, int tokens, int past,
                   std::uint64_t inputs, std::uint64_t positions, std::uint64_t mask,

@@ -118,6 +118,18 @@ const std::vector<FaultInfo>& fault_registry() {
        "`if token == eos_token_id` in a hand-written loop, for a model with several EOS ids "
        "(SmolLM2: <|im_end|> and <|endoftext|>)",
        every_strategy, "every strategy (with several EOS ids)"},
+      {Fault::sample_key_batch_row, "sample-key-batch-row",
+       "a sampled token's draw is keyed on the cache row the sequence runs in instead of the "
+       "sequence id, so a refilled or regrouped row draws another sequence's uniforms",
+       "a per-slot (batch row) random generator in a batched sampler: outputs change with "
+       "batch composition and refill",
+       every_strategy, "every strategy (sampled runs)"},
+      {Fault::sample_key_pass_counter, "sample-key-pass-counter",
+       "a sampled token's draw is keyed on (sequence, position) and the run's pass count, as "
+       "if one generator advanced every forward pass",
+       "one stateful generator (torch.Generator, curand state) advanced per forward call: the "
+       "uniforms depend on how many passes the schedule ran",
+       every_strategy, "every strategy (sampled runs)"},
   };
   return table;
 }

@@ -3,7 +3,8 @@
 // verifier can be shown to catch each one.
 //
 // Contract: a fault corrupts only the controller's layout arithmetic or bookkeeping
-// (position ids, masks, write slots, KV lengths, move plans, what gets committed), never the
+// (position ids, masks, write slots, KV lengths, move plans, what gets committed, the keys of
+// sampled draws), never the
 // token tags (they come from the sequence truth, so the checker can see the disagreement)
 // and never the backend (every backend runs the same wrong plan). A run with no faults is
 // byte-identical to a build without this file. docs/faults.md documents every fault, the
@@ -33,6 +34,8 @@ enum class Fault : std::uint8_t {
   pad_equals_eos,
   bonus_kv_wrong_slot,
   first_eos_only,
+  sample_key_batch_row,
+  sample_key_pass_counter,
 };
 
 struct FaultInfo {

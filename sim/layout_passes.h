@@ -54,8 +54,8 @@ void mask_cached_eos(Engine& engine, const RoundRow& row, int past, Token pad_to
 // One rectangular pass over `rows`: `past` columns already in the cache, `tokens` new ones
 // written at columns past..past+tokens-1; feed(r, t) gives the token and its tag.
 template <typename FeedAt>
-const PaddedBatch& padded_pass(Engine& engine, CacheId cache, const std::vector<RoundRow>& rows,
-                               int past, int tokens, FeedAt&& feed) {
+PaddedBatch& padded_pass(Engine& engine, CacheId cache, const std::vector<RoundRow>& rows, int past,
+                         int tokens, FeedAt&& feed) {
   PaddedBatch& b = engine.padded_scratch();
   const PassFaults faults(engine);
   const Token pad_token = faults.eos_is_pad.value_or(kPadToken);
@@ -89,9 +89,8 @@ const PaddedBatch& padded_pass(Engine& engine, CacheId cache, const std::vector<
 // A varlen pass in which row r contributes feed(r, 0..count[r]-1) at slots extent[r] + t.
 // Positions come from the layout (extent + t); tokens and tags from the feed.
 template <typename FeedAt>
-const PackedBatch& packed_pass(Engine& engine, CacheId cache, const std::vector<RoundRow>& rows,
-                               std::span<const int> extent, std::span<const int> count,
-                               FeedAt&& feed) {
+PackedBatch& packed_pass(Engine& engine, CacheId cache, const std::vector<RoundRow>& rows,
+                         std::span<const int> extent, std::span<const int> count, FeedAt&& feed) {
   PackedBatch& b = engine.packed_scratch();
   b.cache = cache;
   b.cache_rows.clear();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -18,6 +19,12 @@ namespace {
 // exact, so exact traces keep their bytes and digests.
 std::string float_numerics_name(const Scenario& scenario) {
   return scenario.target.numerics == Numerics::float32 ? numerics_name(Numerics::float32) : "";
+}
+
+// The trace header's sampling: only for sampled runs, so greedy traces keep their bytes.
+std::optional<SamplingOptions> traced_sampling(const Scenario& scenario) {
+  if (scenario.sampling.greedy()) return std::nullopt;
+  return scenario.sampling;
 }
 
 }  // namespace
@@ -123,7 +130,8 @@ void run_scenario(Backend& backend, const Scenario& scenario,
                                            .sequences = static_cast<int>(scenario.prompts.size()),
                                            .prompts = prompts,
                                            .faults = scenario.faults,
-                                           .numerics = float_numerics_name(scenario)});
+                                           .numerics = float_numerics_name(scenario),
+                                           .sampling = traced_sampling(scenario)});
   }
   const auto start = std::chrono::steady_clock::now();
   run_strategy(engine);

@@ -243,6 +243,40 @@ ModelConfig parse_model(const json& v, const Where& w) {
   return c;
 }
 
+// {"temperature": T, "top_k": K, "top_p": P, "seed": S, "acceptance": "coupled"}: only the
+// temperature is required (docs/numerics.md §14.2 for the ranges).
+SamplingOptions parse_sampling(const json& v, const Where& w) {
+  Object o(v, w, {"temperature", "top_k", "top_p", "seed", "acceptance"});
+  SamplingOptions out;
+  auto number = [&](const char* k) {
+    const json& x = o.required(k);
+    if (!x.is_number()) o.where(k).fail("must be a number, got " + describe(x));
+    return x.get<double>();
+  };
+  const double temperature = number("temperature");
+  // The decimal value is rounded once to binary32 (§14.2); one that overflows is no temperature.
+  if (!(temperature >= 0.0) || !std::isfinite(static_cast<float>(temperature)))
+    o.where("temperature")
+        .fail("must be a finite number >= 0 (0 means greedy), got " + format_number(temperature));
+  out.params.temperature = static_cast<float>(temperature);
+  if (o.has("top_k"))
+    out.params.top_k = as_int32(o.required("top_k"), o.where("top_k"), {1, numerics::kTopKAll});
+  if (o.has("top_p")) {
+    out.params.top_p = number("top_p");
+    if (!(out.params.top_p > 0.0 && out.params.top_p <= 1.0))
+      o.where("top_p").fail("must be a number in (0, 1], got " + format_number(out.params.top_p));
+  }
+  if (o.has("seed")) out.seed = as_seed(o.required("seed"), o.where("seed"));
+  if (o.has("acceptance")) {
+    const std::string name = as_string(o.required("acceptance"), o.where("acceptance"), true);
+    with_origin(w.origin, [&] {
+      out.acceptance = parse_acceptance(name, "field '" + o.where("acceptance").path + "'");
+    });
+  }
+  with_origin(w.origin, [&] { check_sampling_options(out); });
+  return out;
+}
+
 DrafterSpec parse_drafter(const json& v, const Where& w) {
   if (!v.is_object() || !v.contains("kind")) {
     // Report the missing kind before anything else: it decides which fields are allowed.
@@ -522,7 +556,7 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
   Object top(doc, Where{origin, ""},
              {"name", "description", "backend", "target", "draft", "strategy", "batch_size", "k",
               "max_new_tokens", "window", "eos_token", "eos_tokens", "faults", "prompts", "cost",
-              "numerics"});
+              "numerics", "sampling"});
   Scenario s;
   auto string_field = [&](const char* k, bool non_empty) {
     return as_string(top.required(k), top.where(k), non_empty);
@@ -567,6 +601,8 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
     s.numerics = parse_numerics(value, "field 'numerics'");
     install_numerics(s);
   }
+  if (top.has("sampling"))
+    s.sampling = parse_sampling(top.required("sampling"), top.where("sampling"));
   with_origin(origin, [&] {
     if (checks == CrossChecks::now) {
       validate_scenario(s);
@@ -728,6 +764,7 @@ void validate_scenario(const Scenario& s, const ValueSources& sources) {
   validate_models(s);
   validate_strategy(s, sources);
   validate_drafter(s, validate_prompts(s), s.k, sources);
+  check_sampling_options(s.sampling);
 }
 
 void finalize_scenario(Scenario& s, const std::string& specbench_path,

@@ -15,6 +15,7 @@
 
 #include "sim/batch.h"
 #include "sim/model_config.h"
+#include "sim/pass_sampling.h"
 #include "sim/prompt_lookup.h"
 #include "sim/strategy.h"
 
@@ -71,6 +72,9 @@ struct Scenario {
   // Optional "numerics": how real backends compute (sim::Numerics); install_numerics copies
   // it into the target and draft configs. The symbolic backend ignores it.
   Numerics numerics = Numerics::exact;
+  // Optional "sampling" (issue 14): temperature, top_k, top_p, seed, acceptance. Absent, or
+  // temperature 0: greedy, exactly the behaviour (and traces) before sampling existed.
+  SamplingOptions sampling;
 };
 
 // Where the values of a merged scenario came from, so that an error found after

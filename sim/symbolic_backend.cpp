@@ -7,6 +7,7 @@
 
 #include "sim/error.h"
 #include "sim/hash.h"
+#include "sim/symbolic_sampling.h"
 
 namespace lockstep::sim {
 namespace {
@@ -53,6 +54,14 @@ std::uint64_t pack(std::int32_t position, Token token) {
 
 Token token_from_state(std::uint64_t state, int vocab) {
   return static_cast<Token>(state % static_cast<std::uint64_t>(vocab));
+}
+
+// Output i's token: the greedy one, or the keyed draw from the state's documented
+// distribution (docs/numerics.md §14.6) where the pass samples it.
+Token choice(const PassSampling& sampling, std::size_t i, std::uint64_t state, int vocab) {
+  if (!sampling.sampled(i)) return token_from_state(state, vocab);
+  return numerics::sample_token(symbolic_distribution(state, vocab, sampling.params),
+                                numerics::key_bits(sampling.key(i)));
 }
 
 }  // namespace
@@ -153,7 +162,7 @@ void SymbolicBackend::run_blind_queries(Cache& c, int row, const PaddedBatch& b,
     c.kv.write_unchecked(row, b.write_slots[i],
                          KvSlot{true, b.tags[i], b.input_ids[i], b.positions[i], state});
     out.digest[i] = state;
-    out.argmax[i] = token_from_state(state, c.model.vocab);
+    out.argmax[i] = choice(b.sampling, i, state, c.model.vocab);
   }
 }
 
@@ -191,7 +200,7 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
             return h;
           });
       out.digest[i] = state;
-      out.argmax[i] = token_from_state(state, c.model.vocab);
+      out.argmax[i] = choice(b.sampling, i, state, c.model.vocab);
     }
   }
 }
@@ -213,7 +222,7 @@ void SymbolicBackend::run_packed(const PackedBatch& b, ForwardOutput& out) {
           run_query(c, row, slot, b.tokens[ui], b.positions[ui], b.tags[ui],
                     [&] { return range_hash(c.kv, row, chain, 0, slot + 1); });
       out.digest[ui] = state;
-      out.argmax[ui] = token_from_state(state, c.model.vocab);
+      out.argmax[ui] = choice(b.sampling, ui, state, c.model.vocab);
     }
   }
 }

@@ -6,8 +6,8 @@
 // exactly as reproducible as the real backends' sampling.
 //
 // Invariant: the greedy token (temperature 0) is the symbolic backend's argmax,
-// state mod vocab, so greedy runs are unchanged. Not here: where the controller draws
-// (items 2-3); this file is not wired into the backend or the controller yet.
+// state mod vocab, so greedy runs are unchanged. Not here: where the controller draws (its
+// sample sites, sim/pass_sampling.h); the symbolic backend draws from this distribution.
 #pragma once
 
 #include <cstdint>

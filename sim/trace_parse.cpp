@@ -13,6 +13,25 @@ namespace {
 
 using nlohmann::json;
 
+// The run record's "sampling" object: the parameters of a sampled run, each re-checked.
+SamplingOptions read_sampling(Fields& run) {
+  Fields f = run.object("sampling");
+  SamplingOptions o;
+  o.params.temperature = static_cast<float>(f.number("temperature"));
+  o.params.top_k = f.count("top_k");
+  o.params.top_p = f.number("top_p");
+  o.seed = f.seed("seed");
+  o.acceptance = parse_acceptance(f.text("acceptance"), "field 'sampling.acceptance'");
+  f.finish();
+  try {
+    check_sampling_options(o);
+  } catch (const InputError& e) {
+    run.fail_field("sampling", e.what());
+  }
+  if (o.greedy()) run.fail_field("sampling", "is written only for sampled runs (temperature > 0)");
+  return o;
+}
+
 RunRecord read_run(Fields& f) {
   RunRecord r;
   r.scenario = f.text("scenario");
@@ -33,6 +52,7 @@ RunRecord read_run(Fields& f) {
     r.numerics = f.text("numerics");
     if (r.numerics != "float") f.fail_field("numerics", "must be \"float\" when present");
   }
+  if (f.has("sampling")) r.sampling = read_sampling(f);
   return r;
 }
 

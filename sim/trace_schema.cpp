@@ -34,6 +34,14 @@ json to_json_of(const RunRecord& r) {
             {"prompts", hex64(r.prompts)},
             {"faults", r.faults}};
   if (!r.numerics.empty()) j["numerics"] = r.numerics;
+  if (r.sampling) {
+    const SamplingOptions& o = *r.sampling;
+    j["sampling"] = {{"temperature", static_cast<double>(o.params.temperature)},
+                     {"top_k", o.params.top_k},
+                     {"top_p", o.params.top_p},
+                     {"seed", o.seed},
+                     {"acceptance", acceptance_name(o.acceptance)}};
+  }
   return j;
 }
 

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/batch.h"
+#include "sim/pass_sampling.h"
 
 namespace lockstep::sim::trace {
 
@@ -38,6 +39,9 @@ struct RunRecord {
   // "float" when the models ran float numerics (issue 13); absent (empty) for exact, so every
   // exact trace keeps its bytes.
   std::string numerics{};
+  // Sampled runs only (issue 14): the scenario's sampling; absent (nullopt) for greedy runs,
+  // so every greedy trace keeps its bytes.
+  std::optional<SamplingOptions> sampling{};
 };
 
 struct CacheRecord {

@@ -38,6 +38,15 @@ check "cpu backend runs" 0 "OK: every sequence equals batch-1 AR" -- "$bin" run 
 check "model drafter on cpu with packed" 0 "cpu backend, strategy packed" -- "$bin" run scenarios/model_drafter_independent.json --strategy packed
 check "window below batch for exspec" 2 "window" -- "$bin" run --strategy exspec --batch-size 8 --window 4
 check "specbench scenario without data path" 2 "specbench" -- "$bin" run scenarios/specbench.json
+# Sampling flags (issue 14): coupled sampling equals sampled batch-1 AR; bad values name the flag.
+check "sampled run equals sampled AR" 0 "8 output-equivalent to batch-1 AR" -- "$bin" run scenarios/sampled_coupled.json --strategy eqspec --temperature 0.7 --top-k 5 --top-p 0.9 --sampling-seed 3 --acceptance coupled
+check "sampled run prints its sampling" 0 "sampling +temperature 0.7, top_k 5, top_p 0.9, seed 3" -- "$bin" run scenarios/ragged_worst_case.json --temperature 0.7 --top-k 5 --top-p 0.9 --sampling-seed 3
+check "--top-p out of range names the flag" 2 "--top-p must be a number in \(0, 1\], got 1.5" -- "$bin" run --temperature 1 --top-p 1.5
+check "--top-k 0 names the flag" 2 "--top-k must be an integer" -- "$bin" run --temperature 1 --top-k 0
+check "--temperature negative names the flag" 2 "--temperature must be a finite number >= 0" -- "$bin" run --temperature -0.5
+check "rejection acceptance is not implemented yet" 2 "not implemented yet \(issue 14 item 3\)" -- "$bin" run --temperature 1 --acceptance rejection
+check "unknown acceptance names the value" 2 "--acceptance must be .*got 'lucky'" -- "$bin" run --temperature 1 --acceptance lucky
+check "sampling fault is caught by I5" 1 "VIOLATION I5" -- "$bin" run scenarios/sampled_coupled.json --fault sample-key-batch-row
 
 # Command-line values are merged before the cross-field checks (issue 10 item 7).
 python3 - "$work/exspec_small_window.json" "$work/exspec_window_8.json" <<'PY'

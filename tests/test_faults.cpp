@@ -132,8 +132,12 @@ BOOST_AUTO_TEST_CASE(registry_is_complete_and_validated) {
     const bool padded_pass_fault = std::string(f.name).find("pad") != std::string::npos;
     // The stop rule is every strategy's, ar's included.
     const bool stop_rule_fault = f.fault == sim::Fault::first_eos_only;
-    BOOST_TEST((!sim::fault_applies(f.fault, "ar") || padded_pass_fault || stop_rule_fault),
-               f.name << ": ar has no drafts, only padded-pass and stop-rule faults reach it");
+    // So are the keys of sampled draws: ar samples too.
+    const bool sampling_fault = std::string(f.name).starts_with("sample-key-");
+    BOOST_TEST((!sim::fault_applies(f.fault, "ar") || padded_pass_fault || stop_rule_fault ||
+                sampling_fault),
+               f.name << ": ar has no drafts, only padded-pass, stop-rule and sampling faults "
+                         "reach it");
   }
   sim::Scenario s = test::load_ready(test::source_path("scenarios/ragged_worst_case.json"));
   s.faults = sim::fault_names();
@@ -196,6 +200,8 @@ BOOST_AUTO_TEST_CASE(fault_traits_reach_the_documented_strategies) {
       {"pad-equals-eos", {"ar", "spec1", "eqspec", "exspec", "rollback"}},
       {"bonus-kv-wrong-slot", {"spec1", "eqspec", "rollback"}},
       {"first-eos-only", {"ar", "spec1", "eqspec", "exspec", "rollback", "packed"}},
+      {"sample-key-batch-row", {"ar", "spec1", "eqspec", "exspec", "rollback", "packed"}},
+      {"sample-key-pass-counter", {"ar", "spec1", "eqspec", "exspec", "rollback", "packed"}},
   };
   BOOST_TEST(documented.size() == sim::fault_registry().size());
   for (const auto& f : sim::fault_registry()) {

@@ -1,0 +1,54 @@
+#include "sim/pass_sampling.h"
+
+#include "sim/error.h"
+
+namespace lockstep::sim {
+
+const char* acceptance_name(Acceptance acceptance) {
+  return acceptance == Acceptance::coupled ? "coupled" : "rejection";
+}
+
+Acceptance parse_acceptance(const std::string& value, const std::string& what) {
+  if (value == "coupled") return Acceptance::coupled;
+  if (value == "rejection") {
+    throw InputError(what + " \"rejection\" (standard speculative sampling) is not implemented " +
+                     "yet (issue 14 item 3); use \"coupled\"");
+  }
+  throw InputError(what + " must be \"coupled\" (or, once issue 14 item 3 lands, \"rejection\"), " +
+                   "got '" + value + "'");
+}
+
+void check_sampling_options(const SamplingOptions& options) {
+  // numerics' messages name the field ("sampling: top_k must be >= 1, got 0").
+  numerics::check_sampling_params(options.params);
+  if (options.acceptance != Acceptance::coupled) {
+    throw InputError("sampling.acceptance \"rejection\" is not implemented yet (issue 14 item 3)");
+  }
+}
+
+numerics::SampleKey PassSampling::key(std::size_t i) const {
+  require(sampled(i), "PassSampling::key: output token is not sampled");
+  const SampleSite& s = sites[i];
+  return numerics::SampleKey{.seed = seed,
+                             .sequence = s.sequence,
+                             .position = s.position,
+                             .purpose = purpose,
+                             .draw = s.draw};
+}
+
+void choose_sampled_tokens(const PassSampling& sampling, const float* logits, int vocab,
+                           std::vector<std::int32_t>& choices) {
+  if (!sampling.active()) return;
+  require(sampling.sites.size() == choices.size(), [&] {
+    return "choose_sampled_tokens: " + std::to_string(sampling.sites.size()) +
+           " sample sites for " + std::to_string(choices.size()) + " output tokens";
+  });
+  require(logits != nullptr && vocab >= 1, "choose_sampled_tokens: needs the logits rows");
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (!sampling.sampled(i)) continue;
+    choices[i] = numerics::sample(logits + i * static_cast<std::size_t>(vocab), vocab,
+                                  sampling.params, sampling.key(i));
+  }
+}
+
+}  // namespace lockstep::sim
