@@ -10,7 +10,9 @@
 #define BOOST_TEST_MODULE numerics_divergence
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,8 @@
 #include "tests/test_support.h"
 #include "verify/fault_matrix.h"
 #include "verify/verify.h"
+#include "viz/dot_divergence.h"
+#include "viz/viz.h"
 
 namespace lockstep {
 namespace {
@@ -153,6 +157,53 @@ BOOST_AUTO_TEST_CASE(first_eos_only_under_float_breaks_the_stop_rule) {
   BOOST_TEST(run.violations.front().invariant == "I5");
   BOOST_TEST(run.violations.front().detail.find("after EOS") != std::string::npos,
              run.violations.front().detail);
+}
+
+BOOST_AUTO_TEST_CASE(the_trace_details_and_the_picture_carry_the_anatomy) {
+  const sim::Scenario s = scenario("ragged_worst_case.json", "flip-test", sim::Numerics::float32);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lockstep_divergence_" + std::to_string(::getpid()) + ".jsonl");
+  verify::CheckOptions options;
+  options.trace_path = path.string();
+  options.trace_details = true;
+  const auto detailed = verify::run_checked(s, options);
+  const auto plain = verify::run_checked(s, {});
+  // Detail records stay out of the digest.
+  BOOST_TEST(detailed.trace_digest == plain.trace_digest);
+  const viz::Trace trace = viz::read_trace_file(path.string());
+  std::filesystem::remove(path);
+  BOOST_TEST_REQUIRE(trace.divergences.size() == detailed.divergences.size());
+  BOOST_TEST(trace.violations.empty());
+  for (std::size_t i = 0; i < trace.divergences.size(); ++i) {
+    const auto& r = trace.divergences[i];
+    const auto& d = detailed.divergences[i];
+    BOOST_TEST(r.seq == d.seq);
+    BOOST_TEST(r.index == d.index);
+    BOOST_TEST(r.step == d.run->commit_step);
+    BOOST_TEST_REQUIRE((r.run && r.run->pass && r.run->top2 && r.ar && r.ar->top2));
+    BOOST_TEST(r.run->token == *d.run_token);
+    BOOST_TEST(r.ar->token == *d.ar_token);
+    BOOST_TEST(r.run->top2->best - r.run->top2->second == double{test::kFlipGap});
+  }
+  // The step that committed the first divergence marks its cell in the divergence colour,
+  // never as a violation, and explains it in the legend and a box.
+  const auto& first = trace.divergences.front();
+  const auto views = viz::build_step_views(trace, first.step, first.step);
+  BOOST_TEST_REQUIRE(views.size() == 1u);
+  const auto& v = views.front();
+  BOOST_TEST(v.trace_has_divergences);
+  int marked = 0;
+  for (const auto& g : v.grid) {
+    for (const auto& c : g.cells) marked += c.divergence ? 1 : 0;
+    marked += g.bonus.divergence ? 1 : 0;
+    for (const auto& c : g.cells) BOOST_TEST(!c.violation);
+  }
+  BOOST_TEST(marked == static_cast<int>(v.divergences.size()));
+  const std::string dot = viz::step_dot(v);
+  BOOST_TEST(dot.find("divergence [label=") != std::string::npos);
+  BOOST_TEST(dot.find(std::string("COLOR=\"") + viz::kDivergencePurple + "\" BORDER=\"3\"") !=
+             std::string::npos);
+  BOOST_TEST(dot.find(viz::kDivergenceLabel) != std::string::npos);
 }
 
 std::vector<sim::Scenario> library(const std::string& backend) {

@@ -36,6 +36,40 @@ DivergenceAnatomy anatomy_of(int seq, int prompt_len, const std::vector<sim::Tok
   return a;
 }
 
+namespace {
+
+std::optional<sim::trace::DivergenceSide> side_record(const std::optional<sim::Token>& token,
+                                                      const std::optional<CommitSource>& source) {
+  if (!token) return std::nullopt;
+  sim::trace::DivergenceSide side{.token = *token};
+  if (!source) return side;
+  const PassShape& p = source->pass;
+  side.pass = sim::trace::DivergencePass{.kind = pass_kind_name(source->kind),
+                                         .form = p.packed ? "packed" : "padded",
+                                         .step = p.step,
+                                         .commit_step = source->commit_step,
+                                         .rows = p.rows,
+                                         .tokens = p.tokens,
+                                         .past = p.past};
+  if (source->top2) {
+    side.top2 = sim::trace::DivergenceTop2{.best = source->top2->best,
+                                           .second = source->top2->second,
+                                           .second_token = source->top2->second_token};
+  }
+  return side;
+}
+
+}  // namespace
+
+sim::trace::DetailDivergenceRecord divergence_record(const DivergenceAnatomy& d) {
+  return {.step = d.run ? d.run->commit_step : 0,
+          .seq = d.seq,
+          .position = d.position,
+          .index = d.index,
+          .run = side_record(d.run_token, d.run),
+          .ar = side_record(d.ar_token, d.ar)};
+}
+
 std::string describe_top2(const std::optional<sim::LogitTop2>& top2) {
   if (!top2) return "no logits (the backend keeps none)";
   return fmt::format("best {:.6g} / second {:.6g} (token {}), gap {:.3g}", top2->best, top2->second,

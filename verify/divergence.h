@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/batch.h"
+#include "sim/trace_schema.h"
 #include "verify/commit_sources.h"
 
 namespace lockstep::verify {
@@ -37,6 +38,9 @@ std::optional<int> first_difference(const std::vector<sim::Token>& run,
 DivergenceAnatomy anatomy_of(int seq, int prompt_len, const std::vector<sim::Token>& run,
                              const std::vector<sim::Token>& ar, const CommitSources* run_sources,
                              const CommitSources* ar_sources);
+
+// The trace's "detail" record of a divergence (sim/trace_schema.h).
+sim::trace::DetailDivergenceRecord divergence_record(const DivergenceAnatomy& d);
 
 // "best 12.5 / second 12.49 (token 7), gap 0.01" or "no logits (symbolic backend)".
 std::string describe_top2(const std::optional<sim::LogitTop2>& top2);

@@ -101,6 +101,10 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
                                               .slot = v.slot,
                                               .detail = v.detail});
   }
+  // The anatomy of each numerics divergence, for pictures (detail records: not in the digest).
+  if (run_options.trace_details) {
+    for (const auto& d : run.divergences) trace->record(divergence_record(d));
+  }
   const auto& seconds = run.result.metrics.seconds;
   trace->record(sim::trace::TimingRecord{.backend = scenario.backend,
                                          .run_seconds = run.run_seconds,
