@@ -26,7 +26,7 @@ namespace {
 
 struct BenchArgs {
   std::string scenario_path;
-  std::optional<std::string> backend;
+  std::optional<std::string> backend, numerics;
   std::vector<std::string> strategies;
   std::vector<int> batch_sizes{1, 4, 8, 16};
   std::vector<int> ks;
@@ -46,6 +46,7 @@ sim::Scenario load(const BenchArgs& a) {
                                                                   "embedded default scenario")
                                             : sim::load_scenario_file(a.scenario_path);
   if (a.backend) s.backend = *a.backend;
+  if (a.numerics) s.numerics = sim::parse_numerics(*a.numerics, "--numerics");
   if (a.max_new_tokens) s.max_new_tokens = *a.max_new_tokens;
   if (a.specbench_prompts > 0) {
     s.prompts.clear();
@@ -159,6 +160,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "           --strategies ar,eqspec,packed --batch-sizes 1,4,8 --repeats 5 --out out/bench");
   cmd->add_option("SCENARIO", a->scenario_path, "Scenario JSON file (default: the embedded one)");
   cmd->add_option("--backend", a->backend, "symbolic | cpu | gpu (default: the scenario's)");
+  cmd->add_option("--numerics", a->numerics, "exact | float (default: the scenario's)");
   cmd->add_option("--strategies", a->strategies, "Comma-separated strategies (default: all)")
       ->delimiter(',');
   cmd->add_option("--batch-sizes", a->batch_sizes, "Comma-separated batch sizes (default 1,4,8,16)")

@@ -22,6 +22,7 @@ namespace {
 
 struct FaultsArgs {
   std::string backend = "symbolic";
+  std::optional<std::string> numerics;
   std::string json_path;
   std::string scenario_dir = "scenarios";
   std::string specbench;
@@ -45,6 +46,7 @@ std::vector<sim::Scenario> load_library(const FaultsArgs& a) {
   for (const auto& f : files) {
     sim::Scenario s = sim::load_scenario_file(f);
     s.backend = a.backend;
+    if (a.numerics) s.numerics = sim::parse_numerics(*a.numerics, "--numerics");
     resolve::finalize_scenario(s, s.specbench ? a.specbench : std::string());
     out.push_back(std::move(s));
   }
@@ -144,6 +146,7 @@ void print_presets(const FaultsArgs& a) {
   sim::Scenario base =
       sim::load_scenario_file((std::filesystem::path(a.scenario_dir) / "specbench.json").string());
   base.backend = a.backend;
+  if (a.numerics) base.numerics = sim::parse_numerics(*a.numerics, "--numerics");
   if (a.prompts && base.specbench) base.specbench->count = *a.prompts;
   resolve::finalize_scenario(base, a.specbench);
   fmt::print("\npresets on SpecBench: {} prompts, batch {}, k {}, max_new_tokens {} ({} backend)\n",
@@ -193,6 +196,7 @@ void add_faults_command(CLI::App& app, int& exit_code) {
       "numerics: every fault that changed an output, and fault-free runs with no violation);\n"
       "1 otherwise; 2 bad input. Faults: docs/faults.md.");
   cmd->add_option("--backend", args->backend, "Backend: symbolic (default) or cpu when built");
+  cmd->add_option("--numerics", args->numerics, "exact | float (default: each scenario's)");
   cmd->add_option("--json", args->json_path, "Write the matrix as JSON to FILE");
   cmd->add_option("--scenarios", args->scenario_dir, "Scenario library directory (scenarios)");
   cmd->add_option("--specbench", args->specbench,

@@ -28,7 +28,7 @@ constexpr int kExitNumericsDivergence = 4;
 
 struct RunArgs {
   std::string scenario_path;
-  std::optional<std::string> backend, strategy, specbench;
+  std::optional<std::string> backend, strategy, specbench, numerics;
   std::optional<int> batch_size, k, max_new_tokens, window;
   std::optional<std::uint64_t> seed;
   std::vector<std::string> faults;
@@ -58,6 +58,7 @@ void apply_overrides(const RunArgs& a, sim::Scenario& s, sim::ValueSources& sour
     s.faults = a.faults;
     sources.command_line["faults"] = "--fault";
   }
+  if (a.numerics) s.numerics = sim::parse_numerics(*a.numerics, "--numerics");
 }
 
 // The cost model's figures beside the measured ones (docs/cost-model.md); labelled as
@@ -138,8 +139,9 @@ int exit_status(const verify::CheckedRun& run) {
 void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
   const auto& s = run.scenario;
   const auto& m = run.result.metrics;
-  fmt::print("lockstep run: {} ({} backend, strategy {}, batch {}, k {}{})\n", s.name, s.backend,
-             s.strategy, s.batch_size, s.k,
+  fmt::print("lockstep run: {} ({} backend{}, strategy {}, batch {}, k {}{})\n", s.name, s.backend,
+             s.target.numerics == sim::Numerics::float32 ? ", float numerics" : "", s.strategy,
+             s.batch_size, s.k,
              sim::uses_window_pool(sim::find_strategy(s.strategy))
                  ? fmt::format(", window {}", s.window)
                  : "");
@@ -231,6 +233,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("SCENARIO", args->scenario_path, "Scenario JSON file (see scenarios/SCHEMA.md)");
   run->add_option("--backend", args->backend, "Backend: symbolic (more when built: cpu, gpu)");
   run->add_option("--strategy", args->strategy, strategy_choices(" | ") + " (or a preset)");
+  run->add_option("--numerics", args->numerics,
+                  "exact | float: the real backends' arithmetic (docs/numerics.md)");
   run->add_option("--batch-size", args->batch_size, "Rows per batch (1..4096)");
   run->add_option("--k", args->k, "Draft tokens per round (1..64)");
   run->add_option("--max-new-tokens", args->max_new_tokens, "Tokens generated per prompt at most");

@@ -81,7 +81,46 @@ Layer convert_layer(const gguf::File& file, const sim::ModelConfig& c, int l, Kv
   return layer;
 }
 
+FloatMatrix float_matrix(const gguf::File& file, const std::string& name, int rows, int cols) {
+  return {rows, cols, std::make_shared<const std::vector<float>>(matrix(file, name, rows, cols))};
+}
+
+FloatLayer float_layer(const gguf::File& file, const sim::ModelConfig& c, int l) {
+  const std::string p = "blk." + std::to_string(l) + ".";
+  const int d = c.d_model;
+  const int q_width = c.n_heads * c.head_dim;
+  const int kv_width = c.n_kv_heads * c.head_dim;
+  auto read = [&](const char* tensor, int rows, int cols) {
+    return float_matrix(file, p + tensor, rows, cols);
+  };
+  FloatLayer layer;
+  layer.attn_norm = vector(file, p + "attn_norm.weight", d);
+  layer.ffn_norm = vector(file, p + "ffn_norm.weight", d);
+  layer.wq = read("attn_q.weight", q_width, d);
+  layer.wk = read("attn_k.weight", kv_width, d);
+  layer.wv = read("attn_v.weight", kv_width, d);
+  layer.wo = read("attn_output.weight", d, q_width);
+  layer.wg = read("ffn_gate.weight", c.ffn, d);
+  layer.wu = read("ffn_up.weight", c.ffn, d);
+  layer.wd = read("ffn_down.weight", d, c.ffn);
+  return layer;
+}
+
 }  // namespace
+
+std::shared_ptr<const FloatWeights> load_float(const std::string& path, const std::string& name) {
+  const gguf::File file(path);
+  auto model = std::make_shared<FloatWeights>();
+  model->config = config_of(file, path, name);
+  const sim::ModelConfig& c = model->config;
+  model->embedding = float_matrix(file, "token_embd.weight", c.vocab, c.d_model);
+  model->head = file.find_tensor("output.weight")
+                    ? float_matrix(file, "output.weight", c.vocab, c.d_model)
+                    : model->embedding;
+  model->out_norm = vector(file, "output_norm.weight", c.d_model);
+  for (int l = 0; l < c.n_layers; ++l) model->layers.push_back(float_layer(file, c, l));
+  return model;
+}
 
 Int8Matrix quantize_per_channel(const std::vector<float>& w, int rows, int cols,
                                 const std::vector<float>& gain) {

@@ -51,6 +51,34 @@ sim::ModelConfig model_config(const std::string& path, const std::string& name);
 // and when no K/V calibration is known for the file (naming how to make one).
 std::shared_ptr<const Model> load(const std::string& path, const std::string& name);
 
+// The same file's weights as the file's own dequantized floats, for float numerics (issue 13;
+// docs/numerics.md "Float numerics (not exact)"): RMSNorm gains kept apart (not folded), the
+// embedding as the head when the file has no output.weight (shared, not copied). Loaded only
+// when a float run asks for it, so an exact run never holds these floats. The values are
+// shared (a tied head, a derived draft, the reference's generated weights reuse them).
+struct FloatMatrix {
+  int rows = 0;
+  int cols = 0;
+  std::shared_ptr<const std::vector<float>> values;  // row-major [rows, cols]
+};
+
+struct FloatLayer {
+  std::vector<float> attn_norm, ffn_norm;  // [d] RMSNorm gains
+  FloatMatrix wq, wk, wv, wo, wg, wu, wd;
+};
+
+struct FloatWeights {
+  sim::ModelConfig config;
+  FloatMatrix embedding;        // [V, d]
+  FloatMatrix head;             // [V, d] (the embedding itself when tied)
+  std::vector<float> out_norm;  // [d]
+  std::vector<FloatLayer> layers;
+};
+
+// Reads every tensor as floats. Throws InputError as model_config does; needs no K/V
+// calibration (float numerics keeps K/V in fp32).
+std::shared_ptr<const FloatWeights> load_float(const std::string& path, const std::string& name);
+
 // One weight matrix [rows, cols] (row-major floats) times an optional per-column gain
 // (`gain` empty or [cols]), quantized per row: scale = activation_scale(max |w * gain|),
 // values = quantize(w * gain, scale). The one conversion rule of §13.

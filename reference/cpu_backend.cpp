@@ -28,13 +28,31 @@ std::shared_ptr<Model> CpuBackend::model_for(const sim::ModelConfig& config) {
   return slot;
 }
 
+std::shared_ptr<FloatModel> CpuBackend::float_model_for(const sim::ModelConfig& config) {
+  auto& slot = float_models_[model_key(config)];
+  if (!slot) slot = std::make_shared<FloatModel>(config, store_);
+  return slot;
+}
+
+int CpuBackend::Cache::row_count() const {
+  return static_cast<int>(float_model ? float_rows.size() : rows.size());
+}
+int CpuBackend::Cache::kv_width() const {
+  return float_model ? float_model->kv_width() : model->kv_width();
+}
+
 sim::CacheId CpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
   numerics::validate_kv_capacity(capacity);
   Cache c;
-  c.model = model_for(model);
   c.capacity = capacity;
-  for (int r = 0; r < rows; ++r) c.rows.push_back(c.model->make_row(capacity));
+  if (model.numerics == sim::Numerics::float32) {
+    c.float_model = float_model_for(model);
+    for (int r = 0; r < rows; ++r) c.float_rows.push_back(c.float_model->make_row(capacity));
+  } else {
+    c.model = model_for(model);
+    for (int r = 0; r < rows; ++r) c.rows.push_back(c.model->make_row(capacity));
+  }
   caches_.push_back(std::move(c));
   return sim::CacheId{static_cast<int>(caches_.size()) - 1};
 }
@@ -48,39 +66,51 @@ const CpuBackend::Cache& CpuBackend::cache(sim::CacheId id) const {
   return caches_[static_cast<std::size_t>(id.value)];
 }
 int CpuBackend::cache_rows(sim::CacheId id) const {
-  return static_cast<int>(cache(id).rows.size());
+  return cache(id).row_count();
 }
 int CpuBackend::cache_capacity(sim::CacheId id) const {
   return cache(id).capacity;
 }
 const sim::ModelConfig& CpuBackend::cache_model(sim::CacheId id) const {
-  return cache(id).model->config();
+  const Cache& c = cache(id);
+  return c.float_model ? c.float_model->config() : c.model->config();
 }
 
 void CpuBackend::run(Cache& c, const PassPlan& plan, sim::ForwardOutput& out) {
-  PassResult result = c.model->forward(plan, c.rows, c.capacity, keep_logits_);
+  PassResult result = c.float_model
+                          ? c.float_model->forward(plan, c.float_rows, c.capacity, keep_logits_)
+                          : c.model->forward(plan, c.rows, c.capacity, keep_logits_);
   out.argmax = std::move(result.argmax);
   out.digest = std::move(result.digest);
+  out.top2 = std::move(result.top2);
   last_logits_ = std::move(result.logits);
 }
 
 void CpuBackend::run_padded(const sim::PaddedBatch& b, sim::ForwardOutput& out) {
   Cache& c = cache(b.cache);
-  b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
+  b.check_shapes(c.row_count(), c.capacity);
   run(c, numerics::make_pass_plan(b), out);
 }
 
 void CpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) {
   Cache& c = cache(b.cache);
-  b.check_shapes(static_cast<int>(c.rows.size()), c.capacity);
+  b.check_shapes(c.row_count(), c.capacity);
   run(c, numerics::make_pass_plan(b), out);
 }
 
 void CpuBackend::apply_moves(const sim::MovePlan& plan) {
   Cache& src = cache(plan.src);
   Cache& dst = cache(plan.dst);
-  require(src.model == dst.model,
+  require(src.model == dst.model && src.float_model == dst.float_model,
           "apply_moves: source and destination caches belong to different models");
+  if (src.float_model) {
+    move_float_slots(plan, src.float_rows, dst.float_rows, src.kv_width(), src.capacity);
+    return;
+  }
+  apply_int8_moves(plan, src, dst);
+}
+
+void CpuBackend::apply_int8_moves(const sim::MovePlan& plan, Cache& src, Cache& dst) {
   plan.check_shapes(static_cast<int>(src.rows.size()), static_cast<int>(dst.rows.size()),
                     src.capacity);
   const int layers = src.model->config().n_layers;
@@ -130,8 +160,12 @@ void CpuBackend::apply_moves(const sim::MovePlan& plan) {
 
 void CpuBackend::crop(sim::CacheId id, int row_index, int from_slot) {
   Cache& c = cache(id);
-  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()), "crop: row out of range");
+  require(row_index >= 0 && row_index < c.row_count(), "crop: row out of range");
   require(from_slot >= 0 && from_slot <= c.capacity, "crop: slot outside capacity");
+  if (c.float_model) {
+    crop_float_row(c.float_rows[static_cast<std::size_t>(row_index)], c.kv_width(), from_slot);
+    return;
+  }
   KvRow& row = c.rows[static_cast<std::size_t>(row_index)];
   const auto kvw = static_cast<std::size_t>(c.model->kv_width());
   const auto cap = static_cast<std::size_t>(c.capacity);
@@ -148,10 +182,13 @@ void CpuBackend::crop(sim::CacheId id, int row_index, int from_slot) {
 
 std::uint64_t CpuBackend::kv_digest(sim::CacheId id, int row_index, int first, int count) const {
   const Cache& c = cache(id);
-  require(row_index >= 0 && row_index < static_cast<int>(c.rows.size()),
-          "kv_digest: row out of range");
+  require(row_index >= 0 && row_index < c.row_count(), "kv_digest: row out of range");
   require(first >= 0 && count >= 0 && first + count <= c.capacity,
           "kv_digest: range outside capacity");
+  if (c.float_model) {
+    return float_kv_digest(c.float_rows[static_cast<std::size_t>(row_index)], c.kv_width(), first,
+                           count);
+  }
   const KvRow& row = c.rows[static_cast<std::size_t>(row_index)];
   const auto kvw = static_cast<std::size_t>(c.model->kv_width());
   const auto cap = static_cast<std::size_t>(c.capacity);

@@ -2,7 +2,9 @@
 // transposed V for every layer; forward passes turn the controller's padded or packed batch
 // into a per-token plan (write slot + visible slots, by the same visibility rule as every
 // backend) and run the model. Target and draft models built from the same seed share their
-// weight tensors through one WeightStore.
+// weight tensors through one WeightStore. A cache whose model asks for float numerics
+// (sim::Numerics::float32) runs reference/float_model.h on an fp32 cache
+// (reference/float_cache.h) instead; moves, crops and digests work on either.
 #pragma once
 
 #include <map>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "reference/float_model.h"
 #include "reference/model.h"
 #include "sim/backend.h"
 
@@ -36,18 +39,26 @@ class CpuBackend final : public sim::Backend {
   void keep_logits(bool on) { keep_logits_ = on; }
 
  private:
+  // Exactly one of model / float_model is set, with rows / float_rows to match.
   struct Cache {
     std::shared_ptr<Model> model;
+    std::shared_ptr<FloatModel> float_model;
     int capacity = 0;
     std::vector<KvRow> rows;
+    std::vector<FloatKvRow> float_rows;
+    int row_count() const;
+    int kv_width() const;
   };
   Cache& cache(sim::CacheId id);
   const Cache& cache(sim::CacheId id) const;
   std::shared_ptr<Model> model_for(const sim::ModelConfig& config);
+  std::shared_ptr<FloatModel> float_model_for(const sim::ModelConfig& config);
   void run(Cache& c, const PassPlan& plan, sim::ForwardOutput& out);
+  void apply_int8_moves(const sim::MovePlan& plan, Cache& src, Cache& dst);
 
   std::shared_ptr<WeightStore> store_;
   std::map<std::string, std::shared_ptr<Model>> models_;
+  std::map<std::string, std::shared_ptr<FloatModel>> float_models_;
   std::vector<Cache> caches_;
   std::vector<float> last_logits_;
   bool keep_logits_ = false;

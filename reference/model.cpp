@@ -9,14 +9,10 @@
 #endif
 
 #include "numerics/model_validation.h"
-#include "numerics/tensor_ids.h"
 #include "reference/ops_split.h"
 #include "sim/error.h"
 
 namespace lockstep::reference {
-
-using numerics::tensor_id;
-using numerics::TensorKind;
 
 // x quantized for a projection: int8 rows (§5.1), or a loaded model's 16-bit rows split into
 // 2N int8 digit rows (§13.1).
@@ -108,30 +104,20 @@ void Model::ensure_weights() {
     ensure_loaded_weights();
     return;
   }
-  const auto seed = config_.seed;
-  const int d = config_.d_model;
-  const int q_width = config_.n_heads * config_.head_dim;
-  const int kv = kv_width();
-  embedding_ = store_->get(seed, tensor_id(TensorKind::embedding, -1), config_.vocab, d,
-                           numerics::kGainEmbedding);
-  lm_head_ =
-      store_->get(seed, tensor_id(TensorKind::lm_head, -1), config_.vocab, d, numerics::kGainHead);
-  for (int l = 0; l < config_.n_layers; ++l) {
-    Layer layer;
-    layer.k_scale = layer.v_scale = kKvScale;
-    layer.score_scale = numerics::attention_score_scale(config_.head_dim);
-    layer.wq =
-        store_->get(seed, tensor_id(TensorKind::wq, l), q_width, d, numerics::kGainProjection);
-    layer.wk = store_->get(seed, tensor_id(TensorKind::wk, l), kv, d, numerics::kGainProjection);
-    layer.wv = store_->get(seed, tensor_id(TensorKind::wv, l), kv, d, numerics::kGainProjection);
-    const double residual_gain = numerics::residual_gain_of_layer(l);
-    layer.wo = store_->get(seed, tensor_id(TensorKind::wo, l), d, q_width, residual_gain);
-    layer.wg =
-        store_->get(seed, tensor_id(TensorKind::wg, l), config_.ffn, d, numerics::kGainProjection);
-    layer.wu =
-        store_->get(seed, tensor_id(TensorKind::wu, l), config_.ffn, d, numerics::kGainProjection);
-    layer.wd = store_->get(seed, tensor_id(TensorKind::wd, l), d, config_.ffn, residual_gain);
-    layers_.push_back(std::move(layer));
+  const GeneratedTensors t = store_->generated(config_);
+  embedding_ = t.embedding;
+  lm_head_ = t.head;
+  for (const GeneratedTensors::Layer& g : t.layers) {
+    layers_.push_back({.wq = g.wq,
+                       .wk = g.wk,
+                       .wv = g.wv,
+                       .wo = g.wo,
+                       .wg = g.wg,
+                       .wu = g.wu,
+                       .wd = g.wd,
+                       .k_scale = kKvScale,
+                       .v_scale = kKvScale,
+                       .score_scale = numerics::attention_score_scale(config_.head_dim)});
   }
 }
 
@@ -179,15 +165,35 @@ void Model::mlp_block(int l, Activations& h) const {
   ops::check_finite(h, "the MLP block", l);
 }
 
-PassResult Model::summarize(const Activations& logits, bool keep_logits) const {
+namespace {
+
+// The largest logit of any token but `best` (ties to the lowest id).
+sim::LogitTop2 top2_of(const float* row, int vocab, sim::Token best) {
+  sim::LogitTop2 t{.best = row[best], .second = row[best], .second_token = best};
+  bool found = false;
+  for (int j = 0; j < vocab; ++j) {
+    if (j == best || (found && !(row[j] > t.second))) continue;
+    t.second = row[j];
+    t.second_token = j;
+    found = true;
+  }
+  return t;
+}
+
+}  // namespace
+
+PassResult summarize_logits(const Activations& logits, bool keep_logits) {
   const auto n = static_cast<std::size_t>(logits.rows());
+  const auto vocab = static_cast<int>(logits.cols());
   PassResult out;
   out.argmax.resize(n);
   out.digest.resize(n);
+  out.top2.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const float* row = logits.data() + i * static_cast<std::size_t>(config_.vocab);
-    out.argmax[i] = numerics::argmax_lowest(row, config_.vocab);
-    out.digest[i] = numerics::digest_logits(row, config_.vocab);
+    const float* row = logits.data() + i * static_cast<std::size_t>(vocab);
+    out.argmax[i] = numerics::argmax_lowest(row, vocab);
+    out.digest[i] = numerics::digest_logits(row, vocab);
+    out.top2[i] = top2_of(row, vocab, out.argmax[i]);
   }
   if (keep_logits) out.logits.assign(logits.data(), logits.data() + logits.size());
   return out;
@@ -205,7 +211,7 @@ PassResult Model::forward(const PassPlan& plan, std::vector<KvRow>& cache, int c
   }
   const Activations logits = project(quantize_input(h, /*rms=*/true), *lm_head_);  // [N, V]
   ops::check_finite(logits, "the logits", config_.n_layers);
-  return summarize(logits, keep_logits);
+  return summarize_logits(logits, keep_logits);
 }
 
 }  // namespace lockstep::reference

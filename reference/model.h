@@ -29,8 +29,13 @@ using numerics::PassPlan;
 struct PassResult {
   std::vector<sim::Token> argmax;     // [N] greedy token, ties to the lowest id
   std::vector<std::uint64_t> digest;  // [N] digest of the token's logit bytes
+  std::vector<sim::LogitTop2> top2;   // [N] the two largest logits (ties to the lowest id)
   std::vector<float> logits;          // [N, V] kept only when asked for
 };
+
+// The PassResult of logits [N, V] (row-major): argmax, digest and top-2 of every row, and the
+// logits themselves with `keep_logits`. Shared by the exact and the float model.
+PassResult summarize_logits(const Activations& logits, bool keep_logits);
 
 class Model {
  public:
@@ -68,7 +73,6 @@ class Model {
   void attention_block(int layer, const PassPlan& plan, std::vector<KvRow>& cache, int capacity,
                        Activations& h) const;
   void mlp_block(int layer, Activations& h) const;
-  PassResult summarize(const Activations& logits, bool keep_logits) const;
 
   sim::ModelConfig config_;
   std::shared_ptr<WeightStore> store_;

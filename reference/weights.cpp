@@ -1,6 +1,8 @@
 #include "reference/weights.h"
 
 #include "loaded/loaded_model.h"
+#include "numerics/host_math.h"
+#include "numerics/tensor_ids.h"
 #include "numerics/weight_generator.h"
 #include "reference/gemm_avx2.h"
 
@@ -47,6 +49,54 @@ std::shared_ptr<const LoadedWeights> WeightStore::loaded(const sim::ModelConfig&
   std::lock_guard<std::mutex> lock(mutex_);
   auto& slot = loaded_[config.weights_file];
   if (!slot) slot = convert(config);
+  return slot;
+}
+
+GeneratedTensors WeightStore::generated(const sim::ModelConfig& config) {
+  using numerics::tensor_id;
+  using numerics::TensorKind;
+  const auto seed = config.seed;
+  const int d = config.d_model;
+  const int q_width = config.n_heads * config.head_dim;
+  const int kv = config.n_kv_heads * config.head_dim;
+  GeneratedTensors t;
+  t.embedding =
+      get(seed, tensor_id(TensorKind::embedding, -1), config.vocab, d, numerics::kGainEmbedding);
+  t.head = get(seed, tensor_id(TensorKind::lm_head, -1), config.vocab, d, numerics::kGainHead);
+  for (int l = 0; l < config.n_layers; ++l) {
+    const double projection = numerics::kGainProjection;
+    const double residual = numerics::residual_gain_of_layer(l);
+    t.layers.push_back({.wq = get(seed, tensor_id(TensorKind::wq, l), q_width, d, projection),
+                        .wk = get(seed, tensor_id(TensorKind::wk, l), kv, d, projection),
+                        .wv = get(seed, tensor_id(TensorKind::wv, l), kv, d, projection),
+                        .wo = get(seed, tensor_id(TensorKind::wo, l), d, q_width, residual),
+                        .wg = get(seed, tensor_id(TensorKind::wg, l), config.ffn, d, projection),
+                        .wu = get(seed, tensor_id(TensorKind::wu, l), config.ffn, d, projection),
+                        .wd = get(seed, tensor_id(TensorKind::wd, l), d, config.ffn, residual)});
+  }
+  return t;
+}
+
+loaded::FloatMatrix WeightStore::dequantized(const std::shared_ptr<const QuantMatrix>& m) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& slot = dequantized_[m.get()];
+  if (slot.values) return slot;
+  auto values = std::make_shared<std::vector<float>>();
+  values->reserve(static_cast<std::size_t>(m->rows()) * static_cast<std::size_t>(m->cols()));
+  for (int r = 0; r < m->rows(); ++r) {
+    const float scale = m->scales[static_cast<std::size_t>(r)];
+    for (int c = 0; c < m->cols(); ++c)
+      values->push_back(static_cast<float>(m->values(r, c)) * scale);
+  }
+  slot = {m->rows(), m->cols(), std::move(values)};
+  return slot;
+}
+
+std::shared_ptr<const loaded::FloatWeights> WeightStore::loaded_float(
+    const sim::ModelConfig& config) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& slot = loaded_float_[config.weights_file];
+  if (!slot) slot = loaded::load_float(config.weights_file, config.name);
   return slot;
 }
 

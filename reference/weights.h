@@ -15,6 +15,7 @@
 
 #include <Eigen/Core>
 
+#include "loaded/loaded_model.h"
 #include "sim/model_config.h"
 
 namespace lockstep::reference {
@@ -47,8 +48,28 @@ struct LoadedWeights {
   std::vector<Layer> layers;
 };
 
+// The generated tensors of a preset's config (numerics/weight_generator.h), as the exact model
+// uses them: the embedding, the head and the seven projections of each of its layers.
+struct GeneratedTensors {
+  struct Layer {
+    std::shared_ptr<const QuantMatrix> wq, wk, wv, wo, wg, wu, wd;
+  };
+  std::shared_ptr<const QuantMatrix> embedding, head;
+  std::vector<Layer> layers;
+};
+
 class WeightStore {
  public:
+  // Every tensor of a generated (preset) config, through get().
+  GeneratedTensors generated(const sim::ModelConfig& config);
+
+  // `m`'s values times its per-row scales as floats (float numerics' view of generated
+  // weights); converted on first use, then shared.
+  loaded::FloatMatrix dequantized(const std::shared_ptr<const QuantMatrix>& m);
+
+  // config.weights_file's own floats (loaded::load_float), read on first use, then shared.
+  std::shared_ptr<const loaded::FloatWeights> loaded_float(const sim::ModelConfig& config);
+
   // The tensor (seed, id) of shape [rows, cols]; generated on first use, then shared.
   std::shared_ptr<const QuantMatrix> get(std::uint64_t seed, std::uint64_t id, int rows, int cols,
                                          double gain);
@@ -61,6 +82,9 @@ class WeightStore {
  private:
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const LoadedWeights>> loaded_;
+  std::map<std::string, std::shared_ptr<const loaded::FloatWeights>> loaded_float_;
+  // Keyed by the int8 tensor, which tensors_ keeps alive, so the address stays unique.
+  std::map<const QuantMatrix*, loaded::FloatMatrix> dequantized_;
   // The gain is part of the key: the same tensor asked for with another gain is another tensor.
   std::map<std::tuple<std::uint64_t, std::uint64_t, int, int, double>,
            std::shared_ptr<const QuantMatrix>>

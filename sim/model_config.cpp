@@ -73,6 +73,16 @@ ModelConfig preset(const std::string& name, std::uint64_t seed) {
   return c;
 }
 
+const char* numerics_name(Numerics numerics) {
+  return numerics == Numerics::float32 ? "float" : "exact";
+}
+
+Numerics parse_numerics(const std::string& text, const std::string& field) {
+  if (text == "exact") return Numerics::exact;
+  if (text == "float") return Numerics::float32;
+  throw InputError(field + " must be \"exact\" or \"float\", got '" + text + "'");
+}
+
 ModelConfig derived_draft(const ModelConfig& target, int layers) {
   ModelConfig c = target;
   c.n_layers = layers;

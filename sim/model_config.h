@@ -35,9 +35,17 @@ struct ModelConfig {
   bool loaded() const { return !weights_file.empty(); }
   Numerics numerics = Numerics::exact;
 
-  // int8 K and V for every layer and kv head: the bytes one KV slot of one row occupies.
-  std::int64_t kv_bytes_per_slot() const { return 2LL * n_layers * n_kv_heads * head_dim; }
+  // K and V for every layer and kv head (int8 exact, fp32 float): the bytes one KV slot of
+  // one row occupies.
+  std::int64_t kv_bytes_per_slot() const {
+    return (numerics == Numerics::float32 ? 4LL : 1LL) * 2LL * n_layers * n_kv_heads * head_dim;
+  }
 };
+
+// "exact" | "float", the scenario field's and --numerics' spelling.
+const char* numerics_name(Numerics numerics);
+// Throws InputError naming `field` and the value when `text` is neither.
+Numerics parse_numerics(const std::string& text, const std::string& field);
 
 // Throws InputError naming the first inconsistent field (prefix names the config's place
 // in a scenario, e.g. "target").

@@ -12,6 +12,16 @@
 #include "sim/strategy.h"
 
 namespace lockstep::sim {
+namespace {
+
+// The trace header's numerics: "float" when the target runs float, empty (not written) for
+// exact, so exact traces keep their bytes and digests.
+std::string float_numerics_name(const Scenario& scenario) {
+  return scenario.target.numerics == Numerics::float32 ? numerics_name(Numerics::float32) : "";
+}
+
+}  // namespace
+
 std::vector<Sequence> make_sequences(const Scenario& scenario) {
   std::vector<Sequence> out;
   out.reserve(scenario.prompts.size());
@@ -113,7 +123,8 @@ void run_scenario(Backend& backend, const Scenario& scenario,
                                            .draft_seed = draft_seed,
                                            .sequences = static_cast<int>(scenario.prompts.size()),
                                            .prompts = prompts,
-                                           .faults = scenario.faults});
+                                           .faults = scenario.faults,
+                                           .numerics = float_numerics_name(scenario)});
   }
   const auto start = std::chrono::steady_clock::now();
   run_strategy(engine);

@@ -521,7 +521,8 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
   json doc = parse_json(json_text, origin);
   Object top(doc, Where{origin, ""},
              {"name", "description", "backend", "target", "draft", "strategy", "batch_size", "k",
-              "max_new_tokens", "window", "eos_token", "eos_tokens", "faults", "prompts", "cost"});
+              "max_new_tokens", "window", "eos_token", "eos_tokens", "faults", "prompts", "cost",
+              "numerics"});
   Scenario s;
   auto string_field = [&](const char* k, bool non_empty) {
     return as_string(top.required(k), top.where(k), non_empty);
@@ -557,6 +558,14 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
     } catch (const InputError& e) {
       top.where("cost").fail(std::string("is not a cost spec: ") + e.what());
     }
+  }
+  // Optional too: exact is the contract, float the comparison issue 13 asks for.
+  if (top.has("numerics")) {
+    const std::string value = string_field("numerics", true);
+    if (value != "exact" && value != "float")
+      top.where("numerics").fail("must be \"exact\" or \"float\", got '" + value + "'");
+    s.numerics = parse_numerics(value, "field 'numerics'");
+    install_numerics(s);
   }
   with_origin(origin, [&] {
     if (checks == CrossChecks::now) {
@@ -728,6 +737,7 @@ void finalize_scenario(Scenario& s, const std::string& specbench_path,
                      "' is named by file: its scenario must be finalized by resolve/ (the "
                      "lockstep command does this), not by sim alone");
   }
+  install_numerics(s);
   // Cheap checks first, so a bad override is reported before any file is read.
   validate_scenario(s, sources);
   if (!s.specbench) return;
@@ -748,6 +758,11 @@ void finalize_scenario(Scenario& s, const std::string& specbench_path,
   s.prompts = std::move(prompts);
   s.specbench.reset();
   validate_scenario(s, sources);
+}
+
+void install_numerics(Scenario& s) {
+  s.target.numerics = s.numerics;
+  s.draft.model.numerics = s.numerics;
 }
 
 bool Scenario::is_eos(Token t) const {

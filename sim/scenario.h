@@ -68,6 +68,9 @@ struct Scenario {
   // Optional "cost": HW:PAIR[:PRECISION] for predicted GPU time (docs/cost-model.md); empty:
   // none. `lockstep run --cost` overrides it.
   std::string cost;
+  // Optional "numerics": how real backends compute (sim::Numerics); install_numerics copies
+  // it into the target and draft configs. The symbolic backend ignores it.
+  Numerics numerics = Numerics::exact;
 };
 
 // Where the values of a merged scenario came from, so that an error found after
@@ -102,6 +105,10 @@ void finalize_scenario(Scenario& scenario, const std::string& specbench_path,
 // target_layers draft and checks the models. Throws InputError naming the field.
 void install_models(Scenario& scenario, const std::optional<ModelConfig>& target,
                     const std::optional<ModelConfig>& draft_model);
+
+// Copies scenario.numerics into the target and draft model configs (finalize_scenario does it;
+// a scenario built in code after changing `numerics` calls it).
+void install_numerics(Scenario& scenario);
 
 // Cross-field checks (strategy known, window >= batch size for exspec, tokens < vocab, ...).
 void validate_scenario(const Scenario& scenario, const ValueSources& sources = {});

@@ -49,6 +49,10 @@ void Fields::fail_field(const std::string& name, const std::string& message) con
   fail("field '" + path_ + name + "' " + message);
 }
 
+bool Fields::has(const std::string& name) const {
+  return value_.contains(name);
+}
+
 const json& Fields::at(const std::string& name) {
   const auto it = value_.find(name);
   if (it == value_.end()) fail("missing field '" + path_ + name + "'");

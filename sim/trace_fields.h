@@ -22,8 +22,9 @@ class Fields {
   [[noreturn]] void fail_field(const std::string& name, const std::string& message) const;
 
   const nlohmann::json& at(const std::string& name);
-  int integer(const std::string& name);  // any int32
-  int count(const std::string& name);    // a non-negative int32
+  bool has(const std::string& name) const;  // an optional field is present
+  int integer(const std::string& name);     // any int32
+  int count(const std::string& name);       // a non-negative int32
   std::int64_t count64(const std::string& name);
   std::uint64_t seed(const std::string& name);  // a non-negative 64-bit integer
   bool boolean(const std::string& name);

@@ -29,6 +29,10 @@ RunRecord read_run(Fields& f) {
   r.sequences = f.count("sequences");
   r.prompts = f.hex("prompts");
   r.faults = f.strings("faults");
+  if (f.has("numerics")) {
+    r.numerics = f.text("numerics");
+    if (r.numerics != "float") f.fail_field("numerics", "must be \"float\" when present");
+  }
   return r;
 }
 

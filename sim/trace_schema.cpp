@@ -18,21 +18,23 @@ json tags_json(const std::vector<TokenTag>& tags) {
 }
 
 json to_json_of(const RunRecord& r) {
-  return {{"event", "run"},
-          {"scenario", r.scenario},
-          {"strategy", r.strategy},
-          {"batch_size", r.batch_size},
-          {"k", r.k},
-          {"max_new_tokens", r.max_new_tokens},
-          {"window", r.window},
-          {"eos_token", r.eos_token ? json(*r.eos_token) : json()},
-          {"target", r.target},
-          {"target_seed", r.target_seed},
-          {"draft_model", r.draft_model},
-          {"draft_seed", r.draft_seed},
-          {"sequences", r.sequences},
-          {"prompts", hex64(r.prompts)},
-          {"faults", r.faults}};
+  json j = {{"event", "run"},
+            {"scenario", r.scenario},
+            {"strategy", r.strategy},
+            {"batch_size", r.batch_size},
+            {"k", r.k},
+            {"max_new_tokens", r.max_new_tokens},
+            {"window", r.window},
+            {"eos_token", r.eos_token ? json(*r.eos_token) : json()},
+            {"target", r.target},
+            {"target_seed", r.target_seed},
+            {"draft_model", r.draft_model},
+            {"draft_seed", r.draft_seed},
+            {"sequences", r.sequences},
+            {"prompts", hex64(r.prompts)},
+            {"faults", r.faults}};
+  if (!r.numerics.empty()) j["numerics"] = r.numerics;
+  return j;
 }
 
 json to_json_of(const CacheRecord& r) {

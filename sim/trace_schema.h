@@ -35,6 +35,9 @@ struct RunRecord {
   int sequences = 0;
   std::uint64_t prompts = 0;  // digest of every prompt
   std::vector<std::string> faults{};
+  // "float" when the models ran float numerics (issue 13); absent (empty) for exact, so every
+  // exact trace keeps its bytes.
+  std::string numerics{};
 };
 
 struct CacheRecord {

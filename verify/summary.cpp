@@ -87,6 +87,7 @@ nlohmann::json summary_json(const CheckedRun& run, const sim::TokenText* text) {
   nlohmann::json out = {
       {"scenario", run.scenario.name},
       {"backend", run.scenario.backend},
+      {"numerics", sim::numerics_name(run.scenario.target.numerics)},
       {"strategy", run.scenario.strategy},
       {"batch_size", run.scenario.batch_size},
       {"k", run.scenario.k},
