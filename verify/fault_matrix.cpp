@@ -109,8 +109,8 @@ FaultMatrix run_fault_matrix(std::vector<sim::Scenario> scenarios,
   for (auto& s : m.scenarios) {
     s.faults.clear();  // each cell injects exactly one fault
     if (numerics) {
-      s.target.numerics = *numerics;
-      s.draft.model.numerics = *numerics;
+      s.numerics = *numerics;
+      sim::install_numerics(s);
     }
     m.float_numerics = m.float_numerics || s.target.numerics == sim::Numerics::float32;
   }
