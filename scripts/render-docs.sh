@@ -15,18 +15,23 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p docs/img
 
 # picture NAME STEP SCENARIO [run options...]: step STEP of the run, as docs/img/NAME.png.
-# STEP "first-violation": the step of the run's first violation (runs with a fault exit 1).
+# STEP "first-violation": the step of the run's first violation (runs with a fault exit 1);
+# "first-divergence": the step that committed the first numerics divergence (float numerics,
+# exit 4).
 picture() {
   local name=$1 step=$2 scenario=$3
   shift 3
   local rc=0
   "$lockstep" run "$scenario" "$@" --trace "$work/$name.jsonl" --trace-details >/dev/null || rc=$?
-  if ((rc != 0 && rc != 1)); then
+  if ((rc != 0 && rc != 1 && rc != 4)); then
     echo "render-docs: lockstep run $scenario $* failed (exit $rc)" >&2
     exit 1
   fi
   if [[ $step == first-violation ]]; then
     step=$(grep -m1 '"event":"violation"' "$work/$name.jsonl" | sed 's/.*"step":\([0-9]*\).*/\1/')
+  elif [[ $step == first-divergence ]]; then
+    step=$(grep -m1 '"what":"divergence"' "$work/$name.jsonl" |
+      sed 's/.*"index":[0-9]*,"position":[0-9]*,.*"seq":[0-9]*,"step":\([0-9]*\).*/\1/')
   fi
   "$lockstep" viz "$work/$name.jsonl" --out "$work/$name" --steps "$step" --format png \
     ${viz_text:+--text "$viz_text"} >/dev/null

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -212,6 +213,14 @@ BOOST_AUTO_TEST_CASE(the_trace_details_and_the_picture_carry_the_anatomy) {
   BOOST_TEST(dot.find(std::string("COLOR=\"") + viz::kDivergencePurple + "\" BORDER=\"3\"") !=
              std::string::npos);
   BOOST_TEST(dot.find(viz::kDivergenceLabel) != std::string::npos);
+  // Graphviz takes it without a word; kept beside the trace for a look (LOCKSTEP_KEEP_PNG).
+  viz::Renderer renderer;
+  const auto png = std::filesystem::temp_directory_path() /
+                   ("lockstep_divergence_" + std::to_string(::getpid()) + ".png");
+  renderer.render(dot, png.string(), "png");
+  BOOST_TEST(renderer.diagnostics().empty(), renderer.diagnostics());
+  BOOST_TEST(std::filesystem::file_size(png) > 0u);
+  if (std::getenv("LOCKSTEP_KEEP_PNG") == nullptr) std::filesystem::remove(png);
 }
 
 std::vector<sim::Scenario> library(const std::string& backend) {
