@@ -55,6 +55,16 @@ picture fault-draft-cache-not-realigned first-violation "${ragged[@]}" --fault d
 picture fault-positions-from-padded-index first-violation scenarios/eos_inside_draft.json --fault positions-from-padded-index
 picture fault-stale-kv-after-rejection first-violation scenarios/eos_inside_draft.json --fault stale-kv-after-rejection
 
+# Numerics or layout? (issue 13): the step that committed the first numerics divergence of the
+# pinned float-diverging scenario, where it is in this checkout (with its model and data).
+diverges=scenarios/numerics/float_diverges.json
+specbench_path=${SPECBENCH:-../shared/data/specbench/question.jsonl}
+if [[ -f $diverges ]]; then
+  picture numerics-divergence first-divergence "$diverges" --numerics float --specbench "$specbench_path"
+else
+  echo "render-docs: skipped docs/img/numerics-divergence.png (needs $diverges)"
+fi
+
 # The real-model walkthrough, with the model's own text: only where the model file and the
 # SpecBench data are there (scripts/fetch-model.sh smollm2-135m; SPECBENCH=PATH/question.jsonl).
 specbench=${SPECBENCH:-../shared/data/specbench/question.jsonl}

@@ -4,7 +4,10 @@
 # and the trace); the same scenario with a layout fault is a violation naming the invariant
 # and the step (exit 1); under exact numerics it equals batch-1 AR (exit 0).
 # Usage: numerics_divergence_test.sh LOCKSTEP SCENARIO [run options...]  (from the source root)
-# Exit 77 (skipped) when the scenario's model file or SpecBench data is absent.
+# Exit 77 (skipped) when the scenario file, its model file or its SpecBench data is absent.
+# With SCENARIO "--layout-only": only the checks that need no divergence (a layout fault under
+# float numerics on the cpu backend is exit 1 naming I1 and its step; a clean float run that
+# equals batch-1 AR is exit 0 with its numerics line; --help documents exit 4).
 set -u
 bin="$1"
 scenario="$2"
@@ -13,6 +16,29 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
 fail() { echo "FAIL $1"; sed 's/^/    /' "$work/out" | head -30; failed=$((failed + 1)); }
+
+if [[ $scenario == --layout-only ]]; then
+  "$bin" run scenarios/ragged_worst_case.json --backend cpu --numerics float \
+    --fault positions-from-padded-index >"$work/out" 2>&1
+  rc=$?
+  [[ $rc -eq 1 ]] || fail "cpu float run with a layout fault: exit $rc, expected 1"
+  grep -qE "VIOLATION I1 at step [0-9]+ row [0-9]+ slot [0-9]+" "$work/out" ||
+    fail "cpu float run with a layout fault: no I1 violation with its step"
+  grep -qE "numerics +float: 0 sequences differ" "$work/out" ||
+    fail "cpu float run with a layout fault: differences counted as numerics"
+  "$bin" run scenarios/ragged_worst_case.json --backend cpu --numerics float >"$work/out" 2>&1
+  rc=$?
+  [[ $rc -eq 0 ]] || fail "clean cpu float run: exit $rc, expected 0"
+  grep -qE "numerics +float: 0 sequences differ" "$work/out" || fail "clean cpu float run: numerics line"
+  "$bin" run --help >"$work/out" 2>&1
+  grep -q "4 every invariant held but some output differs" "$work/out" || fail "run --help: exit 4"
+  ((failed == 0)) && echo "numerics_divergence_test: layout checks passed"
+  exit $((failed > 0))
+fi
+if [[ ! -f $scenario ]]; then
+  echo "skipped: $scenario is not in this checkout (the pinned float-diverging scenario)"
+  exit 77
+fi
 
 "$bin" run "$scenario" "$@" --numerics float --summary-json "$work/s.json" \
   --trace "$work/t.jsonl" --trace-details >"$work/out" 2>&1
