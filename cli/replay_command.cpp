@@ -46,7 +46,9 @@ std::string format_backend(const verify::BackendReplay& r) {
   return fmt::format(
       "  {:<9} trace {}  logits {}  final KV {}  {} records  run {} ({} violations)  {:.2f} s\n",
       r.backend, sim::hex64(r.trace_digest), sim::hex64(r.logits_digest),
-      sim::hex64(r.final_kv_digest), r.records, r.ok ? "OK" : "FAILED", r.violations, r.seconds);
+      sim::hex64(r.final_kv_digest), r.records,
+      r.ok ? "OK" : (r.numerics_divergences > 0 && r.violations == 0 ? "NUMERICS" : "FAILED"),
+      r.violations, r.seconds);
 }
 
 ReplayShardEntry entry_of(int index, const std::string& name, const verify::ReplayResult& r,

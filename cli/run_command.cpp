@@ -23,6 +23,10 @@
 namespace lockstep::cli {
 namespace {
 
+// `lockstep run`'s exit status when every invariant held but some output differs from
+// batch-1 AR: numerics, not layout (docs/cli.md "Exit status"; 3 is an internal error).
+constexpr int kExitNumericsDivergence = 4;
+
 struct RunArgs {
   std::string scenario_path;
   std::optional<std::string> backend, strategy, specbench, numerics;
@@ -89,6 +93,52 @@ void print_sequences(const verify::CheckedRun& run, const sim::TokenText& text) 
   if (n > kShown) fmt::print("  ... {} more sequences (see --summary-json)\n", n - kShown);
 }
 
+// Float numerics only: how many outputs differ by numerics alone, and where each first
+// differs, with both runs' top logits and the passes that chose them.
+void print_numerics(const verify::CheckedRun& run) {
+  fmt::print(
+      "  numerics       float: {} sequences differ from batch-1 AR with every invariant "
+      "holding (numerics divergences)\n",
+      run.numerics_divergences);
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < run.divergences.size() && i < kShown; ++i) {
+    const auto& d = run.divergences[i];
+    fmt::print("  DIVERGENCE seq {} at output position {} (index {}):\n", d.seq, d.position,
+               d.index);
+    fmt::print("      run  {}\n", verify::describe_side(d.run_token, d.run));
+    fmt::print("      AR   {}\n", verify::describe_side(d.ar_token, d.ar));
+  }
+  if (run.divergences.size() > kShown)
+    fmt::print("  ... {} more divergences (see --summary-json)\n", run.divergences.size() - kShown);
+}
+
+std::string result_line(const verify::CheckedRun& run) {
+  switch (run.verdict()) {
+    case verify::Verdict::equivalent:
+      return "OK: every sequence equals batch-1 AR, no invariant broken";
+    case verify::Verdict::numerics_divergence:
+      return fmt::format(
+          "NUMERICS: every invariant holds; {} of {} sequences differ from batch-1 AR by "
+          "numerics alone",
+          run.numerics_divergences, run.oracle.size());
+    case verify::Verdict::violation:
+      break;
+  }
+  return "FAILED: see the violations above";
+}
+
+int exit_status(const verify::CheckedRun& run) {
+  switch (run.verdict()) {
+    case verify::Verdict::equivalent:
+      return 0;
+    case verify::Verdict::numerics_divergence:
+      return kExitNumericsDivergence;
+    case verify::Verdict::violation:
+      break;
+  }
+  return 1;
+}
+
 void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
   const auto& s = run.scenario;
   const auto& m = run.result.metrics;
@@ -113,6 +163,7 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
              run.invariants_checked
                  ? fmt::format("I1-I5 checked every step: {} violations", run.violation_count)
                  : std::string("not checked (--no-check); equivalence still compared"));
+  if (s.target.numerics == sim::Numerics::float32) print_numerics(run);
   fmt::print("  steps          {} verify steps, {} forward passes, {} tokens generated\n", m.steps,
              m.forward_passes, m.generated_tokens);
   fmt::print("  drafts         {} of {} accepted ({:.1f}%), {:.2f} tokens per step per sequence\n",
@@ -140,9 +191,7 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
     fmt::print("  ... {} more violations (see --summary-json)\n",
                run.violation_count - static_cast<std::int64_t>(kShown));
   }
-  fmt::print("  result         {}\n",
-             run.ok() ? "OK: every sequence equals batch-1 AR, no invariant broken"
-                      : "FAILED: see the violations above");
+  fmt::print("  result         {}\n", result_line(run));
 }
 
 int execute(const RunArgs& a) {
@@ -175,7 +224,7 @@ int execute(const RunArgs& a) {
     write_file_atomically(a.summary_path, verify::summary_json(run, &text).dump(2) + "\n");
   if (!a.trace_path.empty()) fmt::print("  trace          written to {}\n", a.trace_path);
   if (!a.viz_dir.empty()) render_for_run(options.trace_path, a.viz_dir, &text);
-  return run.ok() ? 0 : 1;
+  return exit_status(run);
 }
 
 }  // namespace
@@ -189,7 +238,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Command-line values override the scenario file. --seed replaces the drafter's seed (the\n"
       "acceptance pattern); model seeds stay as the file says.\n"
       "Exit status: 0 all outputs equal batch-1 AR and no invariant broke; 1 a violation was\n"
-      "found (printed); 2 bad input or usage.\n"
+      "found (printed); 2 bad input or usage; 4 every invariant held but some output differs\n"
+      "from batch-1 AR: a numerics divergence (float numerics only).\n"
       "Example: lockstep run scenarios/ragged_worst_case.json --strategy packed --trace t.jsonl\n" +
       strategy_descriptions() + drafter_descriptions());
   run->add_option("SCENARIO", args->scenario_path, "Scenario JSON file (see scenarios/SCHEMA.md)");

@@ -15,18 +15,23 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p docs/img
 
 # picture NAME STEP SCENARIO [run options...]: step STEP of the run, as docs/img/NAME.png.
-# STEP "first-violation": the step of the run's first violation (runs with a fault exit 1).
+# STEP "first-violation": the step of the run's first violation (runs with a fault exit 1);
+# "first-divergence": the step that committed the first numerics divergence (float numerics,
+# exit 4).
 picture() {
   local name=$1 step=$2 scenario=$3
   shift 3
   local rc=0
   "$lockstep" run "$scenario" "$@" --trace "$work/$name.jsonl" --trace-details >/dev/null || rc=$?
-  if ((rc != 0 && rc != 1)); then
+  if ((rc != 0 && rc != 1 && rc != 4)); then
     echo "render-docs: lockstep run $scenario $* failed (exit $rc)" >&2
     exit 1
   fi
   if [[ $step == first-violation ]]; then
     step=$(grep -m1 '"event":"violation"' "$work/$name.jsonl" | sed 's/.*"step":\([0-9]*\).*/\1/')
+  elif [[ $step == first-divergence ]]; then
+    step=$(grep -m1 '"what":"divergence"' "$work/$name.jsonl" |
+      sed 's/.*"index":[0-9]*,"position":[0-9]*,.*"seq":[0-9]*,"step":\([0-9]*\).*/\1/')
   fi
   "$lockstep" viz "$work/$name.jsonl" --out "$work/$name" --steps "$step" --format png \
     ${viz_text:+--text "$viz_text"} >/dev/null
@@ -49,6 +54,16 @@ picture eos 1 scenarios/eos_inside_draft.json
 picture fault-draft-cache-not-realigned first-violation "${ragged[@]}" --fault draft-cache-not-realigned
 picture fault-positions-from-padded-index first-violation scenarios/eos_inside_draft.json --fault positions-from-padded-index
 picture fault-stale-kv-after-rejection first-violation scenarios/eos_inside_draft.json --fault stale-kv-after-rejection
+
+# Numerics or layout? (issue 13): the step that committed the first numerics divergence of the
+# pinned float-diverging scenario, where it is in this checkout (with its model and data).
+diverges=scenarios/numerics/float_diverges.json
+specbench_path=${SPECBENCH:-../shared/data/specbench/question.jsonl}
+if [[ -f $diverges ]]; then
+  picture numerics-divergence first-divergence "$diverges" --numerics float --specbench "$specbench_path"
+else
+  echo "render-docs: skipped docs/img/numerics-divergence.png (needs $diverges)"
+fi
 
 # The real-model walkthrough, with the model's own text: only where the model file and the
 # SpecBench data are there (scripts/fetch-model.sh smollm2-135m; SPECBENCH=PATH/question.jsonl).

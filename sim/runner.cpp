@@ -48,7 +48,8 @@ std::vector<std::vector<Token>> RunResult::outputs() const {
   return out;
 }
 
-ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenario) {
+ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenario,
+                                        Observer* observer) {
   Scenario ar = scenario;
   ar.strategy = reference_strategy().name;
   ar.batch_size = 1;
@@ -57,7 +58,7 @@ ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenar
   ar.max_new_tokens = scenario.max_new_tokens + scenario.k;
   ar.faults.clear();
   std::vector<Sequence> sequences = make_sequences(ar);
-  Engine engine(backend, ar, sequences, nullptr, nullptr, nullptr);
+  Engine engine(backend, ar, sequences, nullptr, observer, nullptr);
   run_strategy(engine);
   ReferenceContinuation out;
   for (const auto& s : sequences)

@@ -31,7 +31,9 @@ struct RunResult {
 
 // Plain AR of the target, one sequence at a time, max_new_tokens + k tokens past each prompt
 // and no EOS stop (so drafters have the truth for every position they may propose).
-ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenario);
+// `observer` (may be null) watches the AR run, e.g. to learn which pass produced each token.
+ReferenceContinuation compute_reference(Backend& backend, const Scenario& scenario,
+                                        Observer* observer = nullptr);
 
 // What batch-1 AR with the scenario's EOS and max_new_tokens rules outputs.
 std::vector<std::vector<Token>> oracle_outputs(const ReferenceContinuation& reference,

@@ -153,10 +153,50 @@ DetailPassRecord read_detail_pass(Fields& f) {
   return p;
 }
 
+std::optional<DivergenceSide> read_divergence_side(Fields& f, const std::string& name) {
+  if (f.at(name).is_null()) return std::nullopt;
+  Fields s = f.object(name);
+  DivergenceSide side{.token = s.integer("token")};
+  if (!s.at("pass").is_null()) {
+    Fields p = s.object("pass");
+    side.pass = DivergencePass{.kind = p.text("kind"),
+                               .form = p.form("form"),
+                               .step = p.count("step"),
+                               .commit_step = p.count("commit_step"),
+                               .rows = p.count("rows"),
+                               .tokens = p.count("tokens"),
+                               .past = p.count("past")};
+    if (side.pass->kind != "prefill" && side.pass->kind != "decode" && side.pass->kind != "verify")
+      p.fail_field("kind", "must be \"prefill\", \"decode\" or \"verify\"");
+    p.finish();
+  }
+  if (!s.at("top2").is_null()) {
+    Fields t = s.object("top2");
+    side.top2 = DivergenceTop2{.best = t.number("best"),
+                               .second = t.number("second"),
+                               .second_token = t.integer("second_token")};
+    t.finish();
+  }
+  s.finish();
+  return side;
+}
+
+DetailDivergenceRecord read_detail_divergence(Fields& f) {
+  DetailDivergenceRecord d{.step = f.count("step"),
+                           .seq = f.count("seq"),
+                           .position = f.count("position"),
+                           .index = f.count("index")};
+  d.run = read_divergence_side(f, "run");
+  d.ar = read_divergence_side(f, "ar");
+  return d;
+}
+
 Record read_detail(Fields& f) {
   const std::string what = f.text("what");
   if (what == "pass") return read_detail_pass(f);
-  if (what != "crop") f.fail_field("what", "must be \"pass\" or \"crop\", got \"" + what + "\"");
+  if (what == "divergence") return read_detail_divergence(f);
+  if (what != "crop")
+    f.fail_field("what", "must be \"pass\", \"crop\" or \"divergence\", got \"" + what + "\"");
   return DetailCropRecord{.step = f.count("step"),
                           .cache = f.count("cache"),
                           .row = f.count("row"),

@@ -95,6 +95,28 @@ json to_json_of(const DetailCropRecord& r) {
           {"cache", r.cache},  {"row", r.row},   {"from", r.from}};
 }
 
+json side_json(const std::optional<DivergenceSide>& side) {
+  if (!side) return nullptr;
+  json pass = nullptr;
+  if (const auto& p = side->pass) {
+    pass = {{"kind", p->kind}, {"form", p->form},
+            {"step", p->step}, {"commit_step", p->commit_step},
+            {"rows", p->rows}, {"tokens", p->tokens},
+            {"past", p->past}};
+  }
+  json top2 = nullptr;
+  if (const auto& t = side->top2)
+    top2 = {{"best", t->best}, {"second", t->second}, {"second_token", t->second_token}};
+  return {{"token", side->token}, {"pass", pass}, {"top2", top2}};
+}
+
+json to_json_of(const DetailDivergenceRecord& r) {
+  return {{"event", "detail"},       {"what", "divergence"},
+          {"step", r.step},          {"seq", r.seq},
+          {"position", r.position},  {"index", r.index},
+          {"run", side_json(r.run)}, {"ar", side_json(r.ar)}};
+}
+
 json to_json_of(const VerifyRecord& r) {
   json rows = json::array();
   for (const auto& v : r.rows) {
@@ -159,9 +181,9 @@ json to_json_of(const TimingRecord& r) {
 }  // namespace
 
 const char* event_name(const Record& record) {
-  static constexpr const char* kNames[] = {"run",    "cache",     "pass",  "detail",
-                                           "detail", "verify",    "moves", "state",
-                                           "finish", "violation", "timing"};
+  static constexpr const char* kNames[] = {"run",    "cache",     "pass",   "detail",
+                                           "detail", "verify",    "moves",  "state",
+                                           "finish", "violation", "timing", "detail"};
   static_assert(std::size(kNames) == std::variant_size_v<Record>);
   return kNames[record.index()];
 }
@@ -169,7 +191,8 @@ const char* event_name(const Record& record) {
 bool in_digest(const Record& record) {
   return !std::holds_alternative<TimingRecord>(record) &&
          !std::holds_alternative<DetailPassRecord>(record) &&
-         !std::holds_alternative<DetailCropRecord>(record);
+         !std::holds_alternative<DetailCropRecord>(record) &&
+         !std::holds_alternative<DetailDivergenceRecord>(record);
 }
 
 int record_line(const Record& record) {

@@ -83,6 +83,35 @@ struct DetailCropRecord {
   int step = 0, cache = 0, row = 0, from = 0;
 };
 
+// One run's side of a numerics divergence ("detail" record, what = "divergence"): its token
+// at the first differing position, the target pass that chose it (null when not watched)
+// and that query's two top logits (null for a backend without logits). Logits are the one
+// non-integer a detail record holds; detail records stay out of the digest.
+struct DivergencePass {
+  std::string kind{};  // "prefill" | "decode" | "verify"
+  std::string form{};  // "padded" | "packed"
+  int step = 0, commit_step = 0, rows = 0, tokens = 0, past = 0;
+};
+struct DivergenceTop2 {
+  double best = 0, second = 0;
+  int second_token = 0;
+};
+struct DivergenceSide {
+  int token = 0;
+  std::optional<DivergencePass> pass{};
+  std::optional<DivergenceTop2> top2{};
+};
+
+// Where a sequence's output first differs from batch-1 AR although every invariant held
+// (float numerics, docs/strategies.md "numerics or layout?"). `step` is the run's step that
+// committed its token there (0 when the run had stopped); a side is null when that run had
+// stopped before the position.
+struct DetailDivergenceRecord {
+  int line = 0;
+  int step = 0, seq = 0, position = 0, index = 0;
+  std::optional<DivergenceSide> run{}, ar{};
+};
+
 struct VerifyRow {
   int seq = 0, row = 0, pad = 0, accepted = 0, committed = 0;
   bool finished = false;
@@ -148,9 +177,9 @@ struct TimingRecord {
 
 using Record = std::variant<RunRecord, CacheRecord, PassRecord, DetailPassRecord, DetailCropRecord,
                             VerifyRecord, MovesRecord, StateRecord, FinishRecord, ViolationRecord,
-                            TimingRecord>;
+                            TimingRecord, DetailDivergenceRecord>;
 
-// The record's "event" field ("run", "cache", ..., "detail" for both detail kinds).
+// The record's "event" field ("run", "cache", ..., "detail" for every detail kind).
 const char* event_name(const Record& record);
 // Timing and detail records are kept out of the trace digest.
 bool in_digest(const Record& record);

@@ -16,12 +16,33 @@ std::string describe(const sim::TokenTag& tag, bool written) {
 
 }  // namespace
 
+EquivalenceRule EquivalenceRule::of(const sim::Scenario& scenario) {
+  EquivalenceRule rule{.numerics = scenario.target.numerics,
+                       .eos_tokens = scenario.eos_tokens,
+                       .max_new_tokens = scenario.max_new_tokens};
+  if (scenario.eos_token) rule.eos_tokens.push_back(*scenario.eos_token);
+  return rule;
+}
+
 InvariantChecker::InvariantChecker(const std::vector<sim::Sequence>& sequences,
                                    std::vector<std::vector<sim::Token>> oracle,
-                                   const sim::Backend& backend)
-    : sequences_(sequences), oracle_(std::move(oracle)), backend_(backend) {
+                                   const sim::Backend& backend, EquivalenceRule rule)
+    : sequences_(sequences), oracle_(std::move(oracle)), backend_(backend), rule_(std::move(rule)) {
+  require(oracle_.size() == sequences_.size(), "InvariantChecker: one oracle output per sequence");
   fed_.resize(sequences_.size());
   diverged_.assign(sequences_.size(), false);
+  if (rule_.numerics == sim::Numerics::float32)
+    sources_.emplace(static_cast<int>(sequences_.size()));
+}
+
+void InvariantChecker::on_step_begin(int step) {
+  step_ = step;
+  if (sources_) sources_->on_step_begin(step);
+}
+
+bool InvariantChecker::is_eos(sim::Token token) const {
+  return std::find(rule_.eos_tokens.begin(), rule_.eos_tokens.end(), token) !=
+         rule_.eos_tokens.end();
 }
 
 void InvariantChecker::report(const char* invariant, int row, int slot, std::string detail) {
@@ -95,7 +116,8 @@ void InvariantChecker::write_and_check(sim::ModelRole role, sim::KvCacheShadow& 
 }
 
 void InvariantChecker::on_forward_padded(sim::ModelRole role, const sim::PaddedBatch& b,
-                                         const sim::ForwardOutput&) {
+                                         const sim::ForwardOutput& out) {
+  if (sources_) sources_->on_forward_padded(role, b, out);
   sim::KvCacheShadow& cache = shadow(b.cache);
   for (int r = 0; r < b.rows; ++r) {
     for (int t = 0; t < b.tokens; ++t) {
@@ -110,7 +132,8 @@ void InvariantChecker::on_forward_padded(sim::ModelRole role, const sim::PaddedB
 }
 
 void InvariantChecker::on_forward_packed(sim::ModelRole role, const sim::PackedBatch& b,
-                                         const sim::ForwardOutput&) {
+                                         const sim::ForwardOutput& out) {
+  if (sources_) sources_->on_forward_packed(role, b, out);
   sim::KvCacheShadow& cache = shadow(b.cache);
   for (int r = 0; r < b.rows(); ++r) {
     const auto ur = static_cast<std::size_t>(r);
@@ -135,8 +158,17 @@ void InvariantChecker::on_crop(sim::CacheId cache, int row, int from_slot) {
 
 void InvariantChecker::on_commit(int step, int row, const sim::Sequence& seq, int index) {
   step_ = step;
+  if (sources_) sources_->on_commit(step, row, seq, index);
+  if (diverged_[static_cast<std::size_t>(seq.id)]) return;
+  if (rule_.numerics == sim::Numerics::float32) {
+    check_commit_against_model(row, seq, index);
+  } else {
+    check_commit_against_oracle(row, seq, index);
+  }
+}
+
+void InvariantChecker::check_commit_against_oracle(int row, const sim::Sequence& seq, int index) {
   const auto id = static_cast<std::size_t>(seq.id);
-  if (diverged_[id]) return;
   const auto& want = oracle_[id];
   const int g = index - seq.prompt_len;
   const sim::Token got = seq.tokens[static_cast<std::size_t>(index)];
@@ -152,6 +184,34 @@ void InvariantChecker::on_commit(int step, int row, const sim::Sequence& seq, in
            "seq " + std::to_string(seq.id) + " output position " + std::to_string(g) + " is " +
                std::to_string(got) + ", batch-1 AR gives " +
                std::to_string(want[static_cast<std::size_t>(g)]));
+  }
+}
+
+// Float numerics: the commit must be what the target chose, from the committed prefix, and
+// the stop rule must hold; whether it equals batch-1 AR is measured, not required.
+void InvariantChecker::check_commit_against_model(int row, const sim::Sequence& seq, int index) {
+  const auto id = static_cast<std::size_t>(seq.id);
+  const int g = index - seq.prompt_len;
+  const sim::Token got = seq.tokens[static_cast<std::size_t>(index)];
+  const std::string who = "seq " + std::to_string(seq.id) + " output position " +
+                          std::to_string(g) + " (token " + std::to_string(got) + ")";
+  const auto fail = [&](const std::string& why) {
+    diverged_[id] = true;
+    report("I5", row, index, who + ": " + why);
+  };
+  const sim::Token previous = seq.tokens[static_cast<std::size_t>(index - 1)];
+  if (g >= rule_.max_new_tokens) {
+    fail("committed past max_new_tokens " + std::to_string(rule_.max_new_tokens));
+  } else if (g > 0 && is_eos(previous)) {
+    fail("committed after EOS token " + std::to_string(previous));
+  } else if (const CommitSource* src = sources_->source(seq.id, g); src == nullptr || !src->found) {
+    fail("no target pass fed index " + std::to_string(index - 1) + " before the commit");
+  } else if (!src->context_matches) {
+    fail("the target pass that chose it was fed tokens the sequence did not commit");
+  } else if (src->predicted != got) {
+    fail("the target chose " + std::to_string(src->predicted) + " at index " +
+         std::to_string(index) + " (" + src->pass.describe() + ", step " +
+         std::to_string(src->pass.step) + ")");
   }
 }
 
@@ -215,7 +275,18 @@ void InvariantChecker::finish() {
   for (const auto& seq : sequences_) {
     const auto id = static_cast<std::size_t>(seq.id);
     if (diverged_[id]) continue;
-    if (seq.generated() < static_cast<int>(oracle_[id].size())) {
+    if (rule_.numerics == sim::Numerics::float32) {
+      // No oracle length to compare with: a sequence ends at EOS or at max_new_tokens.
+      const bool ended = seq.generated() >= rule_.max_new_tokens ||
+                         (seq.generated() > 0 && is_eos(seq.tokens.back()));
+      if (!ended) {
+        report("I5", -1, seq.length(),
+               "seq " + std::to_string(seq.id) + " stopped after " +
+                   std::to_string(seq.generated()) +
+                   " tokens, neither at EOS nor at max_new_tokens " +
+                   std::to_string(rule_.max_new_tokens));
+      }
+    } else if (seq.generated() < static_cast<int>(oracle_[id].size())) {
       report("I5", -1, seq.length(),
              "seq " + std::to_string(seq.id) + " stopped after " + std::to_string(seq.generated()) +
                  " tokens, batch-1 AR produces " + std::to_string(oracle_[id].size()));

@@ -9,18 +9,25 @@
 //                  that can introspect (symbolic) the backend's own slots are checked too
 //   I4 length sync the controller's KV length equals committed - 1 and rows end at the
 //                  layout's width
-//   I5 equivalence every committed token equals the batch-1 AR oracle's
+//   I5 equivalence every committed token equals the batch-1 AR oracle's (exact numerics);
+//                  under float numerics, where batch-1 AR is no oracle (its bits depend on
+//                  the pass shape), every committed token is the target's own greedy choice
+//                  at the query that verified it, with the committed prefix as its context,
+//                  and no sequence stops before, or commits past, EOS and max_new_tokens
 // at every step, and reports each violation with its step, row and slot.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/backend.h"
 #include "sim/kv_shadow.h"
 #include "sim/observer.h"
+#include "sim/scenario.h"
 #include "sim/sequence.h"
+#include "verify/commit_sources.h"
 
 namespace lockstep::verify {
 
@@ -32,14 +39,28 @@ struct Violation {
   std::string detail;  // one line
 };
 
+// What I5 compares a commit with (docs/invariants.md): batch-1 AR's output under exact
+// numerics; under float numerics the target's own choice and the stop rule, so that a
+// numerics divergence (every invariant holding, the bytes differing from batch-1 AR) is told
+// apart from a bug in what the controller commits.
+struct EquivalenceRule {
+  sim::Numerics numerics = sim::Numerics::exact;
+  std::vector<sim::Token> eos_tokens;  // every EOS id of the scenario
+  int max_new_tokens = 0;
+  // The rule a checked run of `scenario` uses (its target's numerics).
+  static EquivalenceRule of(const sim::Scenario& scenario);
+};
+
 class InvariantChecker final : public sim::Observer {
  public:
   // `sequences` is the controller's truth (watched, not owned); `oracle` the batch-1 AR
-  // outputs; `backend` is consulted for introspection when it can answer.
+  // outputs; `backend` is consulted for introspection when it can answer; `rule` says how I5
+  // judges a commit (default: exact, against the oracle).
   InvariantChecker(const std::vector<sim::Sequence>& sequences,
-                   std::vector<std::vector<sim::Token>> oracle, const sim::Backend& backend);
+                   std::vector<std::vector<sim::Token>> oracle, const sim::Backend& backend,
+                   EquivalenceRule rule = {});
 
-  void on_step_begin(int step) override { step_ = step; }
+  void on_step_begin(int step) override;
   void on_create_cache(sim::CacheId cache, sim::ModelRole role, int rows, int capacity) override;
   void on_forward_padded(sim::ModelRole role, const sim::PaddedBatch& batch,
                          const sim::ForwardOutput& out) override;
@@ -57,6 +78,8 @@ class InvariantChecker final : public sim::Observer {
   std::int64_t violation_count() const { return count_; }
   // Only the first kMaxKept violations are kept; all are counted.
   static constexpr std::size_t kMaxKept = 100;
+  // Where each committed token came from (float numerics only; null under exact).
+  const CommitSources* commit_sources() const { return sources_ ? &*sources_ : nullptr; }
 
  private:
   void report(const char* invariant, int row, int slot, std::string detail);
@@ -68,10 +91,15 @@ class InvariantChecker final : public sim::Observer {
                        sim::Token token, std::int32_t position, sim::TokenTag tag,
                        const std::vector<std::int32_t>& visible);
   void check_slots(const sim::RowPlacement& p);
+  void check_commit_against_oracle(int row, const sim::Sequence& seq, int index);
+  void check_commit_against_model(int row, const sim::Sequence& seq, int index);
+  bool is_eos(sim::Token token) const;
 
   const std::vector<sim::Sequence>& sequences_;
   std::vector<std::vector<sim::Token>> oracle_;
   const sim::Backend& backend_;
+  EquivalenceRule rule_;
+  std::optional<CommitSources> sources_;      // float numerics: what I5 compares with
   sim::KvShadow shadow_;                      // what the executed plan put in every slot
   std::vector<std::vector<sim::Token>> fed_;  // [seq][index] latest token fed at that index
   std::vector<bool> diverged_;                // I5 reported once per sequence

@@ -2,6 +2,7 @@
 
 #include "sim/error.h"
 #include "sim/faults.h"
+#include "sim/hash.h"
 #include "verify/verify.h"
 
 namespace lockstep::verify {
@@ -22,6 +23,13 @@ FaultCell run_cell(const sim::Scenario& base, const std::string& fault) {
     cell.violations = run.violation_count;
     if (!run.violations.empty()) cell.first = run.violations.front();
     cell.equivalence_broken = run.equivalent_sequences != static_cast<int>(run.oracle.size());
+    cell.numerics_divergence = run.verdict() == Verdict::numerics_divergence;
+    std::uint64_t h = 0;
+    for (const auto& out : run.result.outputs()) {
+      for (const sim::Token t : out) h = sim::combine(h, static_cast<std::uint64_t>(t));
+      h = sim::combine(h, ~0ULL);
+    }
+    cell.outputs_digest = h;
   } catch (const std::exception& e) {
     // A faulty layout must end in a reported violation, not a crash: keep the message so
     // the matrix shows it instead of aborting the other cells.
@@ -56,10 +64,34 @@ int FaultRow::first_detecting() const {
   return -1;
 }
 
-bool FaultMatrix::ok() const {
-  for (const auto& c : baseline.cells) {
-    if (c.first || c.equivalence_broken || !c.error.empty()) return false;
+bool FaultRow::changed_outputs(const FaultRow& baseline) const {
+  for (std::size_t i = 0; i < cells.size() && i < baseline.cells.size(); ++i) {
+    if (cells[i].outputs_digest != baseline.cells[i].outputs_digest) return true;
   }
+  return false;
+}
+
+bool FaultMatrix::every_effective_fault_detected() const {
+  if (!baseline_clean()) return false;
+  for (const auto& r : rows) {
+    if (!r.detected() && r.changed_outputs(baseline)) return false;
+    for (const auto& c : r.cells) {
+      if (!c.error.empty()) return false;
+    }
+  }
+  return true;
+}
+
+bool FaultMatrix::baseline_clean() const {
+  for (const auto& c : baseline.cells) {
+    if (c.first || (c.equivalence_broken && !c.numerics_divergence) || !c.error.empty())
+      return false;
+  }
+  return true;
+}
+
+bool FaultMatrix::ok() const {
+  if (!baseline_clean()) return false;
   for (const auto& r : rows) {
     if (!r.detected()) return false;
     for (const auto& c : r.cells) {
@@ -70,10 +102,18 @@ bool FaultMatrix::ok() const {
 }
 
 FaultMatrix run_fault_matrix(std::vector<sim::Scenario> scenarios,
-                             const std::vector<std::string>& faults) {
+                             const std::vector<std::string>& faults,
+                             std::optional<sim::Numerics> numerics) {
   FaultMatrix m;
   m.scenarios = std::move(scenarios);
-  for (auto& s : m.scenarios) s.faults.clear();  // each cell injects exactly one fault
+  for (auto& s : m.scenarios) {
+    s.faults.clear();  // each cell injects exactly one fault
+    if (numerics) {
+      s.numerics = *numerics;
+      sim::install_numerics(s);
+    }
+    m.float_numerics = m.float_numerics || s.target.numerics == sim::Numerics::float32;
+  }
   m.baseline = run_row(m.scenarios, "");
   for (const auto& name : faults.empty() ? sim::fault_names() : faults) {
     m.rows.push_back(run_row(m.scenarios, name));
@@ -106,23 +146,24 @@ nlohmann::json fault_matrix_json(const FaultMatrix& m) {
                        {"violations", c.violations},
                        {"first", c.first ? violation_json(*c.first) : nlohmann::json()},
                        {"equivalence_broken", c.equivalence_broken},
+                       {"numerics_divergence", c.numerics_divergence},
                        {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}});
     }
     faults.push_back({{"name", r.fault},
                       {"detected", r.detected()},
                       {"equivalence_broken", r.equivalence_broken()},
+                      {"changed_outputs", r.changed_outputs(m.baseline)},
                       {"first", first},
                       {"cells", cells}});
   }
-  bool clean = true;
-  for (const auto& c : m.baseline.cells)
-    clean = clean && !c.first && !c.equivalence_broken && c.error.empty();
   nlohmann::json scenarios = nlohmann::json::array();
   for (const auto& s : m.scenarios) scenarios.push_back(s.name);
   return {{"backend", m.scenarios.empty() ? "" : m.scenarios.front().backend},
           {"scenarios", scenarios},
-          {"baseline_clean", clean},
+          {"float_numerics", m.float_numerics},
+          {"baseline_clean", m.baseline_clean()},
           {"all_detected", m.ok()},
+          {"every_effective_fault_detected", m.every_effective_fault_detected()},
           {"faults", faults}};
 }
 

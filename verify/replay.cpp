@@ -147,6 +147,7 @@ BackendReplay run_one(const sim::Scenario& scenario, const std::string& backend,
   out.trace_digest = run.trace_digest;
   out.ok = run.ok();
   out.violations = run.violation_count;
+  out.numerics_divergences = run.numerics_divergences;
   trace = slurp(file.path());
   trace_digests(trace, out);
   return out;

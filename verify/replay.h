@@ -42,6 +42,7 @@ struct BackendReplay {
   std::int64_t records = 0;           // compared records
   bool ok = false;                    // the run itself: output-equivalent, no invariant broken
   std::int64_t violations = 0;
+  int numerics_divergences = 0;  // outputs differing by numerics alone (float numerics)
   double seconds = 0;
 };
 

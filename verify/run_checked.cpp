@@ -21,10 +21,16 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   run.scenario = scenario;
   const auto reference_start = std::chrono::steady_clock::now();
   sim::ReferenceContinuation computed;
+  const bool float_numerics = scenario.target.numerics == sim::Numerics::float32;
+  // Under float numerics the AR run's passes are watched too: a divergence's anatomy shows
+  // both runs' logits.
+  std::optional<CommitSources> ar_sources;
   if (options.reference == nullptr) {
     // A separate backend instance: the oracle must not share caches with the run it judges.
     auto oracle_backend = sim::make_backend(scenario.backend);
-    computed = sim::compute_reference(*oracle_backend, scenario);
+    if (float_numerics) ar_sources.emplace(static_cast<int>(scenario.prompts.size()));
+    computed =
+        sim::compute_reference(*oracle_backend, scenario, ar_sources ? &*ar_sources : nullptr);
   }
   const sim::ReferenceContinuation& reference =
       options.reference != nullptr ? *options.reference : computed;
@@ -52,7 +58,7 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   run_options.trace_details = options.trace_details && !options.trace_path.empty();
   run.invariants_checked = options.check_invariants;
   if (options.check_invariants) {
-    checker.emplace(run.result.sequences, run.oracle, *backend);
+    checker.emplace(run.result.sequences, run.oracle, *backend, EquivalenceRule::of(scenario));
     run_options.observers.push_back(&*checker);
   }
   // The command line's spec, else the scenario's; observes after the checker.
@@ -77,6 +83,15 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   const auto outputs = run.result.outputs();
   for (std::size_t i = 0; i < outputs.size(); ++i)
     run.equivalent_sequences += outputs[i] == run.oracle[i] ? 1 : 0;
+  if (run.invariants_hold()) {
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      if (outputs[i] == run.oracle[i]) continue;
+      run.divergences.push_back(anatomy_of(static_cast<int>(i), run.result.sequences[i].prompt_len,
+                                           outputs[i], run.oracle[i], checker->commit_sources(),
+                                           ar_sources ? &*ar_sources : nullptr));
+    }
+    run.numerics_divergences = static_cast<int>(run.divergences.size());
+  }
   // One record per kept violation, before the timing record, so pictures and tools can
   // point at the step; a clean run has none, so its digest is unchanged.
   for (const auto& v : run.violations) {
@@ -85,6 +100,10 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
                                               .row = v.row,
                                               .slot = v.slot,
                                               .detail = v.detail});
+  }
+  // The anatomy of each numerics divergence, for pictures (detail records: not in the digest).
+  if (run_options.trace_details) {
+    for (const auto& d : run.divergences) trace->record(divergence_record(d));
   }
   const auto& seconds = run.result.metrics.seconds;
   trace->record(sim::trace::TimingRecord{.backend = scenario.backend,

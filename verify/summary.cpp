@@ -20,6 +20,39 @@ std::string sequence_line(const CheckedRun& run, int seq, const sim::TokenText& 
                      sim::cut_line(text.text(outputs[static_cast<std::size_t>(seq)]), columns));
 }
 
+namespace {
+
+nlohmann::json side_json(const std::optional<sim::Token>& token,
+                         const std::optional<CommitSource>& source) {
+  if (!token) return nullptr;
+  nlohmann::json j = {{"token", *token}};
+  if (!source) return j;
+  const PassShape& p = source->pass;
+  j.update({{"kind", pass_kind_name(source->kind)},
+            {"step", p.step},
+            {"commit_step", source->commit_step},
+            {"form", p.packed ? "packed" : "padded"},
+            {"rows", p.rows},
+            {"tokens", p.tokens},
+            {"past", p.past}});
+  const auto& t = source->top2;
+  j["best"] = t ? nlohmann::json(t->best) : nlohmann::json();
+  j["second"] = t ? nlohmann::json(t->second) : nlohmann::json();
+  j["second_token"] = t ? nlohmann::json(t->second_token) : nlohmann::json();
+  j["gap"] = t ? nlohmann::json(t->best - t->second) : nlohmann::json();
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json divergence_json(const DivergenceAnatomy& d) {
+  return {{"seq", d.seq},
+          {"position", d.position},
+          {"index", d.index},
+          {"run", side_json(d.run_token, d.run)},
+          {"ar", side_json(d.ar_token, d.ar)}};
+}
+
 nlohmann::json summary_json(const CheckedRun& run, const sim::TokenText* text) {
   const auto& m = run.result.metrics;
   nlohmann::json violations = nlohmann::json::array();
@@ -30,6 +63,8 @@ nlohmann::json summary_json(const CheckedRun& run, const sim::TokenText* text) {
                           {"slot", v.slot},
                           {"detail", v.detail}});
   }
+  nlohmann::json divergences = nlohmann::json::array();
+  for (const auto& d : run.divergences) divergences.push_back(divergence_json(d));
   nlohmann::json sequences = nlohmann::json::array();
   for (const auto& s : run.result.sequences) {
     sequences.push_back({{"seq", s.id},
@@ -63,6 +98,8 @@ nlohmann::json summary_json(const CheckedRun& run, const sim::TokenText* text) {
       {"invariants_checked", run.invariants_checked},
       {"violation_count", run.violation_count},
       {"violations", violations},
+      {"numerics_divergences", run.numerics_divergences},
+      {"divergences", divergences},
       {"steps", m.steps},
       {"rounds", m.rounds},
       {"forward_passes", m.forward_passes},

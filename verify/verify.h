@@ -1,7 +1,9 @@
 // verify/: the public face of the verifier. A checked run executes a scenario on its
 // backend, computes the batch-1 AR oracle on a separate instance of the same backend,
 // watches every step with the invariant checker (unless checking is off) and compares every
-// output with the oracle.
+// output with the oracle. An output that differs while every invariant holds is a numerics
+// divergence (float numerics only: exact numerics make it a violation of I5), described by
+// its anatomy (verify/divergence.h).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include "sim/scenario.h"
 #include "sim/token_text.h"
 #include "verify/checker.h"
+#include "verify/divergence.h"
 
 namespace lockstep::verify {
 
@@ -33,6 +36,10 @@ struct CheckOptions {
   sim::Backend* backend = nullptr;
 };
 
+// What a checked run found, worst first: a broken invariant (or, unchecked, an output that
+// differs from batch-1 AR), outputs that differ by numerics alone, or outputs equal to it.
+enum class Verdict { violation, numerics_divergence, equivalent };
+
 struct CheckedRun {
   sim::Scenario scenario;
   sim::RunResult result;
@@ -46,9 +53,21 @@ struct CheckedRun {
   double run_seconds = 0;
   std::optional<sim::CostPrediction> predicted;  // set when a cost spec was given
   std::string cost_spec;                         // the cost model's canonical spec
+  // Sequences that differ from batch-1 AR in a run whose invariants were checked and all
+  // held (float numerics; always 0 under exact, where such a sequence breaks I5), each with
+  // its anatomy, in sequence order.
+  int numerics_divergences = 0;
+  std::vector<DivergenceAnatomy> divergences;
 
+  // Every output equals batch-1 AR and no invariant broke: what exact numerics promise.
   bool ok() const {
     return violation_count == 0 && equivalent_sequences == static_cast<int>(oracle.size());
+  }
+  // Checked, and no invariant broke (outputs may still differ by numerics).
+  bool invariants_hold() const { return invariants_checked && violation_count == 0; }
+  Verdict verdict() const {
+    if (ok()) return Verdict::equivalent;
+    return invariants_hold() ? Verdict::numerics_divergence : Verdict::violation;
   }
 };
 
@@ -58,6 +77,11 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
 // `text`, each per_sequence entry also carries "prompt_text" and "text" (its output), whole
 // and printable (escaped as sim::TokenText::text does), and the object names "text_source".
 nlohmann::json summary_json(const CheckedRun& run, const sim::TokenText* text = nullptr);
+
+// The anatomy of one numerics divergence as JSON: {seq, position, index, run, ar}, each side
+// {token, kind, step, commit_step, form, rows, tokens, past, best, second, second_token, gap}
+// (logit fields null without logits; a side null when unknown). docs/cli.md lists it.
+nlohmann::json divergence_json(const DivergenceAnatomy& d);
 
 // One line of the run summary for sequence `seq`: its acceptance (drafts accepted of
 // proposed) and its decoded output on one line, cut to `columns` characters of text, e.g.

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sim/strategy.h"
+#include "viz/dot_divergence.h"
 #include "viz/dot_html.h"
 #include "viz/dot_row_text.h"
 
@@ -66,6 +67,8 @@ void cell(std::ostream& o, const Cell& c, const std::string& label, const sim::T
   if (!port.empty()) o << " PORT=\"" << port << "\"";
   if (c.violation) {
     o << " COLOR=\"" << kViolationRed << "\" BORDER=\"3\"";
+  } else if (c.divergence) {
+    o << " COLOR=\"" << kDivergencePurple << "\" BORDER=\"3\"";
   } else if (c.kind == CellKind::bonus) {
     o << " COLOR=\"#7f6000\" BORDER=\"2\"";
   } else {
@@ -131,7 +134,8 @@ void write_title(std::ostream& o, const StepView& v) {
   o << "</FONT></TD></TR></TABLE>>];\n";
 }
 
-void write_legend(std::ostream& o, bool with_text) {
+// `divergence`: the trace records a numerics divergence, so the legend explains its mark.
+void write_legend(std::ostream& o, bool with_text, bool divergence) {
   o << "legend [label=<<TABLE BORDER=\"1\" COLOR=\"#bbbbbb\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
        "CELLPADDING=\"2\"><TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT "
        "POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>";
@@ -144,17 +148,23 @@ void write_legend(std::ostream& o, bool with_text) {
   }
   o << "<TR><TD WIDTH=\"18\" HEIGHT=\"12\" FIXEDSIZE=\"TRUE\" BORDER=\"2\" COLOR=\""
     << kViolationRed
-    << "\"></TD><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">violated invariant</FONT></TD></TR>"
-    // Short lines: a wide row here would stretch the swatch column.
-    << "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"8\">"
-    << (with_text ? "grid cell: position id and<BR ALIGN=\"LEFT\"/>its token's text (␣: space)<BR "
-                    "ALIGN=\"LEFT\"/>"
-                  : "grid cell: its position id<BR ALIGN=\"LEFT\"/>")
-    << "KV cell: seq:index it holds<BR ALIGN=\"LEFT\"/>"
-       "arrow: a KV move, from the<BR ALIGN=\"LEFT\"/>"
-       "first slot read to the first<BR ALIGN=\"LEFT\"/>"
-       "slot written, with its bytes<BR ALIGN=\"LEFT\"/></FONT></TD></TR>"
-    << "</TABLE>>];\n";
+    << "\"></TD><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">violated invariant</FONT></TD></TR>";
+  if (divergence) {
+    o << "<TR><TD WIDTH=\"18\" HEIGHT=\"12\" FIXEDSIZE=\"TRUE\" BORDER=\"2\" COLOR=\""
+      << kDivergencePurple << "\"></TD><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\">"
+      << kDivergenceLabel << "<BR ALIGN=\"LEFT\"/>(numerics, no violation)</FONT></TD></TR>";
+  }
+  o  // Short lines: a wide row here would stretch the swatch column.
+      << "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT POINT-SIZE=\"8\">"
+      << (with_text
+              ? "grid cell: position id and<BR ALIGN=\"LEFT\"/>its token's text (␣: space)<BR "
+                "ALIGN=\"LEFT\"/>"
+              : "grid cell: its position id<BR ALIGN=\"LEFT\"/>")
+      << "KV cell: seq:index it holds<BR ALIGN=\"LEFT\"/>"
+         "arrow: a KV move, from the<BR ALIGN=\"LEFT\"/>"
+         "first slot read to the first<BR ALIGN=\"LEFT\"/>"
+         "slot written, with its bytes<BR ALIGN=\"LEFT\"/></FONT></TD></TR>"
+      << "</TABLE>>];\n";
 }
 
 void write_grid(std::ostream& o, const StepView& v, const sim::TokenText* text) {
@@ -292,13 +302,18 @@ std::string step_dot(const StepView& v, const sim::TokenText* text) {
     << "node [shape=plaintext, fontname=\"Helvetica\", margin=0];\n"
     << "edge [fontname=\"Helvetica\"];\n";
   write_title(o, v);
-  write_legend(o, text != nullptr);
+  write_legend(o, text != nullptr, v.trace_has_divergences);
   o << "{ rank=same; title; legend; }\n";
   std::string previous = "title";
   if (v.violation) {
     write_violation(o, v);
     o << previous << " -> violation [style=invis];\n";
     previous = "violation";
+  }
+  if (!v.divergences.empty()) {
+    write_divergences(o, v);
+    o << previous << " -> divergence [style=invis];\n";
+    previous = "divergence";
   }
   if (v.has_round) {
     write_grid(o, v, text);

@@ -254,6 +254,22 @@ void mark_violation(StepView& view) {
   }
 }
 
+// Marks, in the grid, the committed token where a sequence's output first differs from
+// batch-1 AR: an accepted draft of its row, or the row's bonus token.
+void mark_divergences(StepView& view) {
+  for (const auto& d : view.divergences) {
+    for (auto& g : view.grid) {
+      if (g.seq != d.seq) continue;
+      for (auto& c : g.cells) {
+        if (c.tag.seq == d.seq && c.tag.index == d.index && c.kind == CellKind::accepted)
+          c.divergence = true;
+      }
+      if (g.bonus.kind == CellKind::bonus && g.bonus.tag.index == d.index)
+        g.bonus.divergence = true;
+    }
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -344,6 +360,11 @@ class StepBuilder {
     if (!trace_.violations.empty() && trace_.violations.front().step == step)
       view.violation = trace_.violations.front();
     mark_violation(view);
+    view.trace_has_divergences = !trace_.divergences.empty();
+    for (const auto& d : trace_.divergences) {
+      if (d.step == step) view.divergences.push_back(d);
+    }
+    mark_divergences(view);
     return view;
   }
 

@@ -1,8 +1,8 @@
 // What one step's picture shows, computed from a trace by replaying it (no drawing here):
 // the batch grid of the target's verify pass with every cell classified, the KV slot maps
-// of each cache before and after the step's realignment, the move plans, the EXSPEC pool
-// and the first violated invariant. Kept apart from the DOT text so tests can compare the
-// classification with the trace directly.
+// of each cache before and after the step's realignment, the move plans, the EXSPEC pool,
+// the first violated invariant and the numerics divergences committed at the step. Kept apart from
+// the DOT text so tests can compare the classification with the trace directly.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +31,7 @@ struct Cell {
   int token = 0;
   int position = -1;  // -1: none (empty slot)
   bool violation = false;
+  bool divergence = false;  // the token where the output first differs from batch-1 AR
 };
 
 // One batch row of the verify pass; `cells` are the pass's columns (padded: past + tokens,
@@ -80,7 +81,11 @@ struct StepView {
   std::vector<PoolEntry> pool;               // exspec only
   std::optional<ViolationRecord> violation;  // the trace's first violation, on its step
   std::int64_t violations_here = 0;          // kept violations recorded at this step
-  std::int64_t realign_bytes = 0;            // every move plan of the step
+  // Numerics divergences whose differing token this step committed (marked in the grid),
+  // and whether the trace records any (the legend then explains the mark).
+  std::vector<DivergenceRecord> divergences;
+  bool trace_has_divergences = false;
+  std::int64_t realign_bytes = 0;  // every move plan of the step
   int realign_moves = 0;
 };
 

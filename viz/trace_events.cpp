@@ -39,6 +39,8 @@ Trace read_trace_file(const std::string& path) {
           using T = std::decay_t<decltype(r)>;
           if constexpr (std::is_same_v<T, ViolationRecord>) {
             trace.violations.push_back(std::move(r));
+          } else if constexpr (std::is_same_v<T, DivergenceRecord>) {
+            trace.divergences.push_back(std::move(r));
           } else if constexpr (std::is_constructible_v<Event, T>) {
             trace.has_details =
                 trace.has_details || std::is_same_v<T, PassRecord> || std::is_same_v<T, CropRecord>;

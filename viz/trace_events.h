@@ -1,8 +1,8 @@
 // The records of a trace the pictures need, in file order, from the one trace reader
 // (sim/trace_reader.h): caches, detail passes and crops, verify results, move plans, state
-// records and violations; digest-only records ("pass", "finish") are dropped. Every record
-// keeps its line so later stages can name it in errors. Throws lockstep::InputError naming
-// the file, line and field for malformed input, and for a trace cut short (no closing
+// records, violations and numerics divergences; digest-only records ("pass", "finish") are dropped.
+// Every record keeps its line so later stages can name it in errors. Throws lockstep::InputError
+// naming the file, line and field for malformed input, and for a trace cut short (no closing
 // "timing" record).
 #pragma once
 
@@ -24,6 +24,7 @@ using MovesRecord = sim::trace::MovesRecord;
 using VerifyRecord = sim::trace::VerifyRecord;
 using StateRecord = sim::trace::StateRecord;
 using ViolationRecord = sim::trace::ViolationRecord;
+using DivergenceRecord = sim::trace::DetailDivergenceRecord;
 
 using Event =
     std::variant<CacheRecord, PassRecord, CropRecord, MovesRecord, VerifyRecord, StateRecord>;
@@ -33,6 +34,7 @@ struct Trace {
   RunInfo run;
   std::vector<Event> events;  // in file order
   std::vector<ViolationRecord> violations;
+  std::vector<DivergenceRecord> divergences;  // numerics divergences (float numerics)
   int last_step = 0;
   bool has_details = false;
 };
