@@ -93,8 +93,7 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
              sim::is_float(s.target.numerics)
                  ? fmt::format(", {} numerics", sim::numerics_name(s.target.numerics))
                  : "",
-             s.strategy,
-             s.batch_size, s.k,
+             s.strategy, s.batch_size, s.k,
              sim::uses_window_pool(sim::find_strategy(s.strategy))
                  ? fmt::format(", window {}", s.window)
                  : "");

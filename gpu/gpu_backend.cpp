@@ -344,7 +344,8 @@ sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, i
   // Running exact arithmetic for a float scenario would hide the very effect it asks for.
   if (sim::is_float(model.numerics)) {
     throw InputError(
-        std::string("numerics \"") + sim::numerics_name(model.numerics) + "\": the gpu backend computes exact numerics only in this build (its "
+        std::string("numerics \"") + sim::numerics_name(model.numerics) +
+        "\": the gpu backend computes exact numerics only in this build (its "
         "float mode is not implemented yet, docs/gpu.md); use --backend cpu or --numerics exact");
   }
   numerics::validate_kv_capacity(capacity);

@@ -263,8 +263,8 @@ void FloatModel::attention_block(const Layer& layer, const PassPlan& plan,
   storage_.store(q);
   storage_.store(k);  // the K/V cache holds what is stored: bf16 K after RoPE, bf16 V
   kv_write(k, v, plan, cache, l);
-  Activations attn = float_ops::attention(q, config_.n_heads, config_.n_kv_heads,
-                                          config_.head_dim, plan, cache, l);
+  Activations attn = float_ops::attention(q, config_.n_heads, config_.n_kv_heads, config_.head_dim,
+                                          plan, cache, l);
   storage_.store(attn);
   add_residual(h, stored_matmul(attn, layer.wo));
   ops::check_finite(h, "the attention block", l);

@@ -75,9 +75,12 @@ ModelConfig preset(const std::string& name, std::uint64_t seed) {
 
 const char* numerics_name(Numerics numerics) {
   switch (numerics) {
-    case Numerics::float32: return "float";
-    case Numerics::bf16: return "bf16";
-    case Numerics::exact: break;
+    case Numerics::float32:
+      return "float";
+    case Numerics::bf16:
+      return "bf16";
+    case Numerics::exact:
+      break;
   }
   return "exact";
 }

@@ -45,7 +45,9 @@ struct ModelConfig {
   // K and V for every layer and kv head (int8 exact, fp32 float, bf16 bf16): the bytes one KV
   // slot of one row occupies.
   std::int64_t kv_bytes_per_slot() const {
-    const long long element = numerics == Numerics::float32 ? 4 : numerics == Numerics::bf16 ? 2 : 1;
+    const long long element = numerics == Numerics::float32 ? 4
+                              : numerics == Numerics::bf16  ? 2
+                                                            : 1;
     return element * 2LL * n_layers * n_kv_heads * head_dim;
   }
 };

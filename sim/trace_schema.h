@@ -35,8 +35,8 @@ struct RunRecord {
   int sequences = 0;
   std::uint64_t prompts = 0;  // digest of every prompt
   std::vector<std::string> faults{};
-  // "float" or "bf16" when the models ran float numerics (issue 13); absent (empty) for exact, so every
-  // exact trace keeps its bytes.
+  // "float" or "bf16" when the models ran float numerics (issue 13); absent (empty) for exact, so
+  // every exact trace keeps its bytes.
   std::string numerics{};
 };
 
