@@ -163,7 +163,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "           --strategies ar,eqspec,packed --batch-sizes 1,4,8 --repeats 5 --out out/bench");
   cmd->add_option("SCENARIO", a->scenario_path, "Scenario JSON file (default: the embedded one)");
   cmd->add_option("--backend", a->backend, "symbolic | cpu | gpu (default: the scenario's)");
-  cmd->add_option("--numerics", a->numerics, "exact | float (default: the scenario's)");
+  cmd->add_option("--numerics", a->numerics, "exact | float | bf16 (default: the scenario's)");
   a->sampling.add_to(*cmd);
   cmd->add_option("--strategies", a->strategies, "Comma-separated strategies (default: all)")
       ->delimiter(',');

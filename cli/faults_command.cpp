@@ -196,7 +196,7 @@ void add_faults_command(CLI::App& app, int& exit_code) {
       "numerics: every fault that changed an output, and fault-free runs with no violation);\n"
       "1 otherwise; 2 bad input. Faults: docs/faults.md.");
   cmd->add_option("--backend", args->backend, "Backend: symbolic (default) or cpu when built");
-  cmd->add_option("--numerics", args->numerics, "exact | float (default: each scenario's)");
+  cmd->add_option("--numerics", args->numerics, "exact | float | bf16 (default: each scenario's)");
   cmd->add_option("--json", args->json_path, "Write the matrix as JSON to FILE");
   cmd->add_option("--scenarios", args->scenario_dir, "Scenario library directory (scenarios)");
   cmd->add_option("--specbench", args->specbench,

@@ -143,8 +143,10 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
   const auto& s = run.scenario;
   const auto& m = run.result.metrics;
   fmt::print("lockstep run: {} ({} backend{}, strategy {}, batch {}, k {}{})\n", s.name, s.backend,
-             s.target.numerics == sim::Numerics::float32 ? ", float numerics" : "", s.strategy,
-             s.batch_size, s.k,
+             sim::is_float(s.target.numerics)
+                 ? fmt::format(", {} numerics", sim::numerics_name(s.target.numerics))
+                 : "",
+             s.strategy, s.batch_size, s.k,
              sim::uses_window_pool(sim::find_strategy(s.strategy))
                  ? fmt::format(", window {}", s.window)
                  : "");
@@ -163,7 +165,7 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
              run.invariants_checked
                  ? fmt::format("I1-I5 checked every step: {} violations", run.violation_count)
                  : std::string("not checked (--no-check); equivalence still compared"));
-  if (s.target.numerics == sim::Numerics::float32) print_numerics(run);
+  if (sim::is_float(s.target.numerics)) print_numerics(run);
   fmt::print("  steps          {} verify steps, {} forward passes, {} tokens generated\n", m.steps,
              m.forward_passes, m.generated_tokens);
   fmt::print("  drafts         {} of {} accepted ({:.1f}%), {:.2f} tokens per step per sequence\n",
@@ -246,7 +248,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   run->add_option("--backend", args->backend, "Backend: symbolic (more when built: cpu, gpu)");
   run->add_option("--strategy", args->strategy, strategy_choices(" | ") + " (or a preset)");
   run->add_option("--numerics", args->numerics,
-                  "exact | float: the real backends' arithmetic (docs/numerics.md)");
+                  "exact | float | bf16: the real backends' arithmetic (docs/numerics.md)");
   run->add_option("--batch-size", args->batch_size, "Rows per batch (1..4096)");
   run->add_option("--k", args->k, "Draft tokens per round (1..64)");
   run->add_option("--max-new-tokens", args->max_new_tokens, "Tokens generated per prompt at most");

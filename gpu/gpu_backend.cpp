@@ -343,9 +343,10 @@ GpuBackend::~GpuBackend() = default;
 sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
   // Running exact arithmetic for a float scenario would hide the very effect it asks for.
-  if (model.numerics == sim::Numerics::float32) {
+  if (sim::is_float(model.numerics)) {
     throw InputError(
-        "numerics \"float\": the gpu backend computes exact numerics only in this build (its "
+        std::string("numerics \"") + sim::numerics_name(model.numerics) +
+        "\": the gpu backend computes exact numerics only in this build (its "
         "float mode is not implemented yet, docs/gpu.md); use --backend cpu or --numerics exact");
   }
   numerics::validate_kv_capacity(capacity);

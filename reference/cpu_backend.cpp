@@ -13,7 +13,7 @@ std::string model_key(const sim::ModelConfig& c) {
   return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) +
          ":" + std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" +
          std::to_string(c.n_kv_heads) + ":" + std::to_string(c.head_dim) + ":" +
-         std::to_string(c.ffn) + ":" + c.weights_file;
+         std::to_string(c.ffn) + ":" + c.weights_file + ":" + sim::numerics_name(c.numerics);
 }
 
 }  // namespace
@@ -46,7 +46,7 @@ sim::CacheId CpuBackend::create_cache(const sim::ModelConfig& model, int rows, i
   numerics::validate_kv_capacity(capacity);
   Cache c;
   c.capacity = capacity;
-  if (model.numerics == sim::Numerics::float32) {
+  if (sim::is_float(model.numerics)) {
     c.float_model = float_model_for(model);
     for (int r = 0; r < rows; ++r) c.float_rows.push_back(c.float_model->make_row(capacity));
   } else {

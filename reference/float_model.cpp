@@ -167,22 +167,23 @@ Activations attention(const Activations& q, int heads, int kv_heads, int head_di
 }  // namespace float_ops
 
 FloatModel::FloatModel(const sim::ModelConfig& config, std::shared_ptr<WeightStore> store)
-    : config_(config), store_(std::move(store)) {
+    : config_(config), storage_(config.numerics), store_(std::move(store)) {
   numerics::validate_model(config_);
-  require(config_.numerics == sim::Numerics::float32,
-          "FloatModel: the config does not ask for float numerics");
 }
 
 void FloatModel::ensure_loaded_weights() {
   const auto w = store_->loaded_float(config_);
   require_file_shapes(config_, w->config);
-  embedding_ = w->embedding;
-  head_ = w->head;
-  out_norm_ = w->out_norm;
+  const StoragePolicy& p = storage_;
+  embedding_ = p.weight(w->embedding);
+  head_ = w->head.values == w->embedding.values ? embedding_ : p.weight(w->head);  // tied head
+  out_norm_ = p.weight(w->out_norm);
   eps_ = config_.rms_eps;
   for (int l = 0; l < config_.n_layers; ++l) {
     const loaded::FloatLayer& s = w->layers[to_size(l)];
-    layers_.push_back({s.wq, s.wk, s.wv, s.wo, s.wg, s.wu, s.wd, s.attn_norm, s.ffn_norm});
+    layers_.push_back({p.weight(s.wq), p.weight(s.wk), p.weight(s.wv), p.weight(s.wo),
+                       p.weight(s.wg), p.weight(s.wu), p.weight(s.wd), p.weight(s.attn_norm),
+                       p.weight(s.ffn_norm)});
   }
 }
 
@@ -194,15 +195,16 @@ void FloatModel::ensure_weights() {
   }
   const GeneratedTensors t = store_->generated(config_);
   const std::vector<float> ones(to_size(config_.d_model), 1.0f);
-  embedding_ = store_->dequantized(t.embedding);
-  head_ = store_->dequantized(t.head);
+  const auto weight = [&](const auto& tensor) {
+    return storage_.weight(store_->dequantized(tensor));
+  };
+  embedding_ = weight(t.embedding);
+  head_ = weight(t.head);
   out_norm_ = ones;
   eps_ = 1.0e-6f;
   for (const GeneratedTensors::Layer& g : t.layers) {
-    layers_.push_back({store_->dequantized(g.wq), store_->dequantized(g.wk),
-                       store_->dequantized(g.wv), store_->dequantized(g.wo),
-                       store_->dequantized(g.wg), store_->dequantized(g.wu),
-                       store_->dequantized(g.wd), ones, ones});
+    layers_.push_back({weight(g.wq), weight(g.wk), weight(g.wv), weight(g.wo), weight(g.wg),
+                       weight(g.wu), weight(g.wd), ones, ones});
   }
 }
 
@@ -235,28 +237,44 @@ Activations FloatModel::rms_norm(const Activations& h, const std::vector<float>&
     const float r = 1.0f / std::sqrt(sum / static_cast<float>(h.cols()) + eps_);
     for (Eigen::Index j = 0; j < h.cols(); ++j) out(i, j) = h(i, j) * r * gain[to_size(j)];
   }
+  storage_.store(out);  // statistics in fp32, the normalized output stored
   return out;
+}
+
+Activations FloatModel::stored_matmul(const Activations& x, const loaded::FloatMatrix& w) const {
+  Activations y = float_ops::matmul(x, w);
+  storage_.store(y);
+  return y;
+}
+
+void FloatModel::add_residual(Activations& h, const Activations& delta) const {
+  h += delta;
+  storage_.store(h);
 }
 
 void FloatModel::attention_block(const Layer& layer, const PassPlan& plan,
                                  std::vector<FloatKvRow>& cache, int l, Activations& h) const {
   const Activations x = rms_norm(h, layer.attn_norm);
-  Activations q = float_ops::matmul(x, layer.wq);
-  Activations k = float_ops::matmul(x, layer.wk);
-  const Activations v = float_ops::matmul(x, layer.wv);
+  Activations q = stored_matmul(x, layer.wq);
+  Activations k = stored_matmul(x, layer.wk);
+  const Activations v = stored_matmul(x, layer.wv);
   rope(q, config_.n_heads, config_.head_dim, plan.positions, rope_cos_, rope_sin_);
   rope(k, config_.n_kv_heads, config_.head_dim, plan.positions, rope_cos_, rope_sin_);
+  storage_.store(q);
+  storage_.store(k);  // the K/V cache holds what is stored: bf16 K after RoPE, bf16 V
   kv_write(k, v, plan, cache, l);
-  const Activations attn = float_ops::attention(q, config_.n_heads, config_.n_kv_heads,
-                                                config_.head_dim, plan, cache, l);
-  h += float_ops::matmul(attn, layer.wo);
+  Activations attn = float_ops::attention(q, config_.n_heads, config_.n_kv_heads, config_.head_dim,
+                                          plan, cache, l);
+  storage_.store(attn);
+  add_residual(h, stored_matmul(attn, layer.wo));
   ops::check_finite(h, "the attention block", l);
 }
 
 void FloatModel::mlp_block(const Layer& layer, Activations& h) const {
   const Activations x = rms_norm(h, layer.ffn_norm);
-  const Activations act = swiglu(float_ops::matmul(x, layer.wg), float_ops::matmul(x, layer.wu));
-  h += float_ops::matmul(act, layer.wd);
+  Activations act = swiglu(stored_matmul(x, layer.wg), stored_matmul(x, layer.wu));
+  storage_.store(act);
+  add_residual(h, stored_matmul(act, layer.wd));
 }
 
 PassResult FloatModel::forward(const PassPlan& plan, std::vector<FloatKvRow>& cache, int capacity,
@@ -271,7 +289,7 @@ PassResult FloatModel::forward(const PassPlan& plan, std::vector<FloatKvRow>& ca
     mlp_block(layer, h);
     ops::check_finite(h, "the MLP block", l);
   }
-  const Activations logits = float_ops::matmul(rms_norm(h, out_norm_), head_);
+  const Activations logits = stored_matmul(rms_norm(h, out_norm_), head_);
   ops::check_finite(logits, "the logits", config_.n_layers);
   return summarize_logits(logits, keep_logits);
 }

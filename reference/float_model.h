@@ -9,7 +9,9 @@
 // (reference/float_cache.h). Weights: a preset's generated int8 values times their per-channel
 // scales, or a model file's own dequantized floats with its RMSNorm gains (not folded) and its
 // tied head. Not exact and makes no promise beyond determinism for a fixed pass shape (the
-// GEMMs are split into fixed column blocks, so the thread count changes no byte).
+// GEMMs are split into fixed column blocks, so the thread count changes no byte). Under bf16
+// numerics the same forward stores its tensors in bf16 at the points reference/storage_policy.h
+// names (weights once, every GEMM input and output, the residual stream, norm outputs, K/V).
 #pragma once
 
 #include <memory>
@@ -18,6 +20,7 @@
 #include "numerics/pass_plan.h"
 #include "reference/float_cache.h"
 #include "reference/model.h"
+#include "reference/storage_policy.h"
 #include "reference/weights.h"
 #include "sim/model_config.h"
 
@@ -47,11 +50,15 @@ class FloatModel {
   void ensure_loaded_weights();
   void ensure_rope(int positions);
   Activations rms_norm(const Activations& h, const std::vector<float>& gain) const;
+  // A GEMM whose output is stored (fp32, or rounded to bf16), and h += delta likewise.
+  Activations stored_matmul(const Activations& x, const loaded::FloatMatrix& w) const;
+  void add_residual(Activations& h, const Activations& delta) const;
   void attention_block(const Layer& layer, const numerics::PassPlan& plan,
                        std::vector<FloatKvRow>& cache, int l, Activations& h) const;
   void mlp_block(const Layer& layer, Activations& h) const;
 
   sim::ModelConfig config_;
+  StoragePolicy storage_;
   std::shared_ptr<WeightStore> store_;
   loaded::FloatMatrix embedding_, head_;
   std::vector<float> out_norm_;

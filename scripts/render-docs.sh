@@ -56,11 +56,10 @@ picture fault-positions-from-padded-index first-violation scenarios/eos_inside_d
 picture fault-stale-kv-after-rejection first-violation scenarios/eos_inside_draft.json --fault stale-kv-after-rejection
 
 # Numerics or layout? (issue 13): the step that committed the first numerics divergence of the
-# pinned float-diverging scenario, where it is in this checkout (with its model and data).
-diverges=scenarios/numerics/float_diverges.json
-specbench_path=${SPECBENCH:-../shared/data/specbench/question.jsonl}
+# pinned diverging scenario (bf16 storage on the `small` preset: needs no model file or data).
+diverges=scenarios/numerics/bf16_diverges.json
 if [[ -f $diverges ]]; then
-  picture numerics-divergence first-divergence "$diverges" --numerics float --specbench "$specbench_path"
+  picture numerics-divergence first-divergence "$diverges" --numerics bf16
 else
   echo "render-docs: skipped docs/img/numerics-divergence.png (needs $diverges)"
 fi

@@ -74,13 +74,22 @@ ModelConfig preset(const std::string& name, std::uint64_t seed) {
 }
 
 const char* numerics_name(Numerics numerics) {
-  return numerics == Numerics::float32 ? "float" : "exact";
+  switch (numerics) {
+    case Numerics::float32:
+      return "float";
+    case Numerics::bf16:
+      return "bf16";
+    case Numerics::exact:
+      break;
+  }
+  return "exact";
 }
 
 Numerics parse_numerics(const std::string& text, const std::string& field) {
   if (text == "exact") return Numerics::exact;
   if (text == "float") return Numerics::float32;
-  throw InputError(field + " must be \"exact\" or \"float\", got '" + text + "'");
+  if (text == "bf16") return Numerics::bf16;
+  throw InputError(field + " must be \"exact\", \"float\" or \"bf16\", got '" + text + "'");
 }
 
 ModelConfig derived_draft(const ModelConfig& target, int layers) {

@@ -12,8 +12,15 @@ namespace lockstep::sim {
 // How a real backend computes (issue 13): `exact` is the integer contract of docs/numerics.md,
 // bit-identical whatever the batch; `float` is fp32 arithmetic as ordinary inference stacks
 // do it, whose reduction order (and so whose bits) depends on the pass shape. The symbolic
-// backend has no arithmetic and ignores it.
-enum class Numerics { exact, float32 };
+// backend has no arithmetic and ignores it. `bf16` is the float forward as a bf16 inference
+// stack stores tensors: weights, GEMM inputs and outputs, the residual stream, norm outputs and
+// K/V rounded to bf16, accumulation and softmax/RMSNorm statistics in fp32 (docs/numerics.md §15).
+enum class Numerics { exact, float32, bf16 };
+
+// True for every profile that computes in floating point (float, bf16): not exact.
+constexpr bool is_float(Numerics numerics) {
+  return numerics != Numerics::exact;
+}
 
 struct ModelConfig {
   std::string name;  // preset name or "custom"
@@ -35,16 +42,19 @@ struct ModelConfig {
   bool loaded() const { return !weights_file.empty(); }
   Numerics numerics = Numerics::exact;
 
-  // K and V for every layer and kv head (int8 exact, fp32 float): the bytes one KV slot of
-  // one row occupies.
+  // K and V for every layer and kv head (int8 exact, fp32 float, bf16 bf16): the bytes one KV
+  // slot of one row occupies.
   std::int64_t kv_bytes_per_slot() const {
-    return (numerics == Numerics::float32 ? 4LL : 1LL) * 2LL * n_layers * n_kv_heads * head_dim;
+    const long long element = numerics == Numerics::float32 ? 4
+                              : numerics == Numerics::bf16  ? 2
+                                                            : 1;
+    return element * 2LL * n_layers * n_kv_heads * head_dim;
   }
 };
 
-// "exact" | "float", the scenario field's and --numerics' spelling.
+// "exact" | "float" | "bf16", the scenario field's and --numerics' spelling.
 const char* numerics_name(Numerics numerics);
-// Throws InputError naming `field` and the value when `text` is neither.
+// Throws InputError naming `field` and the value when `text` is none of them.
 Numerics parse_numerics(const std::string& text, const std::string& field);
 
 // Throws InputError naming the first inconsistent field (prefix names the config's place

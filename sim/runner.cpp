@@ -15,10 +15,10 @@
 namespace lockstep::sim {
 namespace {
 
-// The trace header's numerics: "float" when the target runs float, empty (not written) for
-// exact, so exact traces keep their bytes and digests.
+// The trace header's numerics: "float" or "bf16" when the target computes in floating point,
+// empty (not written) for exact, so exact traces keep their bytes and digests.
 std::string float_numerics_name(const Scenario& scenario) {
-  return scenario.target.numerics == Numerics::float32 ? numerics_name(Numerics::float32) : "";
+  return is_float(scenario.target.numerics) ? numerics_name(scenario.target.numerics) : "";
 }
 
 // The trace header's sampling: only for sampled runs, so greedy traces keep their bytes.

@@ -596,8 +596,8 @@ Scenario parse_scenario(const std::string& json_text, const std::string& origin,
   // Optional too: exact is the contract, float the comparison issue 13 asks for.
   if (top.has("numerics")) {
     const std::string value = string_field("numerics", true);
-    if (value != "exact" && value != "float")
-      top.where("numerics").fail("must be \"exact\" or \"float\", got '" + value + "'");
+    if (value != "exact" && value != "float" && value != "bf16")
+      top.where("numerics").fail("must be \"exact\", \"float\" or \"bf16\", got '" + value + "'");
     s.numerics = parse_numerics(value, "field 'numerics'");
     install_numerics(s);
   }

@@ -50,7 +50,8 @@ RunRecord read_run(Fields& f) {
   r.faults = f.strings("faults");
   if (f.has("numerics")) {
     r.numerics = f.text("numerics");
-    if (r.numerics != "float") f.fail_field("numerics", "must be \"float\" when present");
+    if (r.numerics != "float" && r.numerics != "bf16")
+      f.fail_field("numerics", "must be \"float\" or \"bf16\" when present");
   }
   if (f.has("sampling")) r.sampling = read_sampling(f);
   return r;

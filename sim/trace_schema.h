@@ -36,8 +36,8 @@ struct RunRecord {
   int sequences = 0;
   std::uint64_t prompts = 0;  // digest of every prompt
   std::vector<std::string> faults{};
-  // "float" when the models ran float numerics (issue 13); absent (empty) for exact, so every
-  // exact trace keeps its bytes.
+  // "float" or "bf16" when the models ran float numerics (issue 13); absent (empty) for exact, so
+  // every exact trace keeps its bytes.
   std::string numerics{};
   // Sampled runs only (issue 14): the scenario's sampling; absent (nullopt) for greedy runs,
   // so every greedy trace keeps its bytes.

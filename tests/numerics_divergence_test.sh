@@ -3,7 +3,8 @@
 # float numerics is a numerics divergence (exit 4, 0 violations, the anatomy in the summary
 # and the trace); the same scenario with a layout fault is a violation naming the invariant
 # and the step (exit 1); under exact numerics it equals batch-1 AR (exit 0).
-# Usage: numerics_divergence_test.sh LOCKSTEP SCENARIO [run options...]  (from the source root)
+# Usage: [NUMERICS=float|bf16] numerics_divergence_test.sh LOCKSTEP SCENARIO [run options...]
+# (from the source root; NUMERICS, default float, is the profile the scenario diverges under)
 # Exit 77 (skipped) when the scenario file, its model file or its SpecBench data is absent.
 # With SCENARIO "--layout-only": only the checks that need no divergence (a layout fault under
 # float numerics on the cpu backend is exit 1 naming I1 and its step; a clean float run that
@@ -40,7 +41,8 @@ if [[ ! -f $scenario ]]; then
   exit 77
 fi
 
-"$bin" run "$scenario" "$@" --numerics float --summary-json "$work/s.json" \
+numerics=${NUMERICS:-float}
+"$bin" run "$scenario" "$@" --numerics "$numerics" --summary-json "$work/s.json" \
   --trace "$work/t.jsonl" --trace-details >"$work/out" 2>&1
 rc=$?
 if [[ $rc -eq 2 ]] && grep -qiE "model|gguf|specbench|cannot read|not found" "$work/out"; then
@@ -48,18 +50,18 @@ if [[ $rc -eq 2 ]] && grep -qiE "model|gguf|specbench|cannot read|not found" "$w
   exit 77
 fi
 [[ $rc -eq 4 ]] || fail "float run: exit $rc, expected 4 (numerics divergence)"
-grep -qE "numerics +float: [1-9][0-9]* sequences differ from batch-1 AR with every invariant holding" \
+grep -qE "numerics +$numerics: [1-9][0-9]* sequences differ from batch-1 AR with every invariant holding" \
   "$work/out" || fail "float run: no numerics line"
 grep -qE "DIVERGENCE seq [0-9]+ at output position [0-9]+" "$work/out" || fail "float run: no anatomy"
 grep -qE "^ +AR +token [0-9]+ from a (prefill|decode) pass at step [0-9]+ \(padded 1x" "$work/out" ||
   fail "float run: the AR side does not name its one-row pass"
 grep -q "NUMERICS: every invariant holds" "$work/out" || fail "float run: result line"
-python3 - "$work/s.json" "$work/t.jsonl" <<'PY' || failed=$((failed + 1))
+python3 - "$work/s.json" "$work/t.jsonl" "$numerics" <<'PY' || failed=$((failed + 1))
 import json, sys
 s = json.load(open(sys.argv[1]))
 errors = []
 if s["violation_count"] != 0: errors.append("violation_count %d" % s["violation_count"])
-if s["numerics"] != "float": errors.append("numerics %r" % s["numerics"])
+if s["numerics"] != sys.argv[3]: errors.append("numerics %r" % s["numerics"])
 n = s["numerics_divergences"]
 if n < 1 or n != s["sequences"] - s["equivalent_sequences"] or len(s["divergences"]) != n:
     errors.append("numerics_divergences %d vs %d sequences, %d equivalent" %
@@ -84,7 +86,7 @@ rc=$?
 [[ $rc -eq 1 ]] || fail "float run with a layout fault: exit $rc, expected 1"
 grep -qE "VIOLATION I1 at step [0-9]+ row [0-9]+ slot [0-9]+" "$work/out" ||
   fail "float run with a layout fault: the violation does not name I1 and its step"
-grep -q "numerics  " "$work/out" && grep -qE "numerics +float: [1-9]" "$work/out" &&
+grep -q "numerics  " "$work/out" && grep -qE "numerics +$numerics: [1-9]" "$work/out" &&
   fail "float run with a layout fault: differences counted as numerics"
 
 "$bin" run "$scenario" "$@" --numerics exact >"$work/out" 2>&1

@@ -31,7 +31,7 @@ InvariantChecker::InvariantChecker(const std::vector<sim::Sequence>& sequences,
   require(oracle_.size() == sequences_.size(), "InvariantChecker: one oracle output per sequence");
   fed_.resize(sequences_.size());
   diverged_.assign(sequences_.size(), false);
-  if (rule_.numerics == sim::Numerics::float32)
+  if (sim::is_float(rule_.numerics))
     sources_.emplace(static_cast<int>(sequences_.size()));
 }
 
@@ -160,7 +160,7 @@ void InvariantChecker::on_commit(int step, int row, const sim::Sequence& seq, in
   step_ = step;
   if (sources_) sources_->on_commit(step, row, seq, index);
   if (diverged_[static_cast<std::size_t>(seq.id)]) return;
-  if (rule_.numerics == sim::Numerics::float32) {
+  if (sim::is_float(rule_.numerics)) {
     check_commit_against_model(row, seq, index);
   } else {
     check_commit_against_oracle(row, seq, index);
@@ -275,7 +275,7 @@ void InvariantChecker::finish() {
   for (const auto& seq : sequences_) {
     const auto id = static_cast<std::size_t>(seq.id);
     if (diverged_[id]) continue;
-    if (rule_.numerics == sim::Numerics::float32) {
+    if (sim::is_float(rule_.numerics)) {
       // No oracle length to compare with: a sequence ends at EOS or at max_new_tokens.
       const bool ended = seq.generated() >= rule_.max_new_tokens ||
                          (seq.generated() > 0 && is_eos(seq.tokens.back()));

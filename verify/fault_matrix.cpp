@@ -112,7 +112,7 @@ FaultMatrix run_fault_matrix(std::vector<sim::Scenario> scenarios,
       s.numerics = *numerics;
       sim::install_numerics(s);
     }
-    m.float_numerics = m.float_numerics || s.target.numerics == sim::Numerics::float32;
+    m.float_numerics = m.float_numerics || sim::is_float(s.target.numerics);
   }
   m.baseline = run_row(m.scenarios, "");
   for (const auto& name : faults.empty() ? sim::fault_names() : faults) {

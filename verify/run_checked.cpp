@@ -21,7 +21,7 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   run.scenario = scenario;
   const auto reference_start = std::chrono::steady_clock::now();
   sim::ReferenceContinuation computed;
-  const bool float_numerics = scenario.target.numerics == sim::Numerics::float32;
+  const bool float_numerics = sim::is_float(scenario.target.numerics);
   // Under float numerics the AR run's passes are watched too: a divergence's anatomy shows
   // both runs' logits.
   std::optional<CommitSources> ar_sources;
