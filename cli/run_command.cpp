@@ -97,9 +97,9 @@ void print_sequences(const verify::CheckedRun& run, const sim::TokenText& text) 
 // differs, with both runs' top logits and the passes that chose them.
 void print_numerics(const verify::CheckedRun& run) {
   fmt::print(
-      "  numerics       float: {} sequences differ from batch-1 AR with every invariant "
+      "  numerics       {}: {} sequences differ from batch-1 AR with every invariant "
       "holding (numerics divergences)\n",
-      run.numerics_divergences);
+      sim::numerics_name(run.scenario.target.numerics), run.numerics_divergences);
   constexpr std::size_t kShown = 10;
   for (std::size_t i = 0; i < run.divergences.size() && i < kShown; ++i) {
     const auto& d = run.divergences[i];

@@ -134,6 +134,10 @@ const std::vector<FaultInfo>& fault_registry() {
   return table;
 }
 
+bool caught_only_against_the_oracle(Fault fault) {
+  return fault == Fault::sample_key_batch_row || fault == Fault::sample_key_pass_counter;
+}
+
 std::vector<std::string> fault_names() {
   std::vector<std::string> out;
   for (const auto& f : fault_registry()) out.emplace_back(f.name);

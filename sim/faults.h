@@ -52,6 +52,10 @@ struct FaultInfo {
 // Every fault this build can inject, in a fixed order (the matrix and docs follow it).
 const std::vector<FaultInfo>& fault_registry();
 std::vector<std::string> fault_names();
+// The sampling-key faults: only the comparison with sampled batch-1 AR (I5 under exact
+// numerics) can see them, since a wrongly keyed draw is still the target's own choice. Under
+// float numerics, where batch-1 AR is no oracle, the fault matrix leaves them out.
+bool caught_only_against_the_oracle(Fault fault);
 const FaultInfo& fault_info(Fault fault);
 // Whether `fault` can touch a run of `strategy` (a preset: its base strategy). Throws
 // InputError for an unknown strategy.

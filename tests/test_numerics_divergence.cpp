@@ -237,7 +237,13 @@ std::vector<sim::Scenario> library(const std::string& backend) {
 // `expect_divergences`: whether some fault-free run must diverge by numerics (nullopt: may).
 void check_matrix_catches_everything(const verify::FaultMatrix& m,
                                      std::optional<bool> expect_divergences, bool all) {
-  BOOST_TEST_REQUIRE(m.rows.size() == sim::fault_registry().size());
+  // Every fault but those only batch-1 AR can see (sim::caught_only_against_the_oracle).
+  std::size_t expected_rows = 0;
+  for (const auto& f : sim::fault_registry())
+    expected_rows += sim::caught_only_against_the_oracle(f.fault) ? 0 : 1;
+  BOOST_TEST_REQUIRE(m.rows.size() == expected_rows);
+  for (const auto& r : m.rows)
+    BOOST_TEST(r.fault.rfind("sample-key-", 0) != 0, r.fault << " is in the float matrix");
   BOOST_TEST(m.float_numerics);
   BOOST_TEST(m.baseline_clean());
   bool diverged = false;
@@ -322,10 +328,16 @@ BOOST_AUTO_TEST_CASE(the_cpu_fault_matrix_under_float_catches_what_exact_catches
   BOOST_TEST(!exact.float_numerics);
   BOOST_TEST(exact.baseline_clean());
   check_matrix_catches_everything(floated, std::nullopt, false);
-  BOOST_TEST_REQUIRE(floated.rows.size() == exact.rows.size());
-  for (std::size_t i = 0; i < exact.rows.size(); ++i) {
-    BOOST_TEST(floated.rows[i].detected() == exact.rows[i].detected(), exact.rows[i].fault);
+  // The float matrix leaves out the faults only batch-1 AR can see; the rest match by name.
+  std::size_t compared = 0;
+  for (const auto& e : exact.rows) {
+    for (const auto& f : floated.rows) {
+      if (f.fault != e.fault) continue;
+      BOOST_TEST(f.detected() == e.detected(), e.fault);
+      ++compared;
+    }
   }
+  BOOST_TEST(compared == floated.rows.size());
 }
 
 }  // namespace
