@@ -72,9 +72,10 @@ void tokenize_prompts(sim::Scenario& s, const std::string& model_path,
     const sim::SpecBenchSource& src = *s.specbench;
     const std::string& path = specbench_path.empty() ? src.path : specbench_path;
     if (path.empty()) throw InputError("prompts.specbench.path is not set; pass --specbench PATH");
-    const auto questions = sim::read_specbench_questions(path, src.offset, src.count);
+    const auto questions = sim::read_specbench_questions(path, src.offset, src.count, src.stride);
     for (std::size_t i = 0; i < questions.size(); ++i) {
-      const std::string field = "prompts.specbench (record " + std::to_string(src.offset + i) + ")";
+      const std::string field = "prompts.specbench (record " +
+                                std::to_string(src.offset + static_cast<int>(i) * src.stride) + ")";
       const std::string question = cut_to_tokens(t, questions[i], src.max_prompt_tokens, field);
       prompts.push_back(tokenize(t, question, s.chat, field));
     }

@@ -36,6 +36,7 @@ struct SpecBenchSource {
   std::string path;  // empty: must come from --specbench
   int count = 0;
   int offset = 0;
+  int stride = 1;             // records offset, offset + stride, ... (spread over the file)
   int max_prompt_tokens = 0;  // 0: no truncation; else keep the first N bytes-tokens
 };
 
@@ -118,8 +119,10 @@ void validate_fixed_fields(const Scenario& scenario);
 // Byte-level tokenizer: one token per UTF-8 byte (ids 0..255).
 std::vector<Token> byte_tokenize(const std::string& text);
 
-// First turns of SpecBench's question.jsonl, records [offset, offset + count).
-std::vector<std::string> read_specbench_questions(const std::string& path, int offset, int count);
+// First turns of SpecBench's question.jsonl: `count` records from `offset`, every `stride`-th
+// (sim/specbench.h also keeps each record's category).
+std::vector<std::string> read_specbench_questions(const std::string& path, int offset, int count,
+                                                  int stride = 1);
 
 // The scenario compiled into the binary, run when `lockstep run` gets no file.
 const char* default_scenario_json();
