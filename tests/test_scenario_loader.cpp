@@ -18,6 +18,7 @@
 
 #include "sim/error.h"
 #include "sim/scenario.h"
+#include "sim/specbench.h"
 #include "tests/test_support.h"
 
 using lockstep::InputError;
@@ -518,6 +519,55 @@ BOOST_AUTO_TEST_CASE(specbench_reader) {
   const std::string no_turns =
       dir.write("no_turns.jsonl", "{\"turns\": [\"ok\"]}\n\n{\"question\": \"x\"}\n");
   check_error([&] { sim::read_specbench_questions(no_turns, 0, 1); }, "no_turns.jsonl: line 3:");
+}
+
+// Records keep their category and position; a stride spreads the slice over the file, and a
+// stride reaching past the end is an error that counts the records.
+BOOST_AUTO_TEST_CASE(specbench_records_keep_their_category_and_stride) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 7; ++i) {
+    json record = {{"turns", {"q" + std::to_string(i)}}};
+    if (i != 3) record["category"] = "c" + std::to_string(i % 3);
+    text += record.dump() + "\n";
+  }
+  const std::string path = dir.write("categories.jsonl", text);
+  const auto records = sim::read_specbench_records(path, 1, 3, 2);
+  BOOST_TEST_REQUIRE(records.size() == 3u);
+  BOOST_TEST(records[0].index == 1);
+  BOOST_TEST(records[0].question == "q1");
+  BOOST_TEST(records[0].category == "c1");
+  BOOST_TEST(records[1].index == 3);
+  BOOST_TEST(records[1].category.empty());  // record 3 names none
+  BOOST_TEST(records[2].index == 5);
+  BOOST_TEST(records[2].category == "c2");
+  BOOST_TEST(
+      (sim::read_specbench_questions(path, 0, 3, 3) == std::vector<std::string>{"q0", "q3", "q6"}));
+  check_error([&] { sim::read_specbench_records(path, 1, 4, 2); }, "has 7 records");
+  check_error([&] { sim::read_specbench_records(path, 0, 1, 0); }, "stride");
+  const std::string bad =
+      dir.write("bad_category.jsonl", "{\"turns\": [\"q\"], \"category\": 3}\n");
+  check_error([&] { sim::read_specbench_records(bad, 0, 1); },
+              "bad_category.jsonl: line 1: 'category' must be a string");
+  // The scenario field: "stride" is read and range-checked.
+  const std::string spread = patched([](json& d) {
+    d["prompts"] = {{"specbench", {{"count", 2}, {"stride", 3}}}};
+    d["draft"] = {{"kind", "script"}, {"accepted", {{1, 2}}}};
+  });
+  sim::Scenario s = sim::parse_scenario(spread, kOrigin);
+  BOOST_TEST_REQUIRE(s.specbench.has_value());
+  BOOST_TEST(s.specbench->stride == 3);
+  sim::finalize_scenario(s, path);
+  BOOST_TEST(s.prompts.size() == 2u);
+  BOOST_TEST((s.prompts[1] == sim::byte_tokenize("q3")));
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) {
+                              d["prompts"] = {{"specbench", {{"count", 2}, {"stride", 0}}}};
+                            }),
+                            kOrigin);
+      },
+      "stride");
 }
 
 BOOST_AUTO_TEST_CASE(specbench_prompts_resolve_in_finalize) {
