@@ -27,7 +27,7 @@ struct EquivalenceArgs {
   std::string scenario_path;
   std::string specbench;
   std::optional<std::string> backend;
-  std::optional<int> prompts, new_tokens, k;
+  std::optional<int> prompts, per_category, new_tokens, k;
   int offset = 0;
   int stride = 1;
   int prompt_tokens = 0;
@@ -42,17 +42,24 @@ void apply_overrides(const EquivalenceArgs& a, sim::Scenario& s) {
   if (a.backend) s.backend = *a.backend;
   if (a.new_tokens) s.max_new_tokens = *a.new_tokens;
   if (a.k) s.k = *a.k;
-  if (a.prompts) {
-    if (*a.prompts < 1)
+  if (a.prompts && a.per_category) throw InputError("give --prompts or --per-category, not both");
+  if (a.prompts || a.per_category) {
+    if (a.prompts && *a.prompts < 1)
       throw InputError("--prompts must be >= 1, got " + std::to_string(*a.prompts));
-    s.prompts.clear();
-    s.prompt_texts.clear();
-    s.specbench =
-        sim::SpecBenchSource{.path = s.specbench ? s.specbench->path : std::string(),
-                             .count = *a.prompts,
+    sim::SpecBenchSource src{.path = s.specbench ? s.specbench->path : std::string(),
+                             .count = a.prompts.value_or(0),
                              .offset = a.offset,
                              .stride = a.stride,
                              .max_prompt_tokens = s.specbench ? s.specbench->max_prompt_tokens : 0};
+    if (a.per_category) {
+      const std::string& path = a.specbench.empty() ? src.path : a.specbench;
+      if (path.empty()) throw InputError("--per-category needs --specbench PATH");
+      src.records = sim::spread_over_categories(sim::read_specbench_all(path), *a.per_category);
+      src.count = static_cast<int>(src.records.size());
+    }
+    s.prompts.clear();
+    s.prompt_texts.clear();
+    s.specbench = src;
   }
   if (a.prompt_tokens < 0)
     throw InputError("--prompt-tokens must be >= 0, got " + std::to_string(a.prompt_tokens));
@@ -71,7 +78,7 @@ PromptLabels labels_of(const sim::Scenario& s, const std::string& specbench_path
   const auto& src = *s.specbench;
   const std::string& path = specbench_path.empty() ? src.path : specbench_path;
   if (path.empty()) throw InputError("the scenario's SpecBench prompts need --specbench PATH");
-  for (const auto& r : sim::read_specbench_records(path, src.offset, src.count, src.stride)) {
+  for (const auto& r : sim::read_specbench_source(path, src)) {
     labels.labels.push_back(std::to_string(r.index));
     labels.categories.push_back(r.category.empty() ? "-" : r.category);
   }
@@ -175,15 +182,18 @@ void add_equivalence_command(CLI::App& app, int& exit_code) {
       "                       generated,oracle_generated (first_divergence -1: identical)\n"
       "Progress, one line per cell, goes to stderr.\n"
       "Exit status: 0 done, no violation, every exact cell 100%; 1 otherwise; 2 bad input.\n"
-      "Example (13 SpecBench categories, every 7th record, in the model's chat template):\n"
+      "Example (2 records of each of SpecBench's 13 categories, in the model's chat template):\n"
       "  lockstep equivalence scenarios/models/smollm2_walkthrough.json --specbench \\\n"
-      "    PATH/question.jsonl --prompts 64 --stride 7 --prompt-tokens 32 --new-tokens 64 --k 3");
+      "    PATH/question.jsonl --per-category 2 --prompt-tokens 32 --new-tokens 64 --k 3");
   cmd->add_option("SCENARIO", a->scenario_path, "Scenario JSON file (model, drafter, k)")
       ->required();
   cmd->add_option("--backend", a->backend, "symbolic | cpu | gpu (default: the scenario's)");
   cmd->add_option("--specbench", a->specbench, "SpecBench question.jsonl");
   cmd->add_option("--prompts", a->prompts,
                   "Replace the prompts by N SpecBench records (default: the scenario's prompts)");
+  cmd->add_option("--per-category", a->per_category,
+                  "Replace the prompts by N SpecBench records of each category, evenly spread "
+                  "inside it (13 categories: 13 N prompts)");
   cmd->add_option("--offset", a->offset, "With --prompts: the first record (default 0)");
   cmd->add_option("--stride", a->stride,
                   "With --prompts: take every S-th record (default 1; 7 spreads 64 prompts over "

@@ -751,9 +751,8 @@ void finalize_scenario(Scenario& s, const std::string& specbench_path,
     throw InputError("prompts.specbench.path is not set; pass --specbench PATH");
   }
   std::vector<std::vector<Token>> prompts;
-  for (const std::string& question :
-       read_specbench_questions(path, src.offset, src.count, src.stride)) {
-    std::vector<Token> tokens = byte_tokenize(question);
+  for (const SpecBenchRecord& record : read_specbench_source(path, src)) {
+    std::vector<Token> tokens = byte_tokenize(record.question);
     if (src.max_prompt_tokens > 0 &&
         tokens.size() > static_cast<std::size_t>(src.max_prompt_tokens)) {
       tokens.resize(static_cast<std::size_t>(src.max_prompt_tokens));

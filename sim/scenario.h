@@ -38,6 +38,10 @@ struct SpecBenchSource {
   int offset = 0;
   int stride = 1;             // records offset, offset + stride, ... (spread over the file)
   int max_prompt_tokens = 0;  // 0: no truncation; else keep the first N bytes-tokens
+  // When not empty: exactly these records, in this order, instead of the offset / count /
+  // stride slice (count must equal its size). Set by programs (`lockstep equivalence
+  // --per-category`), not a scenario field.
+  std::vector<int> records = {};
 };
 
 struct Scenario {

@@ -1,11 +1,13 @@
 // SpecBench records (sim/specbench.h) and the question list scenario.h offers on top of them.
 #include "sim/specbench.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -63,14 +65,9 @@ SpecBenchRecord parse_record(const std::string& line, const Bad& bad) {
 
 }  // namespace
 
-std::vector<SpecBenchRecord> read_specbench_records(const std::string& path, int offset, int count,
-                                                    int stride) {
-  check_slice(offset, count, stride);
+std::vector<SpecBenchRecord> read_specbench_all(const std::string& path) {
   std::ifstream in = open_questions(path);
-  const std::int64_t last =
-      static_cast<std::int64_t>(offset) + static_cast<std::int64_t>(count - 1) * stride;
   std::vector<SpecBenchRecord> records;
-  std::int64_t index = 0;
   std::string line;
   for (int line_no = 1; std::getline(in, line); ++line_no) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
@@ -78,20 +75,69 @@ std::vector<SpecBenchRecord> read_specbench_records(const std::string& path, int
       throw InputError(path + ": line " + std::to_string(line_no) + ": " + why);
     };
     SpecBenchRecord r = parse_record(line, bad);
-    if (index >= offset && index <= last && (index - offset) % stride == 0) {
-      r.index = static_cast<int>(index);
-      records.push_back(std::move(r));
-    }
-    ++index;
+    r.index = static_cast<int>(records.size());
+    records.push_back(std::move(r));
   }
   if (in.bad()) throw InputError("cannot read SpecBench questions '" + path + "': read error");
-  if (last >= index) {
-    throw InputError(path + " has " + std::to_string(index) + " records, but offset " +
+  return records;
+}
+
+std::vector<SpecBenchRecord> read_specbench_records(const std::string& path, int offset, int count,
+                                                    int stride) {
+  check_slice(offset, count, stride);
+  std::vector<SpecBenchRecord> all = read_specbench_all(path);
+  const std::int64_t last =
+      static_cast<std::int64_t>(offset) + static_cast<std::int64_t>(count - 1) * stride;
+  if (last >= static_cast<std::int64_t>(all.size())) {
+    throw InputError(path + " has " + std::to_string(all.size()) + " records, but offset " +
                      std::to_string(offset) + ", count " + std::to_string(count) + " and stride " +
                      std::to_string(stride) + " reach record " + std::to_string(last) +
                      " (counting from 0)");
   }
+  std::vector<SpecBenchRecord> records;
+  for (int i = 0; i < count; ++i) records.push_back(std::move(all[offset + i * stride]));
   return records;
+}
+
+std::vector<SpecBenchRecord> read_specbench_source(const std::string& path,
+                                                   const SpecBenchSource& source) {
+  if (source.records.empty())
+    return read_specbench_records(path, source.offset, source.count, source.stride);
+  require(source.count == static_cast<int>(source.records.size()),
+          "read_specbench_source: count equals the size of the record list");
+  std::vector<SpecBenchRecord> all = read_specbench_all(path);
+  std::vector<SpecBenchRecord> records;
+  for (int index : source.records) {
+    if (index < 0 || index >= static_cast<int>(all.size())) {
+      throw InputError(path + " has " + std::to_string(all.size()) + " records; record " +
+                       std::to_string(index) + " does not exist (counting from 0)");
+    }
+    records.push_back(all[index]);
+  }
+  return records;
+}
+
+std::vector<int> spread_over_categories(const std::vector<SpecBenchRecord>& all, int per_category) {
+  if (per_category < 1)
+    throw InputError("per category: must be >= 1, got " + std::to_string(per_category));
+  std::map<std::string, std::vector<int>> members;  // category -> its records, in file order
+  for (const auto& r : all) {
+    if (r.category.empty())
+      throw InputError("SpecBench record " + std::to_string(r.index) + " has no category");
+    members[r.category].push_back(r.index);
+  }
+  std::vector<int> picked;
+  for (const auto& [category, indices] : members) {
+    const auto size = static_cast<std::int64_t>(indices.size());
+    if (size < per_category) {
+      throw InputError("SpecBench category '" + category + "' has " + std::to_string(size) +
+                       " records, fewer than the " + std::to_string(per_category) + " asked");
+    }
+    for (std::int64_t j = 0; j < per_category; ++j)
+      picked.push_back(indices[static_cast<std::size_t>(j * size / per_category)]);
+  }
+  std::sort(picked.begin(), picked.end());
+  return picked;
 }
 
 std::vector<std::string> read_specbench_questions(const std::string& path, int offset, int count,

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario.h"
+
 namespace lockstep::sim {
 
 struct SpecBenchRecord {
@@ -21,5 +23,18 @@ struct SpecBenchRecord {
 // (saying how many records the file has).
 std::vector<SpecBenchRecord> read_specbench_records(const std::string& path, int offset, int count,
                                                     int stride = 1);
+
+// Every record of the file, in order.
+std::vector<SpecBenchRecord> read_specbench_all(const std::string& path);
+
+// The records a scenario's SpecBench source names: its `records` list when set, else its
+// offset / count / stride slice.
+std::vector<SpecBenchRecord> read_specbench_source(const std::string& path,
+                                                   const SpecBenchSource& source);
+
+// `per_category` record indices from each category, evenly spread inside it (the category's
+// j-th pick is its record floor(j * size / per_category)), in file order. Throws InputError
+// when a category has fewer records than asked, or a record has no category.
+std::vector<int> spread_over_categories(const std::vector<SpecBenchRecord>& all, int per_category);
 
 }  // namespace lockstep::sim
