@@ -69,6 +69,13 @@ check "the categories are the records'" \
 check "one row per category and cell, beside 'all'" \
   test "$(awk -F, 'NR > 1 {print $3 ":" $4}' "$tmp/sb/equivalence.csv" | sort | tr '\n' ' ')" \
     = "exact:all exact:translation exact:writing float:all float:translation float:writing "
+# --per-category 1: one record of each of SpecBench's 13 categories.
+"$bin" equivalence scenarios/specbench.json --backend cpu --specbench "$specbench" \
+  --per-category 1 --prompt-tokens 8 --new-tokens 4 --strategies packed --batch-sizes 4 \
+  --numerics exact --out "$tmp/cat" >/dev/null 2>&1
+check "--per-category 1 exits 0" test $? = 0
+check "--per-category 1 gives 13 prompts of 13 categories" \
+  test "$(awk -F, 'NR > 1 {print $6}' "$tmp/cat/sequences.csv" | sort -u | wc -l):$(($(wc -l <"$tmp/cat/sequences.csv") - 1))" = "13:13"
 "$bin" equivalence scenarios/specbench.json --backend cpu --specbench "$specbench" \
   --prompts 2 --stride 480 --out "$tmp/bad" >/dev/null 2>"$tmp/bad.err"
 check "a slice past the file's end: exit 2" test $? = 2

@@ -570,6 +570,35 @@ BOOST_AUTO_TEST_CASE(specbench_records_keep_their_category_and_stride) {
       "stride");
 }
 
+// --per-category: each category's picks evenly spread inside it, in file order; a record
+// list replaces the slice; too few records or a record without category is an error.
+BOOST_AUTO_TEST_CASE(specbench_records_spread_over_categories) {
+  std::vector<sim::SpecBenchRecord> all;
+  const std::vector<std::string> categories = {"a", "b", "a", "a", "b", "a", "c"};
+  for (std::size_t i = 0; i < categories.size(); ++i)
+    all.push_back({.index = static_cast<int>(i), .question = "q", .category = categories[i]});
+  // a = {0, 2, 3, 5}: picks 0 and floor(4 / 2) = 2nd member = 3; b = {1, 4}; c = {6}.
+  BOOST_TEST((sim::spread_over_categories(all, 1) == std::vector<int>{0, 1, 6}));
+  check_error([&] { sim::spread_over_categories(all, 2); }, "category 'c' has 1 records");
+  check_error([&] { sim::spread_over_categories(all, 0); }, "must be >= 1");
+  all[6].category.clear();
+  check_error([&] { sim::spread_over_categories(all, 1); }, "record 6 has no category");
+  all.pop_back();
+  BOOST_TEST((sim::spread_over_categories(all, 2) == std::vector<int>{0, 1, 3, 4}));
+
+  TempDir dir;
+  const std::string path = dir.write("questions.jsonl", specbench_jsonl());
+  sim::SpecBenchSource listed;
+  listed.count = 2;
+  listed.records = {2, 0};
+  const auto records = sim::read_specbench_source(path, listed);
+  BOOST_TEST_REQUIRE(records.size() == 2u);
+  BOOST_TEST(records[0].question == kTurns[2]);
+  BOOST_TEST(records[1].index == 0);
+  listed.records = {0, 3};
+  check_error([&] { sim::read_specbench_source(path, listed); }, "record 3 does not exist");
+}
+
 BOOST_AUTO_TEST_CASE(specbench_prompts_resolve_in_finalize) {
   TempDir dir;
   const std::string path = dir.write("questions.jsonl", specbench_jsonl());
