@@ -43,6 +43,8 @@ void apply_overrides(const EquivalenceArgs& a, sim::Scenario& s) {
   if (a.new_tokens) s.max_new_tokens = *a.new_tokens;
   if (a.k) s.k = *a.k;
   if (a.prompts && a.per_category) throw InputError("give --prompts or --per-category, not both");
+  if (!a.prompts && (a.offset != 0 || a.stride != 1))
+    throw InputError("--offset and --stride choose the records of --prompts N; add --prompts");
   if (a.prompts || a.per_category) {
     if (a.prompts && *a.prompts < 1)
       throw InputError("--prompts must be >= 1, got " + std::to_string(*a.prompts));

@@ -51,6 +51,8 @@ bad "batch size 0" "batch-sizes" --batch-sizes 0
 bad "--prompts 0" "prompts" --prompts 0
 bad "float on the symbolic backend" "symbolic" --backend symbolic --numerics float
 bad "--prompt-tokens without SpecBench prompts" "prompt-tokens" --prompt-tokens 8
+bad "--stride without --prompts" "add --prompts" --stride 7
+bad "--prompts with --per-category" "not both" --prompts 2 --per-category 1
 check "bad input writes nothing" test ! -e "$tmp/bad/equivalence.csv"
 
 if [[ -z "$specbench" || ! -f "$specbench" ]]; then
