@@ -6,6 +6,7 @@
 
 #include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
+#include "cli/equivalence_command.h"
 #include "cli/faults_command.h"
 #include "cli/merge_command.h"
 #include "cli/model_info_command.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   lockstep::cli::add_merge_command(app, exit_code);
   lockstep::cli::add_calibrate_command(app, exit_code);
   lockstep::cli::add_bench_command(app, exit_code);
+  lockstep::cli::add_equivalence_command(app, exit_code);
   lockstep::cli::add_viz_command(app, exit_code);
   lockstep::cli::add_tokenize_command(app, exit_code);
   lockstep::cli::add_model_info_command(app, exit_code);

@@ -7,6 +7,7 @@
 #include "gguf/model_cache.h"
 #include "loaded/loaded_model.h"
 #include "sim/error.h"
+#include "sim/specbench.h"
 #include "tokenizer/chat_template.h"
 #include "tokenizer/from_gguf.h"
 
@@ -72,10 +73,9 @@ void tokenize_prompts(sim::Scenario& s, const std::string& model_path,
     const sim::SpecBenchSource& src = *s.specbench;
     const std::string& path = specbench_path.empty() ? src.path : specbench_path;
     if (path.empty()) throw InputError("prompts.specbench.path is not set; pass --specbench PATH");
-    const auto questions = sim::read_specbench_questions(path, src.offset, src.count);
-    for (std::size_t i = 0; i < questions.size(); ++i) {
-      const std::string field = "prompts.specbench (record " + std::to_string(src.offset + i) + ")";
-      const std::string question = cut_to_tokens(t, questions[i], src.max_prompt_tokens, field);
+    for (const sim::SpecBenchRecord& record : sim::read_specbench_source(path, src)) {
+      const std::string field = "prompts.specbench (record " + std::to_string(record.index) + ")";
+      const std::string question = cut_to_tokens(t, record.question, src.max_prompt_tokens, field);
       prompts.push_back(tokenize(t, question, s.chat, field));
     }
     s.specbench.reset();

@@ -24,6 +24,7 @@
 #include "sim/drafter.h"
 #include "sim/error.h"
 #include "sim/faults.h"
+#include "sim/specbench.h"
 #include "sim/strategy.h"
 
 namespace lockstep::sim {
@@ -452,11 +453,13 @@ void parse_prompts(const json& v, const Where& w, Scenario& s) {
   }
   Where ws = o.where("specbench");
   if (s.target_file.empty()) require_byte_vocab(s.target, ws);
-  Object sb(o.required("specbench"), ws, {"path", "count", "offset", "max_prompt_tokens"});
+  Object sb(o.required("specbench"), ws,
+            {"path", "count", "offset", "stride", "max_prompt_tokens"});
   SpecBenchSource src;
   if (sb.has("path")) src.path = as_string(sb.required("path"), sb.where("path"), true);
   src.count = require_int(sb, "count", kCount);
   if (sb.has("offset")) src.offset = require_int(sb, "offset", kNonNegative);
+  if (sb.has("stride")) src.stride = require_int(sb, "stride", kCount);
   if (sb.has("max_prompt_tokens"))
     src.max_prompt_tokens = require_int(sb, "max_prompt_tokens", kCount);
   s.specbench = src;
@@ -709,6 +712,7 @@ std::size_t validate_prompts(const Scenario& s) {
     }
     check_range(s.specbench->count, "prompts.specbench.count", kCount, {});
     check_range(s.specbench->offset, "prompts.specbench.offset", kNonNegative, {});
+    check_range(s.specbench->stride, "prompts.specbench.stride", kCount, {});
     check_range(s.specbench->max_prompt_tokens, "prompts.specbench.max_prompt_tokens",
                 {0, kCount.hi}, {});
     return static_cast<std::size_t>(s.specbench->count);
@@ -784,8 +788,8 @@ void finalize_scenario(Scenario& s, const std::string& specbench_path,
     throw InputError("prompts.specbench.path is not set; pass --specbench PATH");
   }
   std::vector<std::vector<Token>> prompts;
-  for (const std::string& question : read_specbench_questions(path, src.offset, src.count)) {
-    std::vector<Token> tokens = byte_tokenize(question);
+  for (const SpecBenchRecord& record : read_specbench_source(path, src)) {
+    std::vector<Token> tokens = byte_tokenize(record.question);
     if (src.max_prompt_tokens > 0 &&
         tokens.size() > static_cast<std::size_t>(src.max_prompt_tokens)) {
       tokens.resize(static_cast<std::size_t>(src.max_prompt_tokens));
@@ -825,56 +829,6 @@ std::vector<Token> byte_tokenize(const std::string& text) {
   tokens.reserve(text.size());
   for (unsigned char byte : text) tokens.push_back(static_cast<Token>(byte));
   return tokens;
-}
-
-std::vector<std::string> read_specbench_questions(const std::string& path, int offset, int count) {
-  if (offset < 0 || count < 1) {
-    throw InputError("SpecBench: offset must be >= 0 and count >= 1, got offset " +
-                     std::to_string(offset) + ", count " + std::to_string(count));
-  }
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw InputError("cannot read SpecBench questions '" + path + "': it is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw InputError("cannot read SpecBench questions '" + path + "': " + std::strerror(errno));
-  }
-  // Every record is checked, not only the requested ones: a damaged file should fail the
-  // same way whichever slice a run asks for.
-  std::vector<std::string> questions;
-  std::int64_t records = 0;
-  const std::int64_t end = static_cast<std::int64_t>(offset) + count;
-  std::string line;
-  for (int line_no = 1; std::getline(in, line); ++line_no) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
-    auto bad = [&](const std::string& why) {
-      throw InputError(path + ": line " + std::to_string(line_no) + ": " + why);
-    };
-    json record;
-    try {
-      record = json::parse(line);
-    } catch (const json::parse_error& e) {
-      std::string message = e.what();
-      if (auto pos = message.find("] "); pos != std::string::npos)
-        message = message.substr(pos + 2);
-      bad("malformed JSON: " + message);
-    }
-    if (!record.is_object() || !record.contains("turns") || !record["turns"].is_array() ||
-        record["turns"].empty() || !record["turns"][0].is_string()) {
-      bad("expected an object with a non-empty 'turns' list of strings");
-    }
-    if (records >= offset && records < end)
-      questions.push_back(record["turns"][0].get<std::string>());
-    ++records;
-  }
-  if (in.bad()) throw InputError("cannot read SpecBench questions '" + path + "': read error");
-  if (end > records) {
-    throw InputError(path + " has " + std::to_string(records) + " records, but offset " +
-                     std::to_string(offset) + " + count " + std::to_string(count) + " = " +
-                     std::to_string(end) + " exceeds it");
-  }
-  return questions;
 }
 
 const char* default_scenario_json() {

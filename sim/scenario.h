@@ -37,7 +37,12 @@ struct SpecBenchSource {
   std::string path;  // empty: must come from --specbench
   int count = 0;
   int offset = 0;
+  int stride = 1;             // records offset, offset + stride, ... (spread over the file)
   int max_prompt_tokens = 0;  // 0: no truncation; else keep the first N bytes-tokens
+  // When not empty: exactly these records, in this order, instead of the offset / count /
+  // stride slice (count must equal its size). Set by programs (`lockstep equivalence
+  // --per-category`), not a scenario field.
+  std::vector<int> records = {};
 };
 
 struct Scenario {
@@ -122,8 +127,10 @@ void validate_fixed_fields(const Scenario& scenario);
 // Byte-level tokenizer: one token per UTF-8 byte (ids 0..255).
 std::vector<Token> byte_tokenize(const std::string& text);
 
-// First turns of SpecBench's question.jsonl, records [offset, offset + count).
-std::vector<std::string> read_specbench_questions(const std::string& path, int offset, int count);
+// First turns of SpecBench's question.jsonl: `count` records from `offset`, every `stride`-th
+// (sim/specbench.h also keeps each record's category).
+std::vector<std::string> read_specbench_questions(const std::string& path, int offset, int count,
+                                                  int stride = 1);
 
 // The scenario compiled into the binary, run when `lockstep run` gets no file.
 const char* default_scenario_json();

@@ -18,6 +18,7 @@
 
 #include "sim/error.h"
 #include "sim/scenario.h"
+#include "sim/specbench.h"
 #include "tests/test_support.h"
 
 using lockstep::InputError;
@@ -518,6 +519,84 @@ BOOST_AUTO_TEST_CASE(specbench_reader) {
   const std::string no_turns =
       dir.write("no_turns.jsonl", "{\"turns\": [\"ok\"]}\n\n{\"question\": \"x\"}\n");
   check_error([&] { sim::read_specbench_questions(no_turns, 0, 1); }, "no_turns.jsonl: line 3:");
+}
+
+// Records keep their category and position; a stride spreads the slice over the file, and a
+// stride reaching past the end is an error that counts the records.
+BOOST_AUTO_TEST_CASE(specbench_records_keep_their_category_and_stride) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 7; ++i) {
+    json record = {{"turns", {"q" + std::to_string(i)}}};
+    if (i != 3) record["category"] = "c" + std::to_string(i % 3);
+    text += record.dump() + "\n";
+  }
+  const std::string path = dir.write("categories.jsonl", text);
+  const auto records = sim::read_specbench_records(path, 1, 3, 2);
+  BOOST_TEST_REQUIRE(records.size() == 3u);
+  BOOST_TEST(records[0].index == 1);
+  BOOST_TEST(records[0].question == "q1");
+  BOOST_TEST(records[0].category == "c1");
+  BOOST_TEST(records[1].index == 3);
+  BOOST_TEST(records[1].category.empty());  // record 3 names none
+  BOOST_TEST(records[2].index == 5);
+  BOOST_TEST(records[2].category == "c2");
+  BOOST_TEST(
+      (sim::read_specbench_questions(path, 0, 3, 3) == std::vector<std::string>{"q0", "q3", "q6"}));
+  check_error([&] { sim::read_specbench_records(path, 1, 4, 2); }, "has 7 records");
+  check_error([&] { sim::read_specbench_records(path, 0, 1, 0); }, "stride");
+  const std::string bad =
+      dir.write("bad_category.jsonl", "{\"turns\": [\"q\"], \"category\": 3}\n");
+  check_error([&] { sim::read_specbench_records(bad, 0, 1); },
+              "bad_category.jsonl: line 1: 'category' must be a string");
+  // The scenario field: "stride" is read and range-checked.
+  const std::string spread = patched([](json& d) {
+    d["prompts"] = {{"specbench", {{"count", 2}, {"stride", 3}}}};
+    d["draft"] = {{"kind", "script"}, {"accepted", {{1, 2}}}};
+  });
+  sim::Scenario s = sim::parse_scenario(spread, kOrigin);
+  BOOST_TEST_REQUIRE(s.specbench.has_value());
+  BOOST_TEST(s.specbench->stride == 3);
+  sim::finalize_scenario(s, path);
+  BOOST_TEST(s.prompts.size() == 2u);
+  BOOST_TEST((s.prompts[1] == sim::byte_tokenize("q3")));
+  check_error(
+      [] {
+        sim::parse_scenario(patched([](json& d) {
+                              d["prompts"] = {{"specbench", {{"count", 2}, {"stride", 0}}}};
+                            }),
+                            kOrigin);
+      },
+      "stride");
+}
+
+// --per-category: each category's picks evenly spread inside it, in file order; a record
+// list replaces the slice; too few records or a record without category is an error.
+BOOST_AUTO_TEST_CASE(specbench_records_spread_over_categories) {
+  std::vector<sim::SpecBenchRecord> all;
+  const std::vector<std::string> categories = {"a", "b", "a", "a", "b", "a", "c"};
+  for (std::size_t i = 0; i < categories.size(); ++i)
+    all.push_back({.index = static_cast<int>(i), .question = "q", .category = categories[i]});
+  // a = {0, 2, 3, 5}: picks 0 and floor(4 / 2) = 2nd member = 3; b = {1, 4}; c = {6}.
+  BOOST_TEST((sim::spread_over_categories(all, 1) == std::vector<int>{0, 1, 6}));
+  check_error([&] { sim::spread_over_categories(all, 2); }, "category 'c' has 1 records");
+  check_error([&] { sim::spread_over_categories(all, 0); }, "must be >= 1");
+  all[6].category.clear();
+  check_error([&] { sim::spread_over_categories(all, 1); }, "record 6 has no category");
+  all.pop_back();
+  BOOST_TEST((sim::spread_over_categories(all, 2) == std::vector<int>{0, 1, 3, 4}));
+
+  TempDir dir;
+  const std::string path = dir.write("questions.jsonl", specbench_jsonl());
+  sim::SpecBenchSource listed;
+  listed.count = 2;
+  listed.records = {2, 0};
+  const auto records = sim::read_specbench_source(path, listed);
+  BOOST_TEST_REQUIRE(records.size() == 2u);
+  BOOST_TEST(records[0].question == kTurns[2]);
+  BOOST_TEST(records[1].index == 0);
+  listed.records = {0, 3};
+  check_error([&] { sim::read_specbench_source(path, listed); }, "record 3 does not exist");
 }
 
 BOOST_AUTO_TEST_CASE(specbench_prompts_resolve_in_finalize) {
