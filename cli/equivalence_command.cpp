@@ -134,10 +134,10 @@ int execute(const EquivalenceArgs& a) {
   for (const auto& n : a.numerics) grid.numerics.push_back(sim::parse_numerics(n, "--numerics"));
   PromptLabels labels;
   const sim::Scenario base = load(a, labels);
-  if (base.backend == "symbolic" && std::find(grid.numerics.begin(), grid.numerics.end(),
-                                              sim::Numerics::float32) != grid.numerics.end()) {
+  if (base.backend == "symbolic" &&
+      std::any_of(grid.numerics.begin(), grid.numerics.end(), sim::is_float)) {
     throw InputError(
-        "--numerics float needs a backend that computes (cpu or gpu): the symbolic backend "
+        "--numerics float or bf16 needs a backend that computes (cpu): the symbolic backend "
         "ignores numerics; give --backend cpu or --numerics exact");
   }
   fmt::print("lockstep equivalence: {} ({} backend, {} prompts, {} new tokens, k {}), {} cells\n",
@@ -209,7 +209,8 @@ void add_equivalence_command(CLI::App& app, int& exit_code) {
       ->delimiter(',');
   cmd->add_option("--batch-sizes", a->batch_sizes, "Comma-separated (default 1,4,8,16)")
       ->delimiter(',');
-  cmd->add_option("--numerics", a->numerics, "Comma-separated exact,float (default both)")
+  cmd->add_option("--numerics", a->numerics,
+                  "Comma-separated exact,float,bf16 (default exact,float)")
       ->delimiter(',');
   cmd->add_option("--out", a->out_dir, "Folder for the CSV files (default out/equivalence)");
   cmd->callback([a, &exit_code] { exit_code = execute(*a); });
