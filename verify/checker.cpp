@@ -31,8 +31,7 @@ InvariantChecker::InvariantChecker(const std::vector<sim::Sequence>& sequences,
   require(oracle_.size() == sequences_.size(), "InvariantChecker: one oracle output per sequence");
   fed_.resize(sequences_.size());
   diverged_.assign(sequences_.size(), false);
-  if (sim::is_float(rule_.numerics))
-    sources_.emplace(static_cast<int>(sequences_.size()));
+  if (sim::is_float(rule_.numerics)) sources_.emplace(static_cast<int>(sequences_.size()));
 }
 
 void InvariantChecker::on_step_begin(int step) {
