@@ -19,9 +19,19 @@
 #include "sim/error.h"
 #include "sim/scenario.h"
 #include "sim/specbench.h"
+#include "sim/strategy.h"
 
 namespace lockstep::cli {
 namespace {
+
+// Every registered strategy that drafts (all but batch-1 AR, the reference), in registry order.
+std::vector<std::string> drafting_strategies() {
+  std::vector<std::string> out;
+  for (const auto& s : sim::strategy_registry()) {
+    if (s.drafts) out.push_back(s.name);
+  }
+  return out;
+}
 
 struct EquivalenceArgs {
   std::string scenario_path;
@@ -31,7 +41,7 @@ struct EquivalenceArgs {
   int offset = 0;
   int stride = 1;
   int prompt_tokens = 0;
-  std::vector<std::string> strategies{"spec1", "eqspec", "exspec", "rollback", "packed"};
+  std::vector<std::string> strategies = drafting_strategies();
   std::vector<int> batch_sizes{1, 4, 8, 16};
   std::vector<std::string> numerics{"exact", "float"};
   std::string out_dir = "out/equivalence";

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "sim/error.h"
+#include "sim/strategy.h"
 
 namespace lockstep::verify {
 
@@ -44,13 +45,14 @@ std::optional<sim::trace::DivergenceSide> side_record(const std::optional<sim::T
   sim::trace::DivergenceSide side{.token = *token};
   if (!source) return side;
   const PassShape& p = source->pass;
-  side.pass = sim::trace::DivergencePass{.kind = pass_kind_name(source->kind),
-                                         .form = p.packed ? "packed" : "padded",
-                                         .step = p.step,
-                                         .commit_step = source->commit_step,
-                                         .rows = p.rows,
-                                         .tokens = p.tokens,
-                                         .past = p.past};
+  side.pass = sim::trace::DivergencePass{
+      .kind = pass_kind_name(source->kind),
+      .form = sim::layout_name(p.packed ? sim::Layout::packed : sim::Layout::padded),
+      .step = p.step,
+      .commit_step = source->commit_step,
+      .rows = p.rows,
+      .tokens = p.tokens,
+      .past = p.past};
   if (source->top2) {
     side.top2 = sim::trace::DivergenceTop2{.best = source->top2->best,
                                            .second = source->top2->second,

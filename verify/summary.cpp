@@ -2,6 +2,7 @@
 
 #include "sim/error.h"
 #include "sim/hash.h"
+#include "sim/strategy.h"
 #include "verify/verify.h"
 
 namespace lockstep::verify {
@@ -31,7 +32,7 @@ nlohmann::json side_json(const std::optional<sim::Token>& token,
   j.update({{"kind", pass_kind_name(source->kind)},
             {"step", p.step},
             {"commit_step", source->commit_step},
-            {"form", p.packed ? "packed" : "padded"},
+            {"form", sim::layout_name(p.packed ? sim::Layout::packed : sim::Layout::padded)},
             {"rows", p.rows},
             {"tokens", p.tokens},
             {"past", p.past}});
