@@ -12,9 +12,11 @@
 #include <optional>
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "cli/equivalence_grid.h"
 #include "cli/output.h"
+#include "cli/strategy_help.h"
 #include "resolve/model_scenario.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
@@ -24,15 +26,6 @@
 namespace lockstep::cli {
 namespace {
 
-// Every registered strategy that drafts (all but batch-1 AR, the reference), in registry order.
-std::vector<std::string> drafting_strategies() {
-  std::vector<std::string> out;
-  for (const auto& s : sim::strategy_registry()) {
-    if (s.drafts) out.push_back(s.name);
-  }
-  return out;
-}
-
 struct EquivalenceArgs {
   std::string scenario_path;
   std::string specbench;
@@ -41,7 +34,9 @@ struct EquivalenceArgs {
   int offset = 0;
   int stride = 1;
   int prompt_tokens = 0;
-  std::vector<std::string> strategies = drafting_strategies();
+  // Every strategy that drafts: all but batch-1 AR, the reference.
+  std::vector<std::string> strategies =
+      strategy_names_with([](const sim::StrategyInfo& s) { return s.drafts; });
   std::vector<int> batch_sizes{1, 4, 8, 16};
   std::vector<std::string> numerics{"exact", "float"};
   std::string out_dir = "out/equivalence";
@@ -214,8 +209,9 @@ void add_equivalence_command(CLI::App& app, int& exit_code) {
                   "Cut each SpecBench question to its first N tokens (default: the scenario's)");
   cmd->add_option("--new-tokens", a->new_tokens, "Tokens generated per prompt (max_new_tokens)");
   cmd->add_option("--k", a->k, "Draft tokens per round (default: the scenario's)");
-  cmd->add_option("--strategies", a->strategies,
-                  "Comma-separated (default spec1,eqspec,exspec,rollback,packed)")
+  cmd->add_option(
+         "--strategies", a->strategies,
+         "Comma-separated (default " + fmt::format("{}", fmt::join(a->strategies, ",")) + ")")
       ->delimiter(',');
   cmd->add_option("--batch-sizes", a->batch_sizes, "Comma-separated (default 1,4,8,16)")
       ->delimiter(',');

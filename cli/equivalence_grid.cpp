@@ -13,6 +13,7 @@
 #include "sim/error.h"
 #include "sim/runner.h"
 #include "sim/strategy.h"
+#include "verify/divergence.h"
 #include "verify/verify.h"
 
 namespace lockstep::cli {
@@ -81,12 +82,13 @@ CellOutcome run_cell(const sim::Scenario& s, const sim::ReferenceContinuation& r
   }
   const auto outputs = run.result.outputs();
   for (std::size_t i = 0; i < outputs.size(); ++i) {
-    cell.sequences.push_back({.prompt = static_cast<int>(i),
-                              .label = labels.labels[i],
-                              .category = labels.categories[i],
-                              .first_divergence = first_divergence(outputs[i], run.oracle[i]),
-                              .generated = static_cast<int>(outputs[i].size()),
-                              .oracle_generated = static_cast<int>(run.oracle[i].size())});
+    cell.sequences.push_back(
+        {.prompt = static_cast<int>(i),
+         .label = labels.labels[i],
+         .category = labels.categories[i],
+         .first_divergence = verify::first_difference(outputs[i], run.oracle[i]).value_or(-1),
+         .generated = static_cast<int>(outputs[i].size()),
+         .oracle_generated = static_cast<int>(run.oracle[i].size())});
   }
   return cell;
 }
@@ -104,12 +106,6 @@ std::string describe(const CellOutcome& c, double seconds) {
 int CellOutcome::identical() const {
   return static_cast<int>(std::count_if(sequences.begin(), sequences.end(),
                                         [](const auto& s) { return s.first_divergence < 0; }));
-}
-
-int first_divergence(const std::vector<sim::Token>& run, const std::vector<sim::Token>& oracle) {
-  const auto [a, b] = std::mismatch(run.begin(), run.end(), oracle.begin(), oracle.end());
-  if (a == run.end() && b == oracle.end()) return -1;
-  return static_cast<int>(a - run.begin());
 }
 
 EquivalenceResult run_equivalence_grid(const sim::Scenario& base, const PromptLabels& labels,

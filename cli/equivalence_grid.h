@@ -69,9 +69,6 @@ EquivalenceResult run_equivalence_grid(const sim::Scenario& base, const PromptLa
                                        const EquivalenceProgress& progress,
                                        const EquivalenceSnapshot& snapshot);
 
-// The first position where `run` and `oracle` differ (see SequenceOutcome), -1 if equal.
-int first_divergence(const std::vector<sim::Token>& run, const std::vector<sim::Token>& oracle);
-
 // One row per cell x category, plus one row per cell with category "all":
 // strategy,batch,numerics,category,sequences,identical,rate,mean_first_divergence,
 // violations,seconds. mean_first_divergence is over the divergent sequences (empty when

@@ -10,13 +10,18 @@
 
 namespace lockstep::cli {
 
+std::vector<std::string> strategy_names_with(bool (*trait)(const sim::StrategyInfo& strategy)) {
+  std::vector<std::string> out;
+  for (const auto& s : sim::strategy_registry()) {
+    if (trait == nullptr || trait(s)) out.push_back(s.name);
+  }
+  return out;
+}
+
 std::string strategy_choices(const std::string& separator,
                              bool (*trait)(const sim::StrategyInfo& strategy)) {
   std::string out;
-  for (const auto& s : sim::strategy_registry()) {
-    if (trait != nullptr && !trait(s)) continue;
-    out += (out.empty() ? "" : separator) + s.name;
-  }
+  for (const auto& name : strategy_names_with(trait)) out += (out.empty() ? "" : separator) + name;
   return out;
 }
 

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/strategy.h"
 
 namespace lockstep::cli {
 
+// The names of the strategies for which `trait` holds (every one when null), in registry order.
+std::vector<std::string> strategy_names_with(bool (*trait)(const sim::StrategyInfo& strategy));
 // The strategy names joined by `separator`, e.g. "ar | spec1 | ...".
 std::string strategy_choices(const std::string& separator);
 // The names of the strategies for which `trait` holds, joined by `separator`.

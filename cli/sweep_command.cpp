@@ -22,17 +22,9 @@
 namespace lockstep::cli {
 namespace {
 
-// The default grid: every strategy that batches (spec1 is batch size 1 of a grid row).
-std::vector<std::string> batching_strategies() {
-  std::vector<std::string> out;
-  for (const auto& s : sim::strategy_registry()) {
-    if (sim::batches_several(s)) out.push_back(s.name);
-  }
-  return out;
-}
-
 struct SweepArgs {
-  std::vector<std::string> strategies = batching_strategies();
+  // The default grid: every strategy that batches (spec1 is batch size 1 of a grid row).
+  std::vector<std::string> strategies = strategy_names_with(sim::batches_several);
   std::vector<int> batch_sizes{1, 2, 4, 8, 16, 32, 64, 128, 256};
   std::vector<int> ks{5};
   // 0.584 gives Spec-Bench's 2.28 tokens per step for Vicuna-7B/68M at k = 5
