@@ -1,5 +1,6 @@
 // The `lockstep` command. Exit status everywhere: 0 success, 1 a violation was found,
-// 2 bad input or usage, 3 an internal error (a bug in lockstep: please report it).
+// 2 bad input or usage, 3 an internal error (a bug in lockstep: please report it); 4 and 5
+// belong to run and verify-dist (docs/cli.md "Exit status").
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
 #include "cli/tokenize_command.h"
+#include "cli/verify_dist_command.h"
 #include "cli/viz_command.h"
 #include "reference/cpu_backend.h"
 #include "sim/error.h"
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   lockstep::cli::add_viz_command(app, exit_code);
   lockstep::cli::add_tokenize_command(app, exit_code);
   lockstep::cli::add_model_info_command(app, exit_code);
+  lockstep::cli::add_verify_dist_command(app, exit_code);
   try {
     lockstep::reference::register_cpu_backend();
 #if defined(LOCKSTEP_HAVE_CUDA)
