@@ -19,6 +19,7 @@
 #include "sim/hash.h"
 #include "sim/scenario.h"
 #include "sim/symbolic_sampling.h"
+#include "tests/biased_sampler.h"
 #include "verify/dist_check.h"
 #include "verify/dist_test.h"
 
@@ -32,39 +33,18 @@ struct RegisterBackends {
 };
 BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
+using test::moved_mass;
+
 numerics::SampleDistribution distribution(std::vector<std::int32_t> tokens,
                                           std::vector<std::uint32_t> weights) {
-  numerics::SampleDistribution d;
-  d.tokens = std::move(tokens);
-  d.weights = std::move(weights);
-  std::uint64_t running = 0;
-  for (auto w : d.weights) d.cumulative.push_back(running += w);
-  return d;
-}
-
-// `fraction` of the total mass moved from the first token (draw order) to the second.
-numerics::SampleDistribution moved_mass(const numerics::SampleDistribution& p, double fraction) {
-  BOOST_REQUIRE(p.size() >= 2);
-  auto weights = p.weights;
-  const auto moved = static_cast<std::uint32_t>(fraction * static_cast<double>(p.total()));
-  BOOST_REQUIRE(weights[0] > moved);
-  weights[0] -= moved;
-  weights[1] += moved;
-  return distribution(p.tokens, weights);
-}
-
-std::uint64_t draw_bits(std::uint64_t seed, int sequence, int position) {
-  return numerics::key_bits(numerics::SampleKey{.seed = seed,
-                                                .sequence = sequence,
-                                                .position = position,
-                                                .purpose = numerics::SamplePurpose::target_sample,
-                                                .draw = 0});
+  return test::distribution_of_weights(std::move(tokens), std::move(weights));
 }
 
 // n draws from `d` with the project's own keyed generator (seed, sequence 0, position i).
 verify::TokenCounts draws(const numerics::SampleDistribution& d, int n, std::uint64_t seed) {
   verify::TokenCounts counts;
-  for (int i = 0; i < n; ++i) ++counts[numerics::sample_token(d, draw_bits(seed, 0, i))];
+  for (int i = 0; i < n; ++i)
+    ++counts[numerics::sample_token(d, test::target_draw_bits(seed, 0, i))];
   return counts;
 }
 
@@ -168,32 +148,15 @@ sim::Scenario coupled(const std::string& backend) {
   return s;
 }
 
-// What sampled AR outputs for `seed` when each token is drawn from `at`(sequence, prefix) with
-// the target's key: the token-by-token definition the check tests against.
-template <typename DistributionAt>
-std::vector<std::vector<Token>> keyed_draws(const sim::Scenario& s, std::uint64_t seed,
-                                            int positions, DistributionAt&& at) {
-  std::vector<std::vector<Token>> out(s.prompts.size());
-  for (std::size_t seq = 0; seq < s.prompts.size(); ++seq) {
-    const int prompt_len = static_cast<int>(s.prompts[seq].size());
-    for (int t = 1; t <= positions; ++t) {
-      const auto p = at(static_cast<int>(seq), out[seq]);
-      out[seq].push_back(
-          numerics::sample_token(p, draw_bits(seed, static_cast<int>(seq), prompt_len + t - 1)));
-    }
-  }
-  return out;
-}
-
 void check_exact_distribution_reproduces_coupled_runs(const std::string& backend, int seeds) {
   const sim::Scenario s = coupled(backend);
   constexpr int kPositions = 3;
   cli::TargetDistribution target(s, kPositions - 1);
   const auto outputs = verify::sampled_outputs(s, s.sampling.seed, seeds, kPositions);
   for (int r = 0; r < seeds; ++r) {
-    const auto expected = keyed_draws(
+    const auto expected = test::biased_run(
         s, s.sampling.seed + static_cast<std::uint64_t>(r), kPositions,
-        [&](int seq, const std::vector<Token>& prefix) { return target.at(seq, prefix); });
+        [&](int seq, const std::vector<Token>& prefix) { return target.at(seq, prefix); }, 0.0);
     BOOST_TEST(outputs[static_cast<std::size_t>(r)] == expected, backend << " seed offset " << r);
   }
 }
@@ -222,16 +185,7 @@ BOOST_AUTO_TEST_CASE(the_check_passes_coupled_runs_and_rejects_a_biased_sampler)
   for (const auto& r : clean.tests) level_sum += r.level;
   BOOST_TEST(level_sum <= options.alpha);
   // A sampler that moves 10% of the mass from each position's most likely token to the next.
-  verify::RunOutputs biased;
-  for (int r = 0; r < kRuns; ++r) {
-    biased.push_back(keyed_draws(s, 1 + static_cast<std::uint64_t>(r), kPositions,
-                                 [&](int seq, const std::vector<Token>& prefix) {
-                                   const auto p = target.at(seq, prefix);
-                                   return p.size() >= 2 && p.probability(0) > 0.1
-                                              ? moved_mass(p, 0.1)
-                                              : p;
-                                 }));
-  }
+  const auto biased = test::biased_runs(s, 1, kRuns, kPositions, exact, 0.1);
   const auto caught = verify::check_distribution(biased, options, exact);
   BOOST_TEST(caught.rejections() > 0);
 }
