@@ -10,7 +10,7 @@
 #include <fmt/core.h>
 
 #include "cli/output.h"
-#include "cli/sampling_flags.h"
+#include "cli/scenario_overrides.h"
 #include "cli/strategy_help.h"
 #include "cli/token_text_source.h"
 #include "cli/viz_command.h"
@@ -29,39 +29,25 @@ constexpr int kExitNumericsDivergence = 4;
 
 struct RunArgs {
   std::string scenario_path;
-  std::optional<std::string> backend, strategy, specbench, numerics;
-  std::optional<int> batch_size, k, max_new_tokens, window;
+  ScenarioOverrides common;  // backend, strategy, batch size, faults, numerics, sampling
+  std::optional<std::string> specbench;
+  std::optional<int> k, max_new_tokens, window;
   std::optional<std::uint64_t> seed;
-  std::vector<std::string> faults;
   std::string trace_path, summary_path;
   std::string viz_dir;  // --viz: render every step there (implies a detailed trace)
   bool no_check = false;
   bool trace_details = false;
   std::string cost;  // --cost HW:PAIR[:PRECISION]
-  SamplingFlags sampling;
 };
 
 // Merges the command-line values into `s` and records which fields they set, so that the
 // merged scenario's validation can say where a bad value came from.
 void apply_overrides(const RunArgs& a, sim::Scenario& s, sim::ValueSources& sources) {
-  auto set = [&](auto& field, const auto& value, const char* name, const char* option) {
-    if (!value) return;
-    field = *value;
-    sources.command_line[name] = option;
-  };
-  set(s.backend, a.backend, "backend", "--backend");
-  set(s.strategy, a.strategy, "strategy", "--strategy");
-  set(s.batch_size, a.batch_size, "batch_size", "--batch-size");
-  set(s.k, a.k, "k", "--k");
-  set(s.max_new_tokens, a.max_new_tokens, "max_new_tokens", "--max-new-tokens");
-  set(s.window, a.window, "window", "--window");
-  set(s.draft.seed, a.seed, "draft.seed", "--seed");
-  if (!a.faults.empty()) {
-    s.faults = a.faults;
-    sources.command_line["faults"] = "--fault";
-  }
-  if (a.numerics) s.numerics = sim::parse_numerics(*a.numerics, "--numerics");
-  a.sampling.apply(s);
+  a.common.apply(s, sources);
+  override_field(s.k, a.k, sources, "k", "--k");
+  override_field(s.max_new_tokens, a.max_new_tokens, sources, "max_new_tokens", "--max-new-tokens");
+  override_field(s.window, a.window, sources, "window", "--window");
+  override_field(s.draft.seed, a.seed, sources, "draft.seed", "--seed");
 }
 
 // The cost model's figures beside the measured ones (docs/cost-model.md); labelled as
@@ -245,19 +231,20 @@ void add_run_command(CLI::App& app, int& exit_code) {
       "Example: lockstep run scenarios/ragged_worst_case.json --strategy packed --trace t.jsonl\n" +
       strategy_descriptions() + drafter_descriptions());
   run->add_option("SCENARIO", args->scenario_path, "Scenario JSON file (see scenarios/SCHEMA.md)");
-  run->add_option("--backend", args->backend, "Backend: symbolic (more when built: cpu, gpu)");
-  run->add_option("--strategy", args->strategy, strategy_choices(" | ") + " (or a preset)");
-  run->add_option("--numerics", args->numerics,
+  run->add_option("--backend", args->common.backend,
+                  "Backend: symbolic (more when built: cpu, gpu)");
+  run->add_option("--strategy", args->common.strategy, strategy_choices(" | ") + " (or a preset)");
+  run->add_option("--numerics", args->common.numerics,
                   "exact | float | bf16: the real backends' arithmetic (docs/numerics.md)");
-  run->add_option("--batch-size", args->batch_size, "Rows per batch (1..4096)");
+  run->add_option("--batch-size", args->common.batch_size, "Rows per batch (1..4096)");
   run->add_option("--k", args->k, "Draft tokens per round (1..64)");
   run->add_option("--max-new-tokens", args->max_new_tokens, "Tokens generated per prompt at most");
   run->add_option(
       "--window", args->window,
       "Pool size W of " + strategy_choices(", ", sim::uses_window_pool) + " (>= batch size)");
   run->add_option("--seed", args->seed, "Drafter seed (which proposals are corrupted)");
-  args->sampling.add_to(*run);
-  run->add_option("--fault", args->faults,
+  args->common.sampling.add_to(*run);
+  run->add_option("--fault", args->common.faults,
                   "Inject a named fault (repeatable; replaces the file's list)");
   run->add_option("--trace", args->trace_path, "Write the canonical JSON Lines trace to FILE");
   run->add_flag("--trace-details", args->trace_details,

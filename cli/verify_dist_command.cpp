@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/output.h"
-#include "cli/sampling_flags.h"
+#include "cli/scenario_overrides.h"
 #include "cli/target_distribution.h"
 #include "resolve/model_scenario.h"
 #include "sim/error.h"
@@ -28,12 +28,9 @@ struct VerifyDistArgs {
   int positions = 4;
   double alpha = 1e-3;
   std::int64_t min_group = 25;
-  std::optional<std::string> backend, numerics, strategy;
-  std::optional<int> batch_size;
-  std::vector<std::string> faults;
+  ScenarioOverrides common;  // backend, strategy, batch size, faults, numerics, sampling
   std::string specbench;
   std::string out_dir;
-  SamplingFlags sampling;
 };
 
 // A group of fewer runs cannot hold two bins of expected count 5 (verify/dist_test.h).
@@ -62,20 +59,7 @@ sim::Scenario load(const VerifyDistArgs& a) {
   sim::ValueSources sources;
   sources.file = a.scenario_path;
   sim::Scenario s = sim::load_scenario_file(a.scenario_path, sim::CrossChecks::after_overrides);
-  auto set = [&](auto& field, const auto& value, const char* name, const char* option) {
-    if (!value) return;
-    field = *value;
-    sources.command_line[name] = option;
-  };
-  set(s.backend, a.backend, "backend", "--backend");
-  set(s.strategy, a.strategy, "strategy", "--strategy");
-  set(s.batch_size, a.batch_size, "batch_size", "--batch-size");
-  if (!a.faults.empty()) {
-    s.faults = a.faults;
-    sources.command_line["faults"] = "--fault";
-  }
-  if (a.numerics) s.numerics = sim::parse_numerics(*a.numerics, "--numerics");
-  a.sampling.apply(s);
+  a.common.apply(s, sources);
   resolve::finalize_scenario(s, a.specbench, sources);
   check_flags(a, s);
   return s;
@@ -207,13 +191,13 @@ void add_verify_dist_command(CLI::App& app, int& exit_code) {
                   "False-alarm bound of the whole run, in (0, 1) (default 1e-3)");
   cmd->add_option("--min-group", args->min_group,
                   "Test only prefix groups of at least this many runs (>= 10, default 25)");
-  cmd->add_option("--backend", args->backend, "Backend: symbolic or cpu");
-  cmd->add_option("--strategy", args->strategy, "Replaces the scenario's strategy");
-  cmd->add_option("--batch-size", args->batch_size, "Replaces the scenario's batch size");
-  cmd->add_option("--numerics", args->numerics,
+  cmd->add_option("--backend", args->common.backend, "Backend: symbolic or cpu");
+  cmd->add_option("--strategy", args->common.strategy, "Replaces the scenario's strategy");
+  cmd->add_option("--batch-size", args->common.batch_size, "Replaces the scenario's batch size");
+  cmd->add_option("--numerics", args->common.numerics,
                   "exact | float | bf16: the cpu backend's arithmetic (docs/numerics.md)");
-  args->sampling.add_to(*cmd);
-  cmd->add_option("--fault", args->faults,
+  args->common.sampling.add_to(*cmd);
+  cmd->add_option("--fault", args->common.faults,
                   "Inject a named fault (repeatable; replaces the file's list)");
   cmd->add_option("--specbench", args->specbench,
                   "Path of SpecBench question.jsonl for scenarios that use it");
