@@ -182,7 +182,10 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       "--shard I/M runs only scenarios i with i mod M = I (files first, then the random ones);\n"
       "--report FILE writes the shard's report, and `lockstep merge` joins the reports of all M\n"
       "shards into exactly the single run's report and exit status (docs/cli.md, Sharding).\n"
-      "Exit status: 0 identical, 1 a divergence, 2 bad input (or a backend that cannot run here).\n"
+      "A float or bf16 scenario is not compared byte by byte across backends: each backend is\n"
+      "checked against the invariants and its own batch-1 AR (docs/gpu.md, lockstep replay).\n"
+      "Exit status: 0 identical, 1 a divergence or a violation, 4 float numerics divergences\n"
+      "only, 2 bad input (or a backend that cannot run here).\n"
       "Example: lockstep replay scenarios/ragged_worst_case.json --backends cpu,gpu");
   cmd->add_option("SCENARIO", args->scenarios, "Scenario JSON files (see scenarios/SCHEMA.md)");
   cmd->add_option("--backends", args->backends, "The two backends, A,B (default cpu,gpu)");
