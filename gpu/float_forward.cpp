@@ -12,6 +12,7 @@
 #include "gpu/float_weights.h"
 #include "gpu/host_policy.h"
 #include "gpu/kernels.h"
+#include "gpu/plan_upload.h"
 #include "numerics/host_math.h"
 #include "numerics/model_validation.h"
 #include "sim/error.h"
@@ -33,11 +34,6 @@ struct FloatCacheOnDevice {
   std::size_t at(int row, int layer) const {
     return size_of(static_cast<std::int64_t>(row) * model->config.n_layers + layer) * plane();
   }
-};
-
-struct PlanOnDevice {
-  const std::int32_t *tokens, *positions, *rows, *write_slots, *offsets, *visible;
-  int max_visible;
 };
 
 }  // namespace
@@ -88,7 +84,6 @@ struct FloatForward::Impl {
   }
 
   void ensure_rope(FloatModelOnDevice& model, int positions);
-  PlanOnDevice upload_plan(const TokenPlan& plan);
   void reserve_workspaces(const sim::ModelConfig& cfg, int max_visible);
   void attention_block(FloatCacheOnDevice& c, int l, const PlanOnDevice& p);
   void mlp_block(int l);
@@ -133,19 +128,6 @@ void FloatForward::Impl::ensure_rope(FloatModelOnDevice& model, int positions) {
   model.rope_positions = rows;
   model.rope_cos_device.upload(model.rope_cos, stream);
   model.rope_sin_device.upload(model.rope_sin, stream);
-}
-
-PlanOnDevice FloatForward::Impl::upload_plan(const TokenPlan& plan) {
-  const PlanLayout layout = pack_plan(plan, plan_host);
-  plan_device.upload(plan_host, stream);
-  const std::int32_t* base = plan_device.get();
-  return PlanOnDevice{.tokens = base + layout.tokens,
-                      .positions = base + layout.positions,
-                      .rows = base + layout.rows,
-                      .write_slots = base + layout.write_slots,
-                      .offsets = base + layout.visible_offsets,
-                      .visible = base + layout.visible,
-                      .max_visible = std::max(1, plan.max_visible())};
 }
 
 void FloatForward::Impl::reserve_workspaces(const sim::ModelConfig& cfg, int max_visible) {
@@ -245,7 +227,7 @@ void FloatForward::forward(int cache, const TokenPlan& plan, const sim::PassSamp
   s.m = c.model.get();
   s.n = plan.size();
   s.ensure_rope(*c.model, numerics::rope_rows_needed(plan));
-  const PlanOnDevice p = s.upload_plan(plan);
+  const PlanOnDevice p = upload_plan(plan, s.plan_host, s.plan_device, s.stream);
   s.reserve_workspaces(cfg, p.max_visible);
   const int no_error = INT_MAX;
   LOCKSTEP_CUDA_CHECK(

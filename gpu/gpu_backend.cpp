@@ -16,6 +16,7 @@
 #include "gpu/host_policy.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
+#include "gpu/plan_upload.h"
 #include "loaded/loaded_model.h"
 #include "numerics/host_math.h"
 #include "numerics/model_validation.h"
@@ -296,15 +297,9 @@ struct GpuBackend::Impl {
   }
 
   // Pointers into the uploaded plan (gpu/plan.h pack_plan).
-  struct PlanOnDevice {
-    const std::int32_t *tokens, *positions, *rows, *write_slots, *offsets, *visible;
-    int max_visible;
-  };
-
   void forward(DeviceCache& c, const TokenPlan& plan, const sim::PassSampling& sampling,
                sim::ForwardOutput& out);
   void reserve_workspaces(const sim::ModelConfig& cfg, int n, int max_visible);
-  PlanOnDevice upload_plan(const TokenPlan& plan);
   void attention_block(DeviceCache& c, int l, int n, const PlanOnDevice& p);
   void mlp_block(const DeviceModel& m, int l, int n);
   void throw_if_not_finite(int layers);
@@ -405,7 +400,7 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan,
   split_pass = cfg.loaded();
   split_eps = cfg.rms_eps;
   ensure_rope(m, numerics::rope_rows_needed(plan));
-  const PlanOnDevice p = upload_plan(plan);
+  const PlanOnDevice p = upload_plan(plan, plan_host, plan_device, stream);
   reserve_workspaces(cfg, n, p.max_visible);
   const int no_error = INT_MAX;
   LOCKSTEP_CUDA_CHECK(
@@ -447,19 +442,6 @@ void GpuBackend::Impl::reserve_workspaces(const sim::ModelConfig& cfg, int n, in
   const std::size_t halves = cfg.loaded() ? 2 : 1;  // 16-bit split rows: two int8 rows each
   xq.reserve(halves * np * widest);
   acc.reserve(halves * np * widest);
-}
-
-GpuBackend::Impl::PlanOnDevice GpuBackend::Impl::upload_plan(const TokenPlan& plan) {
-  const PlanLayout layout = pack_plan(plan, plan_host);
-  plan_device.upload(plan_host, stream);
-  const std::int32_t* base = plan_device.get();
-  return PlanOnDevice{.tokens = base + layout.tokens,
-                      .positions = base + layout.positions,
-                      .rows = base + layout.rows,
-                      .write_slots = base + layout.write_slots,
-                      .offsets = base + layout.visible_offsets,
-                      .visible = base + layout.visible,
-                      .max_visible = std::max(1, plan.max_visible())};
 }
 
 // Model::attention_block: q, k, v; RoPE; K/V write; attention; h += wo projection.

@@ -6,31 +6,10 @@
 #include "gpu/check.h"
 #include "gpu/float_grid.cuh"
 #include "gpu/float_kernels.h"
+#include "gpu/move_locate.cuh"
 
 namespace lockstep::gpu {
 namespace {
-
-// Element e of the plan: move m (binary search on the slot prefix), slot s within it, layer l,
-// channel c. Staging layout: [prefix slot][layer][channel] for K, then V at offset `total`.
-struct Element {
-  int m, s, l, c;
-};
-
-__device__ Element locate(std::int64_t e, const std::int32_t* prefix, int move_count, int layers,
-                          int kv_width) {
-  const std::int64_t per_slot = static_cast<std::int64_t>(layers) * kv_width;
-  const auto slot = static_cast<std::int32_t>(e / per_slot);
-  const auto rest = static_cast<int>(e % per_slot);
-  int lo = 0, hi = move_count - 1;
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (prefix[mid] <= slot)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
-  return Element{lo, slot - prefix[lo], rest / kv_width, rest % kv_width};
-}
 
 __device__ std::int64_t cache_index(int row, int layer, std::int64_t slot, int channel, int layers,
                                     int capacity, int kv_width) {
@@ -42,7 +21,7 @@ __global__ void stage_moves(const std::int32_t* moves, const std::int32_t* prefi
                             int layers, int capacity, int kv_width, float* staging) {
   const std::int64_t total = total_slots * layers * kv_width;
   for (std::int64_t e = grid_first(); e < total; e += grid_stride()) {
-    const Element x = locate(e, prefix, move_count, layers, kv_width);
+    const MoveElement x = locate_move_element(e, prefix, move_count, layers, kv_width);
     const std::int32_t* mv = moves + 5 * x.m;
     const std::int64_t at = cache_index(mv[0], x.l, mv[1] + x.s, x.c, layers, capacity, kv_width);
     staging[e] = k_src[at];
@@ -55,17 +34,10 @@ __global__ void write_moves(const std::int32_t* moves, const std::int32_t* prefi
                             float* v_dst, int layers, int capacity, int kv_width) {
   const std::int64_t total = total_slots * layers * kv_width;
   for (std::int64_t e = grid_first(); e < total; e += grid_stride()) {
-    const Element x = locate(e, prefix, move_count, layers, kv_width);
+    const MoveElement x = locate_move_element(e, prefix, move_count, layers, kv_width);
     const std::int32_t* mv = moves + 5 * x.m;
     const std::int64_t slot = mv[3] + x.s;
-    // The later of two moves writing one destination slot wins, as in the sequential twin.
-    bool overwritten = false;
-    for (int later = x.m + 1; later < move_count && !overwritten; ++later) {
-      const std::int32_t* lv = moves + 5 * later;
-      overwritten =
-          lv[2] == mv[2] && slot >= lv[3] && slot < static_cast<std::int64_t>(lv[3]) + lv[4];
-    }
-    if (overwritten) continue;
+    if (overwritten_later(moves, x.m, move_count, mv[2], slot)) continue;
     const std::int64_t at = cache_index(mv[2], x.l, slot, x.c, layers, capacity, kv_width);
     k_dst[at] = staging[e];
     v_dst[at] = staging[total + e];
