@@ -99,7 +99,7 @@ int merge_replay(const std::vector<std::string>& texts, const MergeArgs& a) {
   }
   if (total > 1) text += replay_closing_line(identical, total, reports.front().run.backends);
   write_output(a.out_path, text);
-  return identical == total ? 0 : 1;
+  return replay_exit_status(by_index);
 }
 
 // The shards' rows in grid order, after checking that every point is there, once, from the

@@ -62,6 +62,22 @@ ReplayShardEntry entry_of(int index, const std::string& name, const verify::Repl
   return e;
 }
 
+// Float numerics: each backend's GEMMs reduce in their own order, so cross-backend bytes are
+// not expected to match. Each backend was checked against the invariants and its own batch-1
+// AR (verify::run_checked); the verdict is that neither broke an invariant, and the trace
+// comparison is reported beside it, not judged.
+void judge_float(const verify::ReplayResult& r, sim::Numerics numerics, ReplayShardEntry& e) {
+  e.identical = r.a.violations == 0 && r.b.violations == 0;
+  e.numerics_divergences = r.a.numerics_divergences + r.b.numerics_divergences;
+  e.text += fmt::format(
+      "  result    {}: {}; sequences off their own batch-1 AR by numerics alone: {} {}, {} {}; "
+      "cross-backend traces {} (not compared under float numerics)\n",
+      sim::numerics_name(numerics),
+      e.identical ? "every invariant holds on both backends" : "INVARIANT VIOLATED", r.a.backend,
+      r.a.numerics_divergences, r.b.backend, r.b.numerics_divergences,
+      r.identical() ? "identical" : "differ");
+}
+
 // A scenario file: the full report (both backends' digests and times, then the verdict).
 ReplayShardEntry replay_file(const std::string& path, int index, const ReplayArgs& a,
                              const verify::ReplayOptions& o) {
@@ -71,7 +87,9 @@ ReplayShardEntry replay_file(const std::string& path, int index, const ReplayArg
   ReplayShardEntry e = entry_of(index, r.scenario, r, o);
   e.text = fmt::format("lockstep replay: {} on {} and {}\n", r.scenario, o.backend_a, o.backend_b);
   e.text += format_backend(r.a) + format_backend(r.b);
-  if (r.identical()) {
+  if (sim::is_float(s.target.numerics)) {
+    judge_float(r, s.target.numerics, e);
+  } else if (r.identical()) {
     e.text += fmt::format("  result    identical: {} records, trace digest {}\n", r.a.records,
                           sim::hex64(r.a.trace_digest));
   } else {
@@ -143,7 +161,9 @@ int execute(const ReplayArgs& a) {
     fmt::print("{}", replay_closing_line(identical, ran, a.backends));
   }
   if (!a.report.empty()) write_file_atomically(a.report, replay_report_text(report));
-  return identical == ran ? 0 : 1;
+  std::vector<const ReplayShardEntry*> entries;
+  for (const auto& e : report.entries) entries.push_back(&e);
+  return replay_exit_status(entries);
 }
 
 }  // namespace
@@ -162,7 +182,10 @@ void add_replay_command(CLI::App& app, int& exit_code) {
       "--shard I/M runs only scenarios i with i mod M = I (files first, then the random ones);\n"
       "--report FILE writes the shard's report, and `lockstep merge` joins the reports of all M\n"
       "shards into exactly the single run's report and exit status (docs/cli.md, Sharding).\n"
-      "Exit status: 0 identical, 1 a divergence, 2 bad input (or a backend that cannot run here).\n"
+      "A float or bf16 scenario is not compared byte by byte across backends: each backend is\n"
+      "checked against the invariants and its own batch-1 AR (docs/gpu.md, lockstep replay).\n"
+      "Exit status: 0 identical, 1 a divergence or a violation, 4 float numerics divergences\n"
+      "only, 2 bad input (or a backend that cannot run here).\n"
       "Example: lockstep replay scenarios/ragged_worst_case.json --backends cpu,gpu");
   cmd->add_option("SCENARIO", args->scenarios, "Scenario JSON files (see scenarios/SCHEMA.md)");
   cmd->add_option("--backends", args->backends, "The two backends, A,B (default cpu,gpu)");

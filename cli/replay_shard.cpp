@@ -49,6 +49,7 @@ ReplayShardEntry from_entry(const json& e) {
   out.identical = e.at("identical").get<bool>();
   out.digest = e.at("digest").get<std::string>();
   out.divergence = e.at("divergence").get<std::string>();
+  out.numerics_divergences = e.value("numerics", 0);
   out.text = e.at("text").get<std::string>();
   return out;
 }
@@ -58,9 +59,10 @@ ReplayShardEntry from_entry(const json& e) {
 std::string replay_report_text(const ReplayShardReport& report) {
   std::string out = header_json(report).dump() + "\n";
   for (const auto& e : report.entries) {
-    const json line{{"index", e.index},           {"name", e.name},
-                    {"identical", e.identical},   {"digest", e.digest},
-                    {"divergence", e.divergence}, {"text", e.text}};
+    json line{{"index", e.index},           {"name", e.name},
+              {"identical", e.identical},   {"digest", e.digest},
+              {"divergence", e.divergence}, {"text", e.text}};
+    if (e.numerics_divergences > 0) line["numerics"] = e.numerics_divergences;  // float only
     out += line.dump() + "\n";
   }
   return out;
@@ -89,6 +91,15 @@ std::string replay_closing_line(int identical, int total, const std::string& bac
   const auto comma = backends.find(',');
   return fmt::format("lockstep replay: {} of {} scenarios identical on {} and {}\n", identical,
                      total, backends.substr(0, comma), backends.substr(comma + 1));
+}
+
+int replay_exit_status(const std::vector<const ReplayShardEntry*>& entries) {
+  bool numerics = false;
+  for (const auto* e : entries) {
+    if (!e->identical) return 1;
+    numerics = numerics || e->numerics_divergences > 0;
+  }
+  return numerics ? 4 : 0;
 }
 
 }  // namespace lockstep::cli

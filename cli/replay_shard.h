@@ -27,10 +27,13 @@ struct ReplayRunIdentity {
 struct ReplayShardEntry {
   int index = 0;  // among all scenarios: files first, then the random ones
   std::string name;
+  // Exact numerics: the two traces are byte-identical. Float numerics (cross-backend bytes not
+  // expected to match, docs/gpu.md "Float and bf16"): both backends hold every invariant.
   bool identical = true;
-  std::string digest;      // trace digest of backend A (hex)
-  std::string divergence;  // verify::describe text; empty when identical
-  std::string text;        // what the single run prints for this scenario
+  int numerics_divergences = 0;  // float numerics: sequences off their backend's batch-1 AR
+  std::string digest;            // trace digest of backend A (hex)
+  std::string divergence;        // verify::describe text; empty when identical
+  std::string text;              // what the single run prints for this scenario
 };
 
 struct ReplayShardReport {
@@ -47,5 +50,9 @@ bool is_replay_report(const std::string& text);
 
 // The closing line of a replay of several scenarios.
 std::string replay_closing_line(int identical, int total, const std::string& backends);
+
+// A replay's exit status: 1 if any scenario diverged (or broke an invariant), else 4 if a
+// float scenario's sequences left batch-1 AR by numerics alone, else 0.
+int replay_exit_status(const std::vector<const ReplayShardEntry*>& entries);
 
 }  // namespace lockstep::cli

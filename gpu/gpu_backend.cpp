@@ -11,10 +11,12 @@
 
 #include "gpu/check.h"
 #include "gpu/device_buffer.h"
+#include "gpu/float_forward.h"
 #include "gpu/gemm.h"
 #include "gpu/host_policy.h"
 #include "gpu/kernels.h"
 #include "gpu/plan.h"
+#include "gpu/plan_upload.h"
 #include "loaded/loaded_model.h"
 #include "numerics/host_math.h"
 #include "numerics/model_validation.h"
@@ -29,13 +31,6 @@ using numerics::tensor_id;
 using numerics::TensorKind;
 
 namespace {
-
-std::string model_key(const sim::ModelConfig& c) {
-  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) +
-         ":" + std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" +
-         std::to_string(c.n_kv_heads) + ":" + std::to_string(c.head_dim) + ":" +
-         std::to_string(c.ffn) + ":" + c.weights_file;
-}
 
 // An int8 matrix [rows, cols] on the device, padded with zeros to [pad16(rows), pad16(cols)],
 // and its per-row scales.
@@ -91,7 +86,8 @@ struct LoadedOnDevice {
 };
 
 struct DeviceCache {
-  std::shared_ptr<DeviceModel> model;
+  std::shared_ptr<DeviceModel> model;  // null for a float cache
+  int float_cache = -1;                // >= 0: float / bf16 numerics, in Impl::floats
   int rows = 0;
   int capacity = 0;
   DeviceBuffer<std::int8_t> k;  // [rows, L, S, C]
@@ -120,6 +116,7 @@ int cuda_device_count() {
 struct GpuBackend::Impl {
   cudaStream_t stream = nullptr;
   std::unique_ptr<Int8Gemm> gemm;
+  std::unique_ptr<FloatForward> floats;  // the float and bf16 profiles, made on first use
   std::map<std::tuple<std::uint64_t, std::uint64_t, int, int>, std::shared_ptr<const DeviceTensor>>
       tensors;
   std::map<std::string, std::shared_ptr<DeviceModel>> models;
@@ -146,10 +143,15 @@ struct GpuBackend::Impl {
     // Queued work may still use the buffers the members below free.
     if (stream) cudaStreamSynchronize(stream);
     gemm.reset();
+    floats.reset();
     if (stream) cudaStreamDestroy(stream);
   }
 
   int padded_tokens(int n) const { return pad_tokens(n, token_pad); }
+  FloatForward& float_forward() {
+    if (!floats) floats = std::make_unique<FloatForward>(stream);
+    return *floats;
+  }
 
   DeviceCache& cache(sim::CacheId id) {
     require(id.value >= 0 && id.value < static_cast<int>(caches.size()), "unknown cache id");
@@ -295,15 +297,9 @@ struct GpuBackend::Impl {
   }
 
   // Pointers into the uploaded plan (gpu/plan.h pack_plan).
-  struct PlanOnDevice {
-    const std::int32_t *tokens, *positions, *rows, *write_slots, *offsets, *visible;
-    int max_visible;
-  };
-
   void forward(DeviceCache& c, const TokenPlan& plan, const sim::PassSampling& sampling,
                sim::ForwardOutput& out);
   void reserve_workspaces(const sim::ModelConfig& cfg, int n, int max_visible);
-  PlanOnDevice upload_plan(const TokenPlan& plan);
   void attention_block(DeviceCache& c, int l, int n, const PlanOnDevice& p);
   void mlp_block(const DeviceModel& m, int l, int n);
   void throw_if_not_finite(int layers);
@@ -342,12 +338,13 @@ GpuBackend::~GpuBackend() = default;
 
 sim::CacheId GpuBackend::create_cache(const sim::ModelConfig& model, int rows, int capacity) {
   require(rows > 0 && capacity > 0, "create_cache: rows and capacity must be positive");
-  // Running exact arithmetic for a float scenario would hide the very effect it asks for.
-  if (sim::is_float(model.numerics)) {
-    throw InputError(
-        std::string("numerics \"") + sim::numerics_name(model.numerics) +
-        "\": the gpu backend computes exact numerics only in this build (its "
-        "float mode is not implemented yet, docs/gpu.md); use --backend cpu or --numerics exact");
+  if (sim::is_float(model.numerics)) {  // gpu/float_forward.h
+    DeviceCache c;
+    c.float_cache = impl_->float_forward().create_cache(model, rows, capacity);
+    c.rows = rows;
+    c.capacity = capacity;
+    impl_->caches.push_back(std::move(c));
+    return sim::CacheId{static_cast<int>(impl_->caches.size()) - 1};
   }
   numerics::validate_kv_capacity(capacity);
   DeviceCache c;
@@ -370,7 +367,8 @@ int GpuBackend::cache_capacity(sim::CacheId id) const {
   return impl_->cache(id).capacity;
 }
 const sim::ModelConfig& GpuBackend::cache_model(sim::CacheId id) const {
-  return impl_->cache(id).model->config;
+  const DeviceCache& c = impl_->cache(id);
+  return c.float_cache >= 0 ? impl_->floats->cache_model(c.float_cache) : c.model->config;
 }
 
 const std::vector<float>& GpuBackend::last_logits() const {
@@ -402,7 +400,7 @@ void GpuBackend::Impl::forward(DeviceCache& c, const TokenPlan& plan,
   split_pass = cfg.loaded();
   split_eps = cfg.rms_eps;
   ensure_rope(m, numerics::rope_rows_needed(plan));
-  const PlanOnDevice p = upload_plan(plan);
+  const PlanOnDevice p = upload_plan(plan, plan_host, plan_device, stream);
   reserve_workspaces(cfg, n, p.max_visible);
   const int no_error = INT_MAX;
   LOCKSTEP_CUDA_CHECK(
@@ -444,19 +442,6 @@ void GpuBackend::Impl::reserve_workspaces(const sim::ModelConfig& cfg, int n, in
   const std::size_t halves = cfg.loaded() ? 2 : 1;  // 16-bit split rows: two int8 rows each
   xq.reserve(halves * np * widest);
   acc.reserve(halves * np * widest);
-}
-
-GpuBackend::Impl::PlanOnDevice GpuBackend::Impl::upload_plan(const TokenPlan& plan) {
-  const PlanLayout layout = pack_plan(plan, plan_host);
-  plan_device.upload(plan_host, stream);
-  const std::int32_t* base = plan_device.get();
-  return PlanOnDevice{.tokens = base + layout.tokens,
-                      .positions = base + layout.positions,
-                      .rows = base + layout.rows,
-                      .write_slots = base + layout.write_slots,
-                      .offsets = base + layout.visible_offsets,
-                      .visible = base + layout.visible,
-                      .max_visible = std::max(1, plan.max_visible())};
 }
 
 // Model::attention_block: q, k, v; RoPE; K/V write; attention; h += wo projection.
@@ -533,18 +518,28 @@ void GpuBackend::Impl::read_logits(int n, int vocab, const sim::PassSampling& sa
 void GpuBackend::run_padded(const sim::PaddedBatch& b, sim::ForwardOutput& out) {
   DeviceCache& c = impl_->cache(b.cache);
   b.check_shapes(c.rows, c.capacity);
+  if (c.float_cache >= 0)
+    return impl_->floats->forward(c.float_cache, build_plan(b), b.sampling, out, impl_->keep_logits,
+                                  impl_->logits);
   impl_->forward(c, build_plan(b), b.sampling, out);
 }
 
 void GpuBackend::run_packed(const sim::PackedBatch& b, sim::ForwardOutput& out) {
   DeviceCache& c = impl_->cache(b.cache);
   b.check_shapes(c.rows, c.capacity);
+  if (c.float_cache >= 0)
+    return impl_->floats->forward(c.float_cache, build_plan(b), b.sampling, out, impl_->keep_logits,
+                                  impl_->logits);
   impl_->forward(c, build_plan(b), b.sampling, out);
 }
 
 void GpuBackend::apply_moves(const sim::MovePlan& plan) {
   DeviceCache& src = impl_->cache(plan.src);
   DeviceCache& dst = impl_->cache(plan.dst);
+  require((src.float_cache >= 0) == (dst.float_cache >= 0),
+          "apply_moves: one cache holds float numerics, the other exact");
+  if (src.float_cache >= 0)
+    return impl_->floats->apply_moves(src.float_cache, dst.float_cache, plan);
   require(src.model == dst.model,
           "apply_moves: source and destination caches belong to different models");
   require(src.capacity == dst.capacity,
@@ -554,18 +549,8 @@ void GpuBackend::apply_moves(const sim::MovePlan& plan) {
   const int layers = src.model->config.n_layers;
   const int kvw = src.model->kv_width();
   const auto count = plan.moves.size();
-  // One upload: [M, 5] moves then [M + 1] slot prefix sums.
   auto& host = impl_->moves_host;
-  host.clear();
-  for (const auto& mv : plan.moves)
-    host.insert(host.end(), {mv.src_row, mv.src_slot, mv.dst_row, mv.dst_slot, mv.length});
-  std::int64_t total = 0;
-  host.push_back(0);
-  for (const auto& mv : plan.moves) {
-    total += mv.length;
-    require(total <= INT_MAX, "apply_moves: plan moves more than 2^31 slots");
-    host.push_back(static_cast<std::int32_t>(total));
-  }
+  const std::int64_t total = pack_moves(plan, host);
   if (total == 0) return;
   impl_->moves_device.upload(host, impl_->stream);
   const std::int32_t* moves = impl_->moves_device.get();
@@ -582,6 +567,7 @@ void GpuBackend::crop(sim::CacheId id, int row, int from_slot) {
   DeviceCache& c = impl_->cache(id);
   require(row >= 0 && row < c.rows, "crop: row out of range");
   require(from_slot >= 0 && from_slot <= c.capacity, "crop: slot outside capacity");
+  if (c.float_cache >= 0) return impl_->floats->crop(c.float_cache, row, from_slot);
   launch_crop(c.k.get(), c.v.get(), row, from_slot, c.model->config.n_layers, c.capacity,
               c.model->kv_width(), impl_->stream);
 }
@@ -589,6 +575,7 @@ void GpuBackend::crop(sim::CacheId id, int row, int from_slot) {
 void GpuBackend::download_row(sim::CacheId id, int row, int layer, std::vector<std::int8_t>& k,
                               std::vector<std::int8_t>& vt) const {
   const DeviceCache& c = impl_->cache(id);
+  require(c.float_cache < 0, "download_row: the cache holds fp32 K/V (float numerics)");
   require(row >= 0 && row < c.rows && layer >= 0 && layer < c.model->config.n_layers,
           "download_row: out of range");
   const std::size_t plane =
@@ -635,6 +622,7 @@ std::uint64_t GpuBackend::kv_digest(sim::CacheId id, int row_index, int first, i
   require(row_index >= 0 && row_index < c.rows, "kv_digest: row out of range");
   require(first >= 0 && count >= 0 && first + count <= c.capacity,
           "kv_digest: range outside capacity");
+  if (c.float_cache >= 0) return impl_->floats->kv_digest(c.float_cache, row_index, first, count);
   const auto kvw = static_cast<std::size_t>(c.model->kv_width());
   const auto n = static_cast<std::size_t>(count);
   std::uint64_t h = sim::mix64(static_cast<std::uint64_t>(count));

@@ -9,6 +9,9 @@
 //     row and layer); a move plan is one batched stage kernel and one batched write kernel.
 // Logits are copied back once per pass; argmax and the logits digest are computed on the host
 // by the reference's formulas (numerics/host_math.h).
+// A cache whose model asks for float or bf16 numerics is handed to gpu/float_forward.h (cuBLAS
+// GEMMs as inference stacks run them: not exact, docs/numerics.md §15.2); every call on that
+// cache is dispatched there, and download_row refuses it (its K/V are fp32).
 //
 // The header is plain C++ (no CUDA types): cli/ and tests include it without nvcc.
 #pragma once

@@ -53,4 +53,11 @@ std::string with_gemm_shape(const std::string& what, int m, int n, int k) {
          " K=" + std::to_string(k) + ")";
 }
 
+std::string model_key(const sim::ModelConfig& c) {
+  return std::to_string(c.seed) + ":" + std::to_string(c.vocab) + ":" + std::to_string(c.d_model) +
+         ":" + std::to_string(c.n_layers) + ":" + std::to_string(c.n_heads) + ":" +
+         std::to_string(c.n_kv_heads) + ":" + std::to_string(c.head_dim) + ":" +
+         std::to_string(c.ffn) + ":" + c.weights_file;
+}
+
 }  // namespace lockstep::gpu

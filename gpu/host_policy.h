@@ -3,7 +3,8 @@
 //   * the token padding of the GEMMs' M dimension (a runtime option: LOCKSTEP_GPU_TOKEN_PAD or
 //     GpuBackend::set_token_pad; default 16, the smallest shape cuBLASLt's int8 kernels take);
 //   * the RoPE table's geometric growth (so the table is re-uploaded O(log positions) times);
-//   * GEMM error text that names M, N and K (a cuBLAS failure alone does not say which call).
+//   * GEMM error text that names M, N and K (a cuBLAS failure alone does not say which call);
+//   * the key that shares a model's device weights between caches.
 // Nothing here changes a value the device computes: padding rows are zeros and RoPE rows do
 // not depend on how many are built.
 #pragma once
@@ -13,6 +14,7 @@
 #include <utility>
 
 #include "sim/error.h"
+#include "sim/model_config.h"
 
 namespace lockstep::gpu {
 
@@ -29,6 +31,9 @@ int parse_token_pad(const std::string& text);
 
 // n rounded up to a multiple of `pad` (pad validated); 0 stays 0.
 int pad_tokens(int n, int pad);
+
+// Seed, shapes and weights file: caches of equal keys share one model's device weights.
+std::string model_key(const sim::ModelConfig& c);
 
 // The RoPE table's rows after growing from `current` to hold `needed` positions: unchanged
 // when it already does, else at least double (and at least 64), so that a run whose positions

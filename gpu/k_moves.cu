@@ -4,32 +4,10 @@
 // writes only): the gather semantics of sim::MovePlan, with no per-move copies.
 #include "gpu/check.h"
 #include "gpu/kernels.h"
+#include "gpu/move_locate.cuh"
 
 namespace lockstep::gpu {
 namespace {
-
-// Element e of the plan: move m (by binary search on the slot prefix), slot offset s within
-// it, layer l, channel c. Staging layout: [prefix slot][layer][channel] for K, then the same
-// for V at offset total * layers * C.
-struct Element {
-  int m, s, l, c;
-};
-
-__device__ Element locate(std::int64_t e, const std::int32_t* prefix, int move_count, int layers,
-                          int kv_width) {
-  const std::int64_t per_slot = static_cast<std::int64_t>(layers) * kv_width;
-  const auto slot = static_cast<std::int32_t>(e / per_slot);
-  const auto rest = static_cast<int>(e % per_slot);
-  int lo = 0, hi = move_count - 1;  // the move m with prefix[m] <= slot < prefix[m + 1]
-  while (lo < hi) {
-    const int mid = (lo + hi + 1) / 2;
-    if (prefix[mid] <= slot)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
-  return Element{lo, slot - prefix[lo], rest / kv_width, rest % kv_width};
-}
 
 __global__ void stage_moves(const std::int32_t* moves, const std::int32_t* prefix, int move_count,
                             std::int64_t total_slots, const std::int8_t* k_src,
@@ -39,7 +17,7 @@ __global__ void stage_moves(const std::int32_t* moves, const std::int32_t* prefi
   const std::int64_t plane = static_cast<std::int64_t>(capacity) * kv_width;
   for (std::int64_t e = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; e < total;
        e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    const Element x = locate(e, prefix, move_count, layers, kv_width);
+    const MoveElement x = locate_move_element(e, prefix, move_count, layers, kv_width);
     const std::int32_t* mv = moves + 5 * x.m;
     const std::int64_t base = (static_cast<std::int64_t>(mv[0]) * layers + x.l) * plane;
     const std::int64_t slot = mv[1] + x.s;
@@ -56,19 +34,11 @@ __global__ void write_moves(const std::int32_t* moves, const std::int32_t* prefi
   const std::int64_t plane = static_cast<std::int64_t>(capacity) * kv_width;
   for (std::int64_t e = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; e < total;
        e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
-    const Element x = locate(e, prefix, move_count, layers, kv_width);
+    const MoveElement x = locate_move_element(e, prefix, move_count, layers, kv_width);
     const std::int32_t* mv = moves + 5 * x.m;
     const std::int64_t base = (static_cast<std::int64_t>(mv[2]) * layers + x.l) * plane;
     const std::int64_t slot = mv[3] + x.s;
-    // Two moves of one plan writing the same destination slot: the later move wins, as in the
-    // sequential reference. Skip the write if a later move covers this slot of this row.
-    bool overwritten = false;
-    for (int later = x.m + 1; later < move_count && !overwritten; ++later) {
-      const std::int32_t* lv = moves + 5 * later;
-      overwritten =
-          lv[2] == mv[2] && slot >= lv[3] && slot < static_cast<std::int64_t>(lv[3]) + lv[4];
-    }
-    if (overwritten) continue;
+    if (overwritten_later(moves, x.m, move_count, mv[2], slot)) continue;
     k_dst[base + slot * kv_width + x.c] = staging[e];
     v_dst[base + static_cast<std::int64_t>(x.c) * capacity + slot] = staging[total + e];
   }

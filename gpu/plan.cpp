@@ -1,6 +1,7 @@
 #include "gpu/plan.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <utility>
 
@@ -72,6 +73,20 @@ PlanLayout pack_plan(const TokenPlan& plan, std::vector<std::int32_t>& out) {
   out.insert(out.end(), plan.visible_offsets.begin(), plan.visible_offsets.end());
   out.insert(out.end(), plan.visible.begin(), plan.visible.end());
   return l;
+}
+
+std::int64_t pack_moves(const sim::MovePlan& plan, std::vector<std::int32_t>& out) {
+  out.clear();
+  for (const auto& mv : plan.moves)
+    out.insert(out.end(), {mv.src_row, mv.src_slot, mv.dst_row, mv.dst_slot, mv.length});
+  std::int64_t total = 0;
+  out.push_back(0);
+  for (const auto& mv : plan.moves) {
+    total += mv.length;
+    require(total <= INT_MAX, "apply_moves: plan moves more than 2^31 slots");
+    out.push_back(static_cast<std::int32_t>(total));
+  }
+  return total;
 }
 
 }  // namespace lockstep::gpu

@@ -47,4 +47,9 @@ struct PlanLayout {
 };
 PlanLayout pack_plan(const TokenPlan& plan, std::vector<std::int32_t>& out);
 
+// The one buffer uploaded per move plan: [M, 5] moves (src_row, src_slot, dst_row, dst_slot,
+// length), then [M + 1] slot prefix sums. Returns the slots moved in all; throws InputError
+// past 2^31.
+std::int64_t pack_moves(const sim::MovePlan& plan, std::vector<std::int32_t>& out);
+
 }  // namespace lockstep::gpu

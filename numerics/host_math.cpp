@@ -51,4 +51,40 @@ std::int32_t argmax_lowest(const float* values, int count) {
   return best;
 }
 
+sim::LogitTop2 top2_of_row(const float* values, int count, sim::Token best) {
+  sim::LogitTop2 t{.best = values[best], .second = values[best], .second_token = best};
+  bool found = false;
+  for (int j = 0; j < count; ++j) {
+    if (j == best || (found && !(values[j] > t.second))) continue;
+    t.second = values[j];
+    t.second_token = j;
+    found = true;
+  }
+  return t;
+}
+
+void build_float_rope_rows(int head_dim, int from, int to, std::vector<float>& cos,
+                           std::vector<float>& sin, double base) {
+  const int half = head_dim / 2;
+  for (int p = from; p < to; ++p) {
+    for (int j = 0; j < half; ++j) {
+      const auto inv_freq =
+          static_cast<float>(std::pow(base, -2.0 * j / static_cast<double>(head_dim)));
+      const float angle = static_cast<float>(p) * inv_freq;
+      cos.push_back(std::cos(angle));
+      sin.push_back(std::sin(angle));
+    }
+  }
+}
+
+std::uint64_t combine_float_kv(std::uint64_t h, const float* k, const float* v, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint32_t kb, vb;
+    std::memcpy(&kb, k + i, sizeof kb);
+    std::memcpy(&vb, v + i, sizeof vb);
+    h = sim::combine(h, static_cast<std::uint64_t>(kb) << 32 | vb);
+  }
+  return h;
+}
+
 }  // namespace lockstep::numerics

@@ -4,13 +4,17 @@
 //   * the weight gains (the magnitude each tensor produces, see weights.h),
 //   * the RoPE table (built on the host in double; the device gets it uploaded),
 //   * the attention score scale,
-//   * argmax with ties to the lowest id and the logits digest (applied to logits copied back
-//     from the device on the GPU).
+//   * argmax with ties to the lowest id, the top two logits and the logits digest (applied to
+//     logits copied back from the device on the GPU),
+//   * under float numerics (issue 13): the fp32 RoPE table and the fp32 K/V digest step, so
+//     the cpu and gpu float profiles build and hash them by one definition.
 // No Eigen and no CUDA here: both runtimes link it (lockstep_numerics).
 #pragma once
 
 #include <cstdint>
 #include <vector>
+
+#include "sim/batch.h"
 
 namespace lockstep::numerics {
 
@@ -40,5 +44,17 @@ float attention_score_scale(int head_dim, float k_scale = kKvScale);
 std::uint64_t digest_logits(const float* values, int count);
 // Strict >: ties keep the lowest id.
 std::int32_t argmax_lowest(const float* values, int count);
+
+// The largest logit of any token but `best` (ties to the lowest id), beside best's own.
+sim::LogitTop2 top2_of_row(const float* values, int count, sim::Token best);
+
+// Float numerics' RoPE table: appends rows [from, to) of cos and sin of
+// position * base^(-2j / D), in float with std:: functions (not the exact profile's double
+// table: an fp32 stack builds it in fp32).
+void build_float_rope_rows(int head_dim, int from, int to, std::vector<float>& cos,
+                           std::vector<float>& sin, double base);
+
+// One step of the fp32 K/V digest: combine() over (k bits << 32 | v bits) for `count` pairs.
+std::uint64_t combine_float_kv(std::uint64_t h, const float* k, const float* v, std::size_t count);
 
 }  // namespace lockstep::numerics

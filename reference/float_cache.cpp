@@ -1,8 +1,8 @@
 #include "reference/float_cache.h"
 
 #include <algorithm>
-#include <bit>
 
+#include "numerics/host_math.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 
@@ -64,11 +64,9 @@ std::uint64_t float_kv_digest(const FloatKvRow& row, int kv_width, int first, in
   for (std::size_t l = 0; l < row.k.size(); ++l) {
     require((to_size(first) + to_size(count)) * kvw <= row.k[l].size(),
             "kv_digest: range outside capacity");
-    for (std::size_t i = to_size(first) * kvw; i < (to_size(first) + to_size(count)) * kvw; ++i) {
-      const auto k = static_cast<std::uint64_t>(std::bit_cast<std::uint32_t>(row.k[l][i]));
-      const auto v = static_cast<std::uint64_t>(std::bit_cast<std::uint32_t>(row.v[l][i]));
-      h = sim::combine(h, k << 32 | v);
-    }
+    const std::size_t from = to_size(first) * kvw;
+    h = numerics::combine_float_kv(h, row.k[l].data() + from, row.v[l].data() + from,
+                                   to_size(count) * kvw);
   }
   return h;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "numerics/host_math.h"
 #include "numerics/model_validation.h"
 #include "reference/ops.h"
 #include "reference/parallel.h"
@@ -208,19 +209,12 @@ void FloatModel::ensure_weights() {
   }
 }
 
-// cos and sin of position * base^(-2j / D), in float with std:: functions.
+// cos and sin of position * base^(-2j / D), in float (numerics/host_math.h, shared with the
+// gpu float profile).
 void FloatModel::ensure_rope(int positions) {
   if (positions <= rope_positions_) return;
-  const int half = config_.head_dim / 2;
-  for (int p = rope_positions_; p < positions; ++p) {
-    for (int j = 0; j < half; ++j) {
-      const auto inv_freq = static_cast<float>(
-          std::pow(config_.rope_base, -2.0 * j / static_cast<double>(config_.head_dim)));
-      const float angle = static_cast<float>(p) * inv_freq;
-      rope_cos_.push_back(std::cos(angle));
-      rope_sin_.push_back(std::sin(angle));
-    }
-  }
+  numerics::build_float_rope_rows(config_.head_dim, rope_positions_, positions, rope_cos_,
+                                  rope_sin_, config_.rope_base);
   rope_positions_ = positions;
 }
 

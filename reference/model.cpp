@@ -8,6 +8,7 @@
 #include <xmmintrin.h>
 #endif
 
+#include "numerics/host_math.h"
 #include "numerics/model_validation.h"
 #include "reference/ops_split.h"
 #include "sim/error.h"
@@ -160,23 +161,6 @@ void Model::mlp_block(int l, Activations& h) const {
   ops::check_finite(h, "the MLP block", l);
 }
 
-namespace {
-
-// The largest logit of any token but `best` (ties to the lowest id).
-sim::LogitTop2 top2_of(const float* row, int vocab, sim::Token best) {
-  sim::LogitTop2 t{.best = row[best], .second = row[best], .second_token = best};
-  bool found = false;
-  for (int j = 0; j < vocab; ++j) {
-    if (j == best || (found && !(row[j] > t.second))) continue;
-    t.second = row[j];
-    t.second_token = j;
-    found = true;
-  }
-  return t;
-}
-
-}  // namespace
-
 PassResult summarize_logits(const Activations& logits, bool keep_logits) {
   const auto n = static_cast<std::size_t>(logits.rows());
   const auto vocab = static_cast<int>(logits.cols());
@@ -188,7 +172,7 @@ PassResult summarize_logits(const Activations& logits, bool keep_logits) {
     const float* row = logits.data() + i * static_cast<std::size_t>(vocab);
     out.argmax[i] = numerics::argmax_lowest(row, vocab);
     out.digest[i] = numerics::digest_logits(row, vocab);
-    out.top2[i] = top2_of(row, vocab, out.argmax[i]);
+    out.top2[i] = numerics::top2_of_row(row, vocab, out.argmax[i]);
   }
   if (keep_logits) out.logits.assign(logits.data(), logits.data() + logits.size());
   return out;

@@ -8,7 +8,10 @@
 #      gpu backend, against the cpu digests of tests/golden/traces_v1.txt (the traces carry no
 #      backend name, so gpu must equal cpu byte for byte);
 #   4. `lockstep replay` of every scenario in scenarios/ on cpu,gpu, then --random N;
-#   5. whatever EXTRA_STEPS names (a file of "name command..." lines), for later issues.
+#   5. the float and bf16 profiles (issue 13): the CLI checks of tests/gpu/float_cli_test.sh,
+#      then `lockstep equivalence` of scenarios/numerics/bf16_diverges.json on the gpu backend
+#      under float and bf16 (CSV files under OUT/equivalence-gpu/; exact is step 3's);
+#   6. whatever EXTRA_STEPS names (a file of "name command..." lines), for later issues.
 # Every step runs under its own timeout; its command, date, output and exit status go to
 # OUT/<step>.log, and OUT/README.md gets a table row the moment the step ends, so a hang or a
 # kill still leaves a summary. With --archive FILE, OUT is also packed into FILE (tar.gz) at
@@ -208,6 +211,9 @@ for scenario in scenarios/*.json; do
     ${specbench_data:+--specbench "$specbench_data"}
 done
 step replay-random "$bin/lockstep" replay --random "$random" --seed "$seed" --backends cpu,gpu
+step gpu-float-cli bash tests/gpu/float_cli_test.sh "$bin/lockstep" device
+step gpu-float-equivalence "$bin/lockstep" equivalence scenarios/numerics/bf16_diverges.json \
+  --backend gpu --numerics float,bf16 --out "$out/equivalence-gpu"
 if [ -n "${EXTRA_STEPS:-}" ] && [ -f "$EXTRA_STEPS" ]; then
   while read -r name cmd; do
     [ -n "$name" ] && [ "${name#\#}" = "$name" ] || continue

@@ -1,5 +1,6 @@
 // Host-side tests of the gpu runtime that need no device (they run in CI and here):
-//   * numerics/numerics.h compiled by nvcc's host pass gives the same bits as the g++ build,
+//   * numerics/numerics.h (and gpu/float_math.h, the float profiles' steps) compiled by nvcc's
+//     host pass gives the same bits as the g++ build,
 //     and so do the sampling headers (numerics/philox.h, numerics/sample_draw.h);
 //   * plan building: the per-token plan the gpu backend uploads is the reference's plan, and
 //     resolving duplicate writes keeps the reference's "last writer wins";
@@ -13,15 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "gpu/float_math.h"
 #include "gpu/gpu_backend.h"
 #include "gpu/host_policy.h"
 #include "gpu/plan.h"
+#include "numerics/bf16.h"
 #include "reference/cpu_backend.h"
 #include "reference/model.h"
 #include "sim/error.h"
 #include "sim/hash.h"
 #include "sim/model_config.h"
 #include "tests/gpu/compare.h"
+#include "tests/gpu/float_math_cases.h"
 #include "tests/gpu/numerics_cases.h"
 #include "tests/gpu/sample_cases.h"
 #include "tests/random_batch.h"
@@ -31,6 +35,8 @@ int cxx_numerics(std::uint32_t* out);
 int nvcc_host_numerics(std::uint32_t* out);
 int cxx_sample_cases(std::uint64_t* out);
 int nvcc_host_sample_cases(std::uint64_t* out);
+int cxx_float_cases(std::uint32_t* out);
+int nvcc_host_float_cases(std::uint32_t* out);
 }  // namespace lockstep::test_numerics
 
 namespace {
@@ -59,6 +65,37 @@ BOOST_AUTO_TEST_CASE(sampling_headers_compiled_by_nvcc_host_pass_give_the_g_plus
   nvcc.resize(static_cast<std::size_t>(test_numerics::nvcc_host_sample_cases(nvcc.data())));
   BOOST_TEST(cxx.size() > 1500u);
   LOCKSTEP_CHECK_BYTES_EQUAL(cxx, nvcc, "sampling cases, g++ vs nvcc host pass", 0);
+}
+
+BOOST_AUTO_TEST_CASE(float_math_compiled_by_nvcc_host_pass_gives_the_g_plus_plus_bits) {
+  std::vector<std::uint32_t> cxx(test_numerics::kMaxFloatCases), nvcc(cxx.size());
+  cxx.resize(static_cast<std::size_t>(test_numerics::cxx_float_cases(cxx.data())));
+  nvcc.resize(static_cast<std::size_t>(test_numerics::nvcc_host_float_cases(nvcc.data())));
+  BOOST_TEST(cxx.size() > 6000u);
+  LOCKSTEP_CHECK_BYTES_EQUAL(cxx, nvcc, "float_math cases, g++ vs nvcc host pass", 0);
+}
+
+// The kernels' bf16 rounding is numerics/bf16.h's, which the cpu bf16 profile uses: every
+// sign and exponent with a spread of mantissas, ties and NaN payloads included.
+BOOST_AUTO_TEST_CASE(float_math_bf16_rounding_equals_the_cpu_profiles) {
+  int differences = 0;
+  for (std::uint64_t i = 0; i < (1u << 22); ++i) {
+    const auto bits = static_cast<std::uint32_t>(i * 1024u + (i % 3 == 0 ? 0x8000u : i % 1024u));
+    const float x = numerics::bits_to_float(bits);
+    const float a = gpu::float_math::round_bf16(x), b = numerics::round_to_bf16(x);
+    if (gpu::float_math::float_to_bits(a) != gpu::float_math::float_to_bits(b)) ++differences;
+  }
+  BOOST_TEST(differences == 0);
+  // Pinned cases: ties to even both ways, overflow to inf, a signalling NaN made quiet.
+  const std::pair<std::uint32_t, std::uint32_t> pinned[] = {{0x3f808000u, 0x3f800000u},
+                                                            {0x3f818000u, 0x3f820000u},
+                                                            {0x3f808001u, 0x3f810000u},
+                                                            {0x7f7fffffu, 0x7f800000u},
+                                                            {0x7f800001u, 0x7fc00000u}};
+  for (const auto& [in, expected] : pinned) {
+    BOOST_TEST(gpu::float_math::float_to_bits(
+                   gpu::float_math::round_bf16(numerics::bits_to_float(in))) == expected);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(gemm_padding_is_to_multiples_of_16) {
