@@ -41,16 +41,17 @@ inline bool accept_draft(std::uint64_t p_weight, std::uint64_t p_total, std::uin
 // choice): q is one-hot at `token`, so it is accepted with probability p(token) and the
 // residual is p without `token`, renormalized.
 inline SampleDistribution one_hot_distribution(std::int32_t token) {
-  return SampleDistribution{.tokens = {token}, .weights = {kSampleWeightOne}, .cumulative = {1u << 24}};
+  return SampleDistribution{
+      .tokens = {token}, .weights = {kSampleWeightOne}, .cumulative = {1u << 24}};
 }
 
 // norm(max(0, p - q)) in integers: r(x) = max(0, p_w(x) * Q - q_w(x) * P) over p's support,
 // in p's draw order, only the positive ones. A weight is below 2^24 * 2^55 (P, Q <= 2^31
 // tokens * 2^24), and the total is at most P * Q <= 2^110, so 128 bits hold every prefix sum.
 struct ResidualDistribution {
-  std::vector<std::int32_t> tokens;      // [n]
-  std::vector<WideWeight> weights;       // [n], each > 0
-  std::vector<WideWeight> cumulative;    // [n], inclusive prefix sums
+  std::vector<std::int32_t> tokens;    // [n]
+  std::vector<WideWeight> weights;     // [n], each > 0
+  std::vector<WideWeight> cumulative;  // [n], inclusive prefix sums
   int size() const { return static_cast<int>(tokens.size()); }
   WideWeight total() const { return cumulative.empty() ? 0 : cumulative.back(); }
   WideWeight weight_of(std::int32_t token) const {
@@ -75,7 +76,8 @@ inline ResidualDistribution residual_distribution(const SampleDistribution& p,
     const auto it = std::lower_bound(q_by_token.begin(), q_by_token.end(),
                                      std::pair<std::int32_t, std::uint32_t>{token, 0});
     const std::uint32_t q_w = it != q_by_token.end() && it->first == token ? it->second : 0;
-    const WideWeight have = static_cast<WideWeight>(p.weights[static_cast<std::size_t>(i)]) * q.total();
+    const WideWeight have =
+        static_cast<WideWeight>(p.weights[static_cast<std::size_t>(i)]) * q.total();
     const WideWeight take = static_cast<WideWeight>(q_w) * p.total();
     if (have <= take) continue;
     r.tokens.push_back(token);

@@ -152,8 +152,8 @@ const std::vector<FaultInfo>& fault_registry() {
 }
 
 bool caught_only_by_the_distribution_test(Fault fault) {
-  return fault == Fault::rejection_residual_unnormalized || fault == Fault::rejection_bonus_from_q ||
-         fault == Fault::rejection_accept_if_p_ge_q;
+  return fault == Fault::rejection_residual_unnormalized ||
+         fault == Fault::rejection_bonus_from_q || fault == Fault::rejection_accept_if_p_ge_q;
 }
 
 bool caught_only_against_the_oracle(Fault fault) {

@@ -27,8 +27,8 @@ SampledToken plain_draw(const SampleDistribution& d, const SampleKey& key, const
 // 1 - R / (P * Q) it lands past the residual's mass, and the buggy loop then keeps the
 // target's own sample: the correction follows (R / PQ) norm(max(0, p - q)) + (1 - R / PQ) p.
 SampledToken unnormalized_residual_draw(const numerics::ResidualDistribution& r,
-                                        const SampleDistribution& p,
-                                        const SampleDistribution& q, const SampleKey& key) {
+                                        const SampleDistribution& p, const SampleDistribution& q,
+                                        const SampleKey& key) {
   const WideWeight scale = static_cast<WideWeight>(p.total()) * q.total();
   const WideWeight target = numerics::mul_high64_wide(numerics::key_bits(key), scale);
   if (target < r.total()) {

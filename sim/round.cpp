@@ -105,7 +105,8 @@ void draft_with_model(Engine& engine, const RoundGroup& group, Fed&& fed, RoundO
     // Rejection sampling judges each draft by the distribution it was drawn from (q_k+1, of
     // the last pass, only by the fault rejection-bonus-from-q).
     if (!o.distributions.empty()) {
-      for (std::size_t r = 0; r < group.rows.size(); ++r) out.draft_q[r].push_back(o.distributions[r]);
+      for (std::size_t r = 0; r < group.rows.size(); ++r)
+        out.draft_q[r].push_back(o.distributions[r]);
     }
     if (i == k) break;
     for (std::size_t r = 0; r < group.rows.size(); ++r) {
@@ -131,7 +132,8 @@ void judge_rows(Engine& engine, const RoundGroup& group, const ForwardOutput& v,
                 p.begin());
     if (!engine.drafts_model_samples()) {
       out.draft_q[r].clear();
-      for (const Token d : out.drafts[r]) out.draft_q[r].push_back(numerics::one_hot_distribution(d));
+      for (const Token d : out.drafts[r])
+        out.draft_q[r].push_back(numerics::one_hot_distribution(d));
     }
     const Sequence& seq = engine.sequence(group.rows[r].seq);
     const RowJudgement row{.drafts = &out.drafts[r],

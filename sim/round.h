@@ -46,7 +46,7 @@ struct RoundGroup {
 };
 
 struct RoundOutcome {
-  std::vector<std::vector<Token>> drafts;   // [rows][k]
+  std::vector<std::vector<Token>> drafts;  // [rows][k]
   // [rows][k + 1]: the target's choices (greedy or coupled), or under rejection sampling the
   // tokens the round commits at each position: accepted drafts, then the correction or bonus,
   // then the target's own samples at the positions nobody reached.

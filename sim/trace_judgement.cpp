@@ -26,8 +26,7 @@ numerics::WideWeight read_wide(Fields& f, const std::string& name) {
 
 }  // namespace
 
-void add_judgement(const std::vector<JudgedDraft>& judged, const SampledToken& sampled,
-                   json& row) {
+void add_judgement(const std::vector<JudgedDraft>& judged, const SampledToken& sampled, json& row) {
   json drafts = json::array();
   for (const auto& j : judged) {
     drafts.push_back({{"draft", j.draft},
@@ -58,8 +57,7 @@ void read_judgement(Fields& row, std::vector<JudgedDraft>& judged,
     f.finish();
     if (j.p_weight > j.p_total || j.q_weight > j.q_total || j.p_total == 0 || j.q_total == 0)
       f.fail("weights must not exceed their positive totals");
-    if (!j.accepted && i + 1 != items.size())
-      f.fail("only the last judged draft may be rejected");
+    if (!j.accepted && i + 1 != items.size()) f.fail("only the last judged draft may be rejected");
     judged.push_back(j);
   }
   Fields f = row.object("sampled");

@@ -21,8 +21,8 @@ EquivalenceRule EquivalenceRule::of(const sim::Scenario& scenario) {
                        .eos_tokens = scenario.eos_tokens,
                        .max_new_tokens = scenario.max_new_tokens};
   if (scenario.eos_token) rule.eos_tokens.push_back(*scenario.eos_token);
-  rule.rejection = !scenario.sampling.greedy() &&
-                   scenario.sampling.acceptance == sim::Acceptance::rejection;
+  rule.rejection =
+      !scenario.sampling.greedy() && scenario.sampling.acceptance == sim::Acceptance::rejection;
   rule.seed = scenario.sampling.seed;
   return rule;
 }

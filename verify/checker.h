@@ -113,11 +113,11 @@ class InvariantChecker final : public sim::Observer {
   std::vector<std::vector<sim::Token>> oracle_;
   const sim::Backend& backend_;
   EquivalenceRule rule_;
-  std::optional<CommitSources> sources_;      // float numerics: what I5 compares with
+  std::optional<CommitSources> sources_;       // float numerics: what I5 compares with
   std::optional<RejectionCommits> rejection_;  // rejection sampling: what I5 recomputes
-  sim::KvShadow shadow_;                      // what the executed plan put in every slot
-  std::vector<std::vector<sim::Token>> fed_;  // [seq][index] latest token fed at that index
-  std::vector<bool> diverged_;                // I5 reported once per sequence
+  sim::KvShadow shadow_;                       // what the executed plan put in every slot
+  std::vector<std::vector<sim::Token>> fed_;   // [seq][index] latest token fed at that index
+  std::vector<bool> diverged_;                 // I5 reported once per sequence
   std::vector<Violation> violations_;
   std::int64_t count_ = 0;
   int step_ = 0;

@@ -72,10 +72,11 @@ std::string RejectionCommits::judge(const sim::Sequence& seq, int index) const {
     const auto found = qs.find(index);
     const numerics::SampleDistribution q =
         found != qs.end() ? found->second : numerics::one_hot_distribution(d);
-    const bool accept = q.weight_of(d) > 0 &&
-                        numerics::accept_draft(
-                            target.weight_of(d), target.total(), q.weight_of(d), q.total(),
-                            numerics::key_bits(key_at(seed_, seq.id, index, SamplePurpose::accept_test)));
+    const bool accept =
+        q.weight_of(d) > 0 &&
+        numerics::accept_draft(
+            target.weight_of(d), target.total(), q.weight_of(d), q.total(),
+            numerics::key_bits(key_at(seed_, seq.id, index, SamplePurpose::accept_test)));
     if (accept) {
       want = d;
       what = "the accepted draft";

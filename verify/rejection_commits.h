@@ -40,8 +40,8 @@ class RejectionCommits final : public sim::Observer {
  private:
   struct LatestPass {
     std::int64_t pass = -1;
-    std::map<int, sim::Token> fed;                                // index -> token fed there
-    std::map<int, numerics::SampleDistribution> predicts;        // index -> p of index + 1
+    std::map<int, sim::Token> fed;                         // index -> token fed there
+    std::map<int, numerics::SampleDistribution> predicts;  // index -> p of index + 1
   };
   std::string judge(const sim::Sequence& seq, int index) const;
   void note(sim::ModelRole role, const sim::TokenTag& tag, sim::Token fed, std::size_t i,
