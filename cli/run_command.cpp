@@ -159,11 +159,13 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
   if (!s.sampling.greedy()) {
     const auto& o = s.sampling;
     fmt::print(
-        "  sampling       temperature {}, top_k {}, top_p {}, seed {}, {} acceptance: the "
-        "oracle is sampled batch-1 AR\n",
+        "  sampling       temperature {}, top_k {}, top_p {}, seed {}, {} acceptance: {}\n",
         o.params.temperature,
         o.params.top_k == numerics::kTopKAll ? std::string("all") : std::to_string(o.params.top_k),
-        o.params.top_p, o.seed, sim::acceptance_name(o.acceptance));
+        o.params.top_p, o.seed, sim::acceptance_name(o.acceptance),
+        o.acceptance == sim::Acceptance::rejection
+            ? "I5 recomputes each commit (outputs follow the target's distribution)"
+            : "the oracle is sampled batch-1 AR");
   }
   fmt::print("  sequences      {} prompts, {} output-equivalent to batch-1 AR\n", run.oracle.size(),
              run.equivalent_sequences);
