@@ -151,7 +151,7 @@ const std::vector<FaultInfo>& fault_registry() {
   return table;
 }
 
-bool caught_only_by_the_distribution_test(Fault fault) {
+bool is_distribution_fault(Fault fault) {
   return fault == Fault::rejection_residual_unnormalized ||
          fault == Fault::rejection_bonus_from_q || fault == Fault::rejection_accept_if_p_ge_q;
 }

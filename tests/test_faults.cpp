@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(every_fault_is_caught_on_the_library_and_the_baseline_is_cl
   BOOST_TEST_REQUIRE(m.rows.size() ==
                      static_cast<std::size_t>(std::count_if(
                          registry.begin(), registry.end(), [](const sim::FaultInfo& f) {
-                           return !sim::caught_only_by_the_distribution_test(f.fault);
+                           return !sim::is_distribution_fault(f.fault);
                          })));
   for (std::size_t i = 0; i < library.size(); ++i) {
     const auto& c = m.baseline.cells[i];

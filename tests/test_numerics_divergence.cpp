@@ -238,13 +238,11 @@ std::vector<sim::Scenario> library(const std::string& backend) {
 void check_matrix_catches_everything(const verify::FaultMatrix& m,
                                      std::optional<bool> expect_divergences, bool all) {
   // Every fault but those only batch-1 AR can see (sim::caught_only_against_the_oracle) and
-  // those only the distribution test can (sim::caught_only_by_the_distribution_test).
+  // those only the distribution test can (sim::is_distribution_fault).
   std::size_t expected_rows = 0;
   for (const auto& f : sim::fault_registry()) {
-    expected_rows += sim::caught_only_against_the_oracle(f.fault) ||
-                             sim::caught_only_by_the_distribution_test(f.fault)
-                         ? 0
-                         : 1;
+    expected_rows +=
+        sim::caught_only_against_the_oracle(f.fault) || sim::is_distribution_fault(f.fault) ? 0 : 1;
   }
   BOOST_TEST_REQUIRE(m.rows.size() == expected_rows);
   for (const auto& r : m.rows)

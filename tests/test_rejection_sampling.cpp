@@ -117,6 +117,28 @@ BOOST_AUTO_TEST_CASE(rejection_differs_from_coupled_and_is_in_the_digest) {
   BOOST_TEST(rejection.trace_digest != coupled.trace_digest);
 }
 
+// The rejection faults bias the distribution; I5 recomputes each commit by the correct rule,
+// so it flags the first commit a faulty rule changed. The small preset with its layer-skip
+// drafter at temperature 1 accepts about 40% of its drafts, so every fault fires.
+BOOST_AUTO_TEST_CASE(i5_flags_a_commit_a_rejection_fault_changed) {
+  sim::Scenario s =
+      test::load_ready(test::source_path("scenarios/model_drafter_target_layers.json"));
+  s.sampling.params.temperature = 1.0f;
+  s.sampling.seed = 1;
+  s.sampling.acceptance = sim::Acceptance::rejection;
+  BOOST_TEST_REQUIRE(verify::run_checked(s, {}).ok());
+  for (const char* fault : {"rejection-residual-unnormalized", "rejection-bonus-from-q",
+                            "rejection-accept-if-p-ge-q"}) {
+    s.faults = {fault};
+    const verify::CheckedRun run = verify::run_checked(s, {});
+    BOOST_TEST_REQUIRE(!run.violations.empty(), fault);
+    BOOST_TEST(run.violations.front().invariant == "I5", fault << ": " << describe(run));
+    BOOST_TEST(
+        run.violations.front().detail.find("rejection sampling commits") != std::string::npos,
+        fault << ": " << describe(run));
+  }
+}
+
 // ---- The exact integer rules against a brute-force rational reference ----
 
 numerics::SampleDistribution random_distribution(std::mt19937_64& rng, int vocab) {

@@ -104,12 +104,12 @@ bool FaultMatrix::ok() const {
 }
 
 // Every registered fault but those only the distribution test can see
-// (sim::caught_only_by_the_distribution_test), and under float numerics not those only
+// (sim::is_distribution_fault), and under float numerics not those only
 // batch-1 AR can see (sim::caught_only_against_the_oracle): there it is no oracle.
 static std::vector<std::string> default_faults(bool float_numerics) {
   std::vector<std::string> out;
   for (const auto& f : sim::fault_registry()) {
-    if (sim::caught_only_by_the_distribution_test(f.fault)) continue;
+    if (sim::is_distribution_fault(f.fault)) continue;
     if (!(float_numerics && sim::caught_only_against_the_oracle(f.fault))) out.emplace_back(f.name);
   }
   return out;
