@@ -9,9 +9,13 @@
 #include <boost/multiprecision/cpp_int.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -20,6 +24,7 @@
 #include "sim/rejection.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/trace_reader.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 
@@ -137,6 +142,58 @@ BOOST_AUTO_TEST_CASE(i5_flags_a_commit_a_rejection_fault_changed) {
         run.violations.front().detail.find("rejection sampling commits") != std::string::npos,
         fault << ": " << describe(run));
   }
+}
+
+// The verify records hold the judgement (sim/trace_schema.h): the judged drafts are the
+// accepted ones and at most one rejected, the committed tokens are the accepted drafts then
+// the drawn token, probabilities are weight / total with weight <= total; they survive the
+// strict reader, and a malformed weight is an error naming the field.
+BOOST_AUTO_TEST_CASE(verify_records_hold_the_judgement) {
+  sim::Scenario s = library("cpu");
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lockstep_rejection_trace_" + std::to_string(::getpid()) + ".jsonl");
+  verify::CheckOptions options;
+  options.trace_path = path.string();
+  BOOST_TEST_REQUIRE(verify::run_checked(s, options).ok());
+  const auto trace = sim::trace::read_trace_file(path.string());
+  std::filesystem::remove(path);
+  int rows = 0, bonuses = 0, residuals = 0;
+  std::string one_row;
+  for (const auto& record : trace.records) {
+    const auto* verify = std::get_if<sim::trace::VerifyRecord>(&record);
+    if (verify == nullptr) continue;
+    for (const auto& row : verify->rows) {
+      ++rows;
+      BOOST_TEST_REQUIRE(row.sampled.has_value());
+      const auto a = static_cast<std::size_t>(row.accepted);
+      BOOST_TEST(row.judged.size() == (a == row.drafts.size() ? a : a + 1));
+      for (std::size_t i = 0; i < row.judged.size(); ++i) {
+        BOOST_TEST(row.judged[i].draft == row.drafts[i]);
+        BOOST_TEST(row.judged[i].accepted == (i < a));
+        BOOST_TEST(row.judged[i].p_weight <= row.judged[i].p_total);
+        BOOST_TEST(row.judged[i].q_weight > 0u);
+      }
+      for (std::size_t i = 0; i < a; ++i) BOOST_TEST(row.targets[i] == row.drafts[i]);
+      BOOST_TEST(row.targets[a] == row.sampled->token);
+      BOOST_TEST((row.sampled->weight > 0 && row.sampled->weight <= row.sampled->total));
+      (row.sampled->source == "bonus" ? bonuses : residuals) += 1;
+      BOOST_TEST((row.sampled->source == "bonus") == (a == row.drafts.size()));
+    }
+    if (one_row.empty()) one_row = sim::trace::to_json(record).dump();
+  }
+  BOOST_TEST(rows > 20);
+  BOOST_TEST(bonuses > 0);
+  BOOST_TEST(residuals > 0);
+  // A weight that is not a decimal string of a 128-bit integer.
+  const std::string bad_weight =
+      std::regex_replace(one_row, std::regex(R"("weight":"[0-9]+")"), R"("weight":"12x")",
+                         std::regex_constants::format_first_only);
+  BOOST_TEST_REQUIRE(bad_weight != one_row);
+  BOOST_CHECK_EXCEPTION(
+      sim::trace::from_json(nlohmann::json::parse(bad_weight), "t.jsonl: line 9", 9), InputError,
+      [](const InputError& e) {
+        return std::string(e.what()).find("sampled.weight") != std::string::npos;
+      });
 }
 
 // ---- The exact integer rules against a brute-force rational reference ----
