@@ -18,10 +18,8 @@
 #include "numerics/sampling.h"
 
 namespace lockstep::sim {
-struct ForwardOutput;
-}
 
-namespace lockstep::sim {
+struct ForwardOutput;  // sim/batch.h, which includes this header
 
 // How drafts are judged under sampling: coupled (issue 14 item 2, docs/strategies.md "Coupled
 // sampling") or standard speculative sampling (item 3, "Rejection sampling").
