@@ -16,7 +16,8 @@ void SamplingFlags::add_to(CLI::App& command) {
   command.add_option("--sampling-seed", seed,
                      "Sampling: the seed of every draw (a non-negative 64-bit integer)");
   command.add_option("--acceptance", acceptance,
-                     "Sampling: how drafts are judged: coupled (token-exact with sampled AR)");
+                     "Sampling: how drafts are judged: coupled (token-exact with sampled AR) or "
+                     "rejection (standard speculative sampling: the target's distribution)");
 }
 
 void SamplingFlags::apply(sim::Scenario& s) const {

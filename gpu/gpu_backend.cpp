@@ -511,7 +511,7 @@ void GpuBackend::Impl::read_logits(int n, int vocab, const sim::PassSampling& sa
     out.argmax[i] = numerics::argmax_lowest(row, vocab);
     out.digest[i] = numerics::digest_logits(row, vocab);
   }
-  sim::choose_sampled_tokens(sampling, logits.data(), vocab, out.argmax);
+  sim::choose_sampled_tokens(sampling, logits.data(), vocab, out);  // and distributions
   if (!keep_logits) logits.clear();
 }
 

@@ -49,12 +49,23 @@ LOCKSTEP_HD constexpr std::uint64_t mul_high64(std::uint64_t a, std::uint64_t b)
   return a_hi * b_hi + (hi_lo >> 32) + (lo_hi >> 32) + (cross >> 32);
 }
 
-// The inverse-CDF pick: with total = cumulative[count - 1] > 0 and the uniform bits / 2^64,
-// target = floor(bits * total / 2^64) is in [0, total), and the result is the first index i
-// with target < cumulative[i]. `cumulative` holds inclusive prefix sums (non-decreasing), so
-// an entry of weight 0 is never picked. Requires count >= 1 (callers check).
-LOCKSTEP_HD int sample_pick(const std::uint64_t* cumulative, int count, std::uint64_t bits) {
-  const std::uint64_t target = mul_high64(bits, cumulative[count - 1]);
+// An unsigned 128-bit integer: the residual weights of rejection sampling (§14.8) and the
+// products of the exact accept test. GCC, Clang and nvcc (host and device) all provide it;
+// __extension__ keeps -Wpedantic quiet about a non-ISO type.
+__extension__ typedef unsigned __int128 WideWeight;
+
+// floor(bits * a / 2^64), exactly, for every a < 2^128: bits * a = bits * hi(a) * 2^64 +
+// bits * lo(a), and the first term is a multiple of 2^64. The result is < a, so nothing wraps.
+LOCKSTEP_HD constexpr WideWeight mul_high64_wide(std::uint64_t bits, WideWeight a) {
+  const auto a_hi = static_cast<std::uint64_t>(a >> 64);
+  const auto a_lo = static_cast<std::uint64_t>(a);
+  return static_cast<WideWeight>(bits) * a_hi + mul_high64(bits, a_lo);
+}
+
+// The first index i with target < cumulative[i] (inclusive prefix sums, non-decreasing, so an
+// entry of weight 0 is never found); count - 1 when none is (callers pass target < total).
+template <typename Weight>
+LOCKSTEP_HD int first_index_above(const Weight* cumulative, int count, Weight target) {
   int lo = 0, hi = count - 1;
   while (lo < hi) {
     const int mid = lo + (hi - lo) / 2;
@@ -65,6 +76,20 @@ LOCKSTEP_HD int sample_pick(const std::uint64_t* cumulative, int count, std::uin
     }
   }
   return lo;
+}
+
+// The inverse-CDF pick: with total = cumulative[count - 1] > 0 and the uniform bits / 2^64,
+// target = floor(bits * total / 2^64) is in [0, total), and the result is the first index i
+// with target < cumulative[i]. `cumulative` holds inclusive prefix sums (non-decreasing), so
+// an entry of weight 0 is never picked. Requires count >= 1 (callers check).
+LOCKSTEP_HD int sample_pick(const std::uint64_t* cumulative, int count, std::uint64_t bits) {
+  return first_index_above(cumulative, count, mul_high64(bits, cumulative[count - 1]));
+}
+
+// sample_pick over 128-bit cumulative weights (a residual distribution, §14.8). Requires
+// count >= 1 and a positive total.
+LOCKSTEP_HD int sample_pick_wide(const WideWeight* cumulative, int count, std::uint64_t bits) {
+  return first_index_above(cumulative, count, mul_high64_wide(bits, cumulative[count - 1]));
 }
 
 }  // namespace lockstep::numerics

@@ -86,7 +86,7 @@ void CpuBackend::run(Cache& c, const PassPlan& plan, const sim::PassSampling& sa
   out.digest = std::move(result.digest);
   out.top2 = std::move(result.top2);
   const int vocab = (c.float_model ? c.float_model->config() : c.model->config()).vocab;
-  sim::choose_sampled_tokens(sampling, result.logits.data(), vocab, out.argmax);
+  sim::choose_sampled_tokens(sampling, result.logits.data(), vocab, out);
   last_logits_ = std::move(result.logits);
   if (!keep_logits_) last_logits_.clear();
 }

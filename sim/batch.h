@@ -88,10 +88,15 @@ struct LogitTop2 {
 // `top2`, when not empty, is parallel to `argmax` and describes the greedy choice even under
 // sampling; backends that hold no logits (symbolic)
 // leave it empty.
+// `distributions`: only when the batch's sampling asks for them (rejection sampling, issue 14
+// item 3), parallel to `argmax`: each sampled output's sampling distribution (the one its draw
+// was picked from), an empty one for an output that is not sampled. Empty otherwise, so greedy
+// and coupled runs pay nothing.
 struct ForwardOutput {
   std::vector<Token> argmax;
   std::vector<std::uint64_t> digest;
   std::vector<LogitTop2> top2;
+  std::vector<numerics::SampleDistribution> distributions;
 };
 
 // One contiguous copy of KV slots. Within one plan every move reads the cache as it was

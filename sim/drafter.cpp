@@ -73,6 +73,7 @@ class ModelDrafter final : public Drafter {
   Token propose(const Sequence&, int, int, int, Token model_choice) const override {
     return model_choice;
   }
+  bool proposes_model_choice() const override { return true; }
 };
 
 // Prompt lookup: a round's k proposals are computed once from the sequence's committed tokens

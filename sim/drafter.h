@@ -46,6 +46,10 @@ class Drafter {
                         Token model_choice) const = 0;
   // Whether the draft model's passes run (and its cache exists) for this drafter.
   virtual bool runs_draft_model() const { return true; }
+  // Whether the proposal is the draft model's own (sampled) choice, so that under rejection
+  // sampling its draft distribution q is the draft model's; otherwise the proposal is a
+  // deterministic token and q is one-hot at it (docs/strategies.md "Rejection sampling").
+  virtual bool proposes_model_choice() const { return false; }
 };
 
 // `k`: proposals per round (the scenario's k).

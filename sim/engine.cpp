@@ -105,6 +105,7 @@ template <typename CacheRowOf>
 void Engine::stamp_sampling(ModelRole role, Stage stage, const std::vector<TokenTag>& tags,
                             CacheRowOf&& cache_row_of, PassSampling& out) const {
   out.sites.clear();
+  out.want_distributions = false;
   const SamplingOptions& options = scenario_.sampling;
   // Greedy runs stamp nothing (their passes are those of a build without sampling); prefill
   // outputs are never read, so they are not drawn.
@@ -113,6 +114,10 @@ void Engine::stamp_sampling(ModelRole role, Stage stage, const std::vector<Token
   out.seed = options.seed;
   out.purpose = role == ModelRole::target ? numerics::SamplePurpose::target_sample
                                           : numerics::SamplePurpose::draft_sample;
+  // Rejection sampling judges drafts by their target and draft distributions (sim/rejection.h).
+  out.want_distributions =
+      rejection_sampling() && drafting() &&
+      (role == ModelRole::target ? stage == Stage::verify : drafts_model_samples());
   const bool by_row = faults_.has(Fault::sample_key_batch_row);
   const auto pass = static_cast<std::uint32_t>(
       faults_.has(Fault::sample_key_pass_counter) ? metrics_.forward_passes : 0);

@@ -49,6 +49,16 @@ class Engine {
   // Whether the draft model runs: its caches, prefill, passes and realignment exist. False
   // for ar and for a drafter without a draft model (prompt lookup), which still drafts.
   bool has_draft_model() const { return k_ > 0 && drafter_->runs_draft_model(); }
+  // Whether drafts are the draft model's sampled choices (their q is the draft model's
+  // distribution), not deterministic proposals (one-hot q). Rejection sampling only.
+  bool drafts_model_samples() const {
+    return has_draft_model() && drafter_->proposes_model_choice();
+  }
+  // The run's sampling (the scenario's): greedy, coupled or rejection.
+  const SamplingOptions& sampling() const { return scenario_.sampling; }
+  bool rejection_sampling() const {
+    return !scenario_.sampling.greedy() && scenario_.sampling.acceptance == Acceptance::rejection;
+  }
   bool tracing() const { return trace_ != nullptr; }
   void set_trace_details(bool on) { trace_details_ = on && trace_ != nullptr; }
 

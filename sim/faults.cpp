@@ -130,8 +130,30 @@ const std::vector<FaultInfo>& fault_registry() {
        "one stateful generator (torch.Generator, curand state) advanced per forward call: the "
        "uniforms depend on how many passes the schedule ran",
        every_strategy, "every strategy (sampled runs)"},
+      {Fault::rejection_residual_unnormalized, "rejection-residual-unnormalized",
+       "at a rejected draft the correction is picked from max(0, p - q) as if its weights "
+       "summed to p's total; a pick past the residual's mass keeps the target's own sample",
+       "sampling the residual p - q clipped at 0 without renormalizing it (a uniform scaled by "
+       "the wrong sum): corrections are biased towards the target's plain sample",
+       drafts, "every drafting strategy (rejection sampling)"},
+      {Fault::rejection_bonus_from_q, "rejection-bonus-from-q",
+       "after k accepted drafts the bonus token is drawn from the draft model's distribution "
+       "q_k+1 instead of the target's p_k+1",
+       "the bonus drawn from the last draft logits (an off-by-one between the draft and target "
+       "logits arrays)",
+       drafts, "every drafting strategy (rejection sampling with a draft model)"},
+      {Fault::rejection_accept_if_p_ge_q, "rejection-accept-if-p-ge-q",
+       "a draft is accepted iff p(d) >= q(d), not with probability min(1, p(d) / q(d))",
+       "a deterministic threshold in place of the accept test's uniform: drafts the draft "
+       "model over-proposes are never accepted, the others always",
+       drafts, "every drafting strategy (rejection sampling)"},
   };
   return table;
+}
+
+bool is_distribution_fault(Fault fault) {
+  return fault == Fault::rejection_residual_unnormalized ||
+         fault == Fault::rejection_bonus_from_q || fault == Fault::rejection_accept_if_p_ge_q;
 }
 
 bool caught_only_against_the_oracle(Fault fault) {

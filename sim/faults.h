@@ -36,6 +36,9 @@ enum class Fault : std::uint8_t {
   first_eos_only,
   sample_key_batch_row,
   sample_key_pass_counter,
+  rejection_residual_unnormalized,
+  rejection_bonus_from_q,
+  rejection_accept_if_p_ge_q,
 };
 
 struct FaultInfo {
@@ -56,6 +59,14 @@ std::vector<std::string> fault_names();
 // numerics) can see them, since a wrongly keyed draw is still the target's own choice. Under
 // float numerics, where batch-1 AR is no oracle, the fault matrix leaves them out.
 bool caught_only_against_the_oracle(Fault fault);
+// The rejection-sampling faults (sim/rejection.h): they bias the output distribution, not the
+// layout, and the check named for them is the distribution test (a G-test of many seeds'
+// outputs against the exact target distribution, `lockstep verify-dist`). I1-I4 cannot see
+// them; I5 under rejection recomputes each commit by the correct rule and so flags a commit
+// one of them changed (tests/test_rejection_sampling.cpp), but whether one fires needs a
+// particular drafter (a bonus from q needs a fully accepted round and a draft model unlike the
+// target), so the fault matrix, which needs every fault caught on the library, leaves them out.
+bool is_distribution_fault(Fault fault);
 const FaultInfo& fault_info(Fault fault);
 // Whether `fault` can touch a run of `strategy` (a preset: its base strategy). Throws
 // InputError for an unknown strategy.

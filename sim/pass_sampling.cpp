@@ -1,5 +1,8 @@
 #include "sim/pass_sampling.h"
 
+#include <utility>
+
+#include "sim/batch.h"
 #include "sim/error.h"
 
 namespace lockstep::sim {
@@ -10,20 +13,13 @@ const char* acceptance_name(Acceptance acceptance) {
 
 Acceptance parse_acceptance(const std::string& value, const std::string& what) {
   if (value == "coupled") return Acceptance::coupled;
-  if (value == "rejection") {
-    throw InputError(what + " \"rejection\" (standard speculative sampling) is not implemented " +
-                     "yet (issue 14 item 3); use \"coupled\"");
-  }
-  throw InputError(what + " must be \"coupled\" (or, once issue 14 item 3 lands, \"rejection\"), " +
-                   "got '" + value + "'");
+  if (value == "rejection") return Acceptance::rejection;
+  throw InputError(what + " must be \"coupled\" or \"rejection\", got '" + value + "'");
 }
 
 void check_sampling_options(const SamplingOptions& options) {
   // numerics' messages name the field ("sampling: top_k must be >= 1, got 0").
   numerics::check_sampling_params(options.params);
-  if (options.acceptance != Acceptance::coupled) {
-    throw InputError("sampling.acceptance \"rejection\" is not implemented yet (issue 14 item 3)");
-  }
 }
 
 numerics::SampleKey PassSampling::key(std::size_t i) const {
@@ -37,17 +33,22 @@ numerics::SampleKey PassSampling::key(std::size_t i) const {
 }
 
 void choose_sampled_tokens(const PassSampling& sampling, const float* logits, int vocab,
-                           std::vector<std::int32_t>& choices) {
+                           ForwardOutput& out) {
+  out.distributions.clear();
   if (!sampling.active()) return;
+  std::vector<std::int32_t>& choices = out.argmax;
   require(sampling.sites.size() == choices.size(), [&] {
     return "choose_sampled_tokens: " + std::to_string(sampling.sites.size()) +
            " sample sites for " + std::to_string(choices.size()) + " output tokens";
   });
   require(logits != nullptr && vocab >= 1, "choose_sampled_tokens: needs the logits rows");
+  if (sampling.want_distributions) out.distributions.resize(choices.size());
   for (std::size_t i = 0; i < choices.size(); ++i) {
     if (!sampling.sampled(i)) continue;
-    choices[i] = numerics::sample(logits + i * static_cast<std::size_t>(vocab), vocab,
-                                  sampling.params, sampling.key(i));
+    auto d = numerics::sample_distribution(logits + i * static_cast<std::size_t>(vocab), vocab,
+                                           sampling.params);
+    choices[i] = numerics::sample_token(d, numerics::key_bits(sampling.key(i)));
+    if (sampling.want_distributions) out.distributions[i] = std::move(d);
   }
 }
 

@@ -8,7 +8,7 @@
 // a backend only turns "logits + site" into a token, by numerics/sampling.h's rules. A pass
 // whose `sites` is empty is greedy (argmax_lowest): exactly the behaviour before sampling.
 // Not here: the acceptance rule (coupled acceptance needs none beyond "a draft is accepted
-// iff it equals the target's sample", sim/round.h), rejection sampling (issue 14 item 3).
+// iff it equals the target's sample", sim/round.h; rejection sampling, sim/rejection.h).
 #pragma once
 
 #include <cstdint>
@@ -19,11 +19,13 @@
 
 namespace lockstep::sim {
 
-// How drafts are judged under sampling. Only coupled is implemented (issue 14 item 2).
+struct ForwardOutput;  // sim/batch.h, which includes this header
+
+// How drafts are judged under sampling: coupled (issue 14 item 2, docs/strategies.md "Coupled
+// sampling") or standard speculative sampling (item 3, "Rejection sampling").
 enum class Acceptance : std::uint8_t { coupled, rejection };
 const char* acceptance_name(Acceptance acceptance);
-// "coupled" or "rejection" (which is refused: not implemented yet, issue 14 item 3). Throws
-// InputError naming `what` (a field or a flag) and the value.
+// "coupled" or "rejection". Throws InputError naming `what` (a field or a flag) and the value.
 Acceptance parse_acceptance(const std::string& value, const std::string& what);
 
 // The scenario's "sampling" object; temperature 0 (the default) is greedy.
@@ -52,6 +54,9 @@ struct PassSampling {
   std::uint64_t seed = 0;
   numerics::SamplePurpose purpose = numerics::SamplePurpose::target_sample;
   std::vector<SampleSite> sites;
+  // Whether the backend returns each sampled output's distribution (ForwardOutput::
+  // distributions): set only for the passes rejection sampling judges.
+  bool want_distributions = false;
 
   bool active() const { return !sites.empty(); }
   // Whether output token i is drawn (i < sites.size(), the site names a sequence).
@@ -59,10 +64,11 @@ struct PassSampling {
   numerics::SampleKey key(std::size_t i) const;
 };
 
-// Replaces choices[i] by the keyed draw from the dense logits row i ([n, vocab] row-major,
-// n = choices.size()) for every sampled output; the others keep their argmax. Throws
-// ContractError when an active pass has a site count other than n.
+// Replaces out.argmax[i] by the keyed draw from the dense logits row i ([n, vocab] row-major,
+// n = out.argmax.size()) for every sampled output; the others keep their argmax. When the pass
+// wants distributions, out.distributions gets one per output (empty where not sampled); else
+// it is cleared. Throws ContractError when an active pass has a site count other than n.
 void choose_sampled_tokens(const PassSampling& sampling, const float* logits, int vocab,
-                           std::vector<std::int32_t>& choices);
+                           ForwardOutput& out);
 
 }  // namespace lockstep::sim

@@ -102,12 +102,52 @@ void draft_with_model(Engine& engine, const RoundGroup& group, Fed&& fed, RoundO
   for (int i = 0; i < draft_passes; ++i) {
     const ForwardOutput& o = round_pass(engine, group, ModelRole::draft, Stage::draft, i, 1,
                                         [&](std::size_t r, int) { return fed(r, i); });
+    // Rejection sampling judges each draft by the distribution it was drawn from (q_k+1, of
+    // the last pass, only by the fault rejection-bonus-from-q).
+    if (!o.distributions.empty()) {
+      for (std::size_t r = 0; r < group.rows.size(); ++r)
+        out.draft_q[r].push_back(o.distributions[r]);
+    }
     if (i == k) break;
     for (std::size_t r = 0; r < group.rows.size(); ++r) {
       const Sequence& seq = engine.sequence(group.rows[r].seq);
       out.drafts[r][static_cast<std::size_t>(i)] =
           engine.propose(seq, i + 1, seq.cached_length() + i + 1, o.argmax[r]);
     }
+  }
+}
+
+// Rejection sampling (sim/rejection.h): replaces each row's greedy acceptance by the verdict
+// on its drafts, and its targets by what the round commits: the accepted drafts, then the
+// correction or bonus (so a row that keeps fewer drafts, rollback, commits the accepted
+// draft at the next position).
+void judge_rows(Engine& engine, const RoundGroup& group, const ForwardOutput& v,
+                RoundOutcome& out) {
+  const auto k = static_cast<std::size_t>(engine.k());
+  require(v.distributions.size() == group.rows.size() * (k + 1),
+          "rejection sampling: the verify pass returned no target distributions");
+  std::vector<numerics::SampleDistribution> p(k + 1);
+  for (std::size_t r = 0; r < group.rows.size(); ++r) {
+    std::copy_n(v.distributions.begin() + static_cast<std::ptrdiff_t>(r * (k + 1)), k + 1,
+                p.begin());
+    if (!engine.drafts_model_samples()) {
+      out.draft_q[r].clear();
+      for (const Token d : out.drafts[r])
+        out.draft_q[r].push_back(numerics::one_hot_distribution(d));
+    }
+    const Sequence& seq = engine.sequence(group.rows[r].seq);
+    const RowJudgement row{.drafts = &out.drafts[r],
+                           .p = &p,
+                           .q = &out.draft_q[r],
+                           .seed = engine.sampling().seed,
+                           .sequence = seq.id,
+                           .first_position = seq.cached_length() + 1};
+    RowVerdict verdict = judge_drafts(row, engine.faults());
+    const auto a = static_cast<std::size_t>(verdict.accepted);
+    std::copy_n(out.drafts[r].begin(), a, out.targets[r].begin());
+    out.targets[r][a] = verdict.sampled.token;
+    out.accepted[r] = verdict.accepted;
+    out.verdicts.push_back(std::move(verdict));
   }
 }
 
@@ -121,6 +161,8 @@ void draft_and_verify(Engine& engine, const RoundGroup& group, RoundOutcome& out
   for (auto& d : out.drafts) d.assign(static_cast<std::size_t>(k), 0);
   for (auto& t : out.targets) t.assign(static_cast<std::size_t>(k) + 1, 0);
   out.accepted.assign(rows, 0);
+  out.draft_q.assign(engine.rejection_sampling() && engine.drafting() ? rows : 0, {});
+  out.verdicts.clear();
 
   // Token fed at step t of the round: the pending (newest committed) token, then the drafts.
   auto fed = [&](std::size_t r, int t) {
@@ -154,6 +196,7 @@ void draft_and_verify(Engine& engine, const RoundGroup& group, RoundOutcome& out
         k + 1, out.targets[r].begin());
     out.accepted[r] = accepted_prefix(out.drafts[r], out.targets[r]);
   }
+  if (engine.rejection_sampling() && engine.drafting()) judge_rows(engine, group, v, out);
 }
 
 // round_tokens into a reused buffer.
@@ -292,6 +335,10 @@ void trace_round(Engine& engine, const char* form, const std::vector<RoundRow>& 
                            .finished = seq.finished,
                            .drafts = outcome.drafts[r],
                            .targets = outcome.targets[r]});
+    if (!outcome.verdicts.empty()) {
+      record.rows.back().judged = outcome.verdicts[r].judged;
+      record.rows.back().sampled = outcome.verdicts[r].sampled;
+    }
   }
   engine.record(record);
 }

@@ -1,7 +1,8 @@
 // One speculative round, written once for every strategy and both layouts: prefill of rows
 // whose KV is still empty, k + 1 draft passes of one token each (the last only writes d_k's
 // KV so the draft cache mirrors the target's; its output is unused), one target pass over
-// [pending, d_1..d_k], greedy acceptance, the commit and the round's trace record. What
+// [pending, d_1..d_k], acceptance (greedy, coupled, or rejection sampling: sim/rejection.h),
+// the commit and the round's trace record. What
 // happens to the rejected slots and the alignment afterwards (realignment), which sequences
 // are in the group (admission) and the layout are the strategy's (sim/strategy.h).
 //
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "sim/engine.h"
+#include "sim/rejection.h"
 #include "sim/strategy.h"
 
 namespace lockstep::sim {
@@ -44,9 +46,16 @@ struct RoundGroup {
 };
 
 struct RoundOutcome {
-  std::vector<std::vector<Token>> drafts;   // [rows][k]
-  std::vector<std::vector<Token>> targets;  // [rows][k + 1]
-  std::vector<int> accepted;                // [rows]
+  std::vector<std::vector<Token>> drafts;  // [rows][k]
+  // [rows][k + 1]: the target's choices (greedy or coupled), or under rejection sampling the
+  // tokens the round commits at each position: accepted drafts, then the correction or bonus,
+  // then the target's own samples at the positions nobody reached.
+  std::vector<std::vector<Token>> targets;
+  std::vector<int> accepted;  // [rows]
+  // Rejection sampling only (sim/rejection.h), else empty: the draft distributions [rows][k
+  // or k + 1] (one-hot for deterministic proposals) and each row's verdict.
+  std::vector<std::vector<numerics::SampleDistribution>> draft_q;
+  std::vector<RowVerdict> verdicts;
 
   int most_accepted() const;
 };

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "sim/error.h"
 #include "sim/hash.h"
@@ -57,11 +58,21 @@ Token token_from_state(std::uint64_t state, int vocab) {
 }
 
 // Output i's token: the greedy one, or the keyed draw from the state's documented
-// distribution (docs/numerics.md §14.6) where the pass samples it.
-Token choice(const PassSampling& sampling, std::size_t i, std::uint64_t state, int vocab) {
+// distribution (docs/numerics.md §14.6) where the pass samples it; that distribution too
+// when the pass wants it (rejection sampling).
+Token choice(const PassSampling& sampling, std::size_t i, std::uint64_t state, int vocab,
+             ForwardOutput& out) {
   if (!sampling.sampled(i)) return token_from_state(state, vocab);
-  return numerics::sample_token(symbolic_distribution(state, vocab, sampling.params),
-                                numerics::key_bits(sampling.key(i)));
+  auto d = symbolic_distribution(state, vocab, sampling.params);
+  const Token token = numerics::sample_token(d, numerics::key_bits(sampling.key(i)));
+  if (sampling.want_distributions) out.distributions[i] = std::move(d);
+  return token;
+}
+
+// Sizes (or clears) out.distributions for a pass of `n` outputs.
+void prepare_distributions(const PassSampling& sampling, std::size_t n, ForwardOutput& out) {
+  out.distributions.clear();
+  if (sampling.active() && sampling.want_distributions) out.distributions.resize(n);
 }
 
 }  // namespace
@@ -162,7 +173,7 @@ void SymbolicBackend::run_blind_queries(Cache& c, int row, const PaddedBatch& b,
     c.kv.write_unchecked(row, b.write_slots[i],
                          KvSlot{true, b.tags[i], b.input_ids[i], b.positions[i], state});
     out.digest[i] = state;
-    out.argmax[i] = choice(b.sampling, i, state, c.model.vocab);
+    out.argmax[i] = choice(b.sampling, i, state, c.model.vocab, out);
   }
 }
 
@@ -171,6 +182,7 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
   b.check_shapes(c.kv.rows(), c.kv.capacity());
   out.argmax.resize(static_cast<std::size_t>(b.rows) * b.tokens);
   out.digest.resize(out.argmax.size());
+  prepare_distributions(b.sampling, out.argmax.size(), out);
   const int columns = b.columns();
   for (int r = 0; r < b.rows; ++r) {
     const int row = b.cache_rows[static_cast<std::size_t>(r)];
@@ -200,7 +212,7 @@ void SymbolicBackend::run_padded(const PaddedBatch& b, ForwardOutput& out) {
             return h;
           });
       out.digest[i] = state;
-      out.argmax[i] = choice(b.sampling, i, state, c.model.vocab);
+      out.argmax[i] = choice(b.sampling, i, state, c.model.vocab, out);
     }
   }
 }
@@ -210,6 +222,7 @@ void SymbolicBackend::run_packed(const PackedBatch& b, ForwardOutput& out) {
   b.check_shapes(c.kv.rows(), c.kv.capacity());
   out.argmax.resize(b.tokens.size());
   out.digest.resize(b.tokens.size());
+  prepare_distributions(b.sampling, b.tokens.size(), out);
   for (int r = 0; r < b.rows(); ++r) {
     const int row = b.cache_rows[static_cast<std::size_t>(r)];
     Chain& chain = c.chains[static_cast<std::size_t>(row)];
@@ -222,7 +235,7 @@ void SymbolicBackend::run_packed(const PackedBatch& b, ForwardOutput& out) {
           run_query(c, row, slot, b.tokens[ui], b.positions[ui], b.tags[ui],
                     [&] { return range_hash(c.kv, row, chain, 0, slot + 1); });
       out.digest[ui] = state;
-      out.argmax[ui] = choice(b.sampling, ui, state, c.model.vocab);
+      out.argmax[ui] = choice(b.sampling, ui, state, c.model.vocab, out);
     }
   }
 }

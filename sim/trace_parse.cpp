@@ -6,6 +6,7 @@
 
 #include "sim/error.h"
 #include "sim/trace_fields.h"
+#include "sim/trace_judgement.h"
 #include "sim/trace_schema.h"
 
 namespace lockstep::sim::trace {
@@ -220,6 +221,7 @@ VerifyRecord read_verify(Fields& f) {
                 .finished = row.boolean("finished"),
                 .drafts = row.ints("drafts"),
                 .targets = row.ints("targets")};
+    if (row.has("sampled")) read_judgement(row, r.judged, r.sampled);
     row.finish();
     if (r.targets.size() != r.drafts.size() + 1)
       row.fail_field("targets", "must hold one more entry than 'drafts'");

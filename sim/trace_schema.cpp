@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "sim/hash.h"
+#include "sim/trace_judgement.h"
 
 namespace lockstep::sim::trace {
 namespace {
@@ -128,6 +129,7 @@ json to_json_of(const VerifyRecord& r) {
                     {"accepted", v.accepted},
                     {"committed", v.committed},
                     {"finished", v.finished}});
+    if (v.sampled) add_judgement(v.judged, *v.sampled, rows.back());
   }
   return {{"event", "verify"}, {"step", r.step},       {"form", r.form},
           {"width", r.width},  {"grouped", r.grouped}, {"rows", rows}};

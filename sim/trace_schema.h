@@ -21,6 +21,7 @@
 
 #include "sim/batch.h"
 #include "sim/pass_sampling.h"
+#include "sim/rejection.h"
 
 namespace lockstep::sim::trace {
 
@@ -112,10 +113,22 @@ struct DetailDivergenceRecord {
   std::optional<DivergenceSide> run{}, ar{};
 };
 
+// Under rejection sampling (issue 14 item 3) `targets` holds what the round commits at each
+// position (accepted drafts, then the correction or bonus, then the target's own samples at
+// positions nobody reached), and two more fields record the judgement, inside the digest
+// since they decide the commit: "judged", one object per judged draft in order (the accepted
+// ones and the first rejected) {"draft", "p_weight", "p_total", "q_weight", "q_total",
+// "accepted"}: p(d) = p_weight / p_total under the target's distribution, q(d) likewise under
+// the draft's (one-hot, 16777216 / 16777216, for a deterministic proposal); and "sampled"
+// {"source": "residual" | "bonus", "token", "weight", "total"}: the drawn token with its exact
+// probability weight / total, decimal strings (128-bit). Both absent otherwise, so greedy and
+// coupled traces keep their bytes. `accepted` is then the verdict's count.
 struct VerifyRow {
   int seq = 0, row = 0, pad = 0, accepted = 0, committed = 0;
   bool finished = false;
   std::vector<int> drafts{}, targets{};
+  std::vector<JudgedDraft> judged{};
+  std::optional<SampledToken> sampled{};
 };
 
 struct VerifyRecord {

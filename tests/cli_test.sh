@@ -44,7 +44,7 @@ check "sampled run prints its sampling" 0 "sampling +temperature 0.7, top_k 5, t
 check "--top-p out of range names the flag" 2 "--top-p must be a number in \(0, 1\], got 1.5" -- "$bin" run --temperature 1 --top-p 1.5
 check "--top-k 0 names the flag" 2 "--top-k must be an integer" -- "$bin" run --temperature 1 --top-k 0
 check "--temperature negative names the flag" 2 "--temperature must be a finite number >= 0" -- "$bin" run --temperature -0.5
-check "rejection acceptance is not implemented yet" 2 "not implemented yet \(issue 14 item 3\)" -- "$bin" run --temperature 1 --acceptance rejection
+check "rejection acceptance runs, every invariant holding" 0 "OK: no invariant broken; rejection sampling" -- "$bin" run scenarios/sampled_rejection.json --strategy eqspec
 check "unknown acceptance names the value" 2 "--acceptance must be .*got 'lucky'" -- "$bin" run --temperature 1 --acceptance lucky
 check "sampling fault is caught by I5" 1 "VIOLATION I5" -- "$bin" run scenarios/sampled_coupled.json --fault sample-key-batch-row
 

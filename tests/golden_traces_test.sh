@@ -15,7 +15,8 @@ mode=${2:-all}
 golden=tests/golden/traces_v1.txt
 # Library scenarios added after v1 have their own files, so v1 never changes; lines are
 # compared sorted, since a new scenario's lines fall between v1's in the library's order.
-added=(tests/golden/traces_multi_eos_v1.txt tests/golden/traces_sampled_coupled_v1.txt)
+added=(tests/golden/traces_multi_eos_v1.txt tests/golden/traces_sampled_coupled_v1.txt
+       tests/golden/traces_sampled_rejection_v1.txt)
 rows() { cat "$golden" "${added[@]}" | grep -v '^#' | sort; }
 case $mode in
   all)

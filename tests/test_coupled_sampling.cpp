@@ -218,8 +218,6 @@ BOOST_AUTO_TEST_CASE(the_scenario_field_is_checked) {
   expect_error(R"({"temperature": 1, "top_p": 1.5})", "sampling.top_p", "1.5");
   expect_error(R"({"temperature": 1, "top_p": 0})", "sampling.top_p", "0");
   expect_error(R"({"temperature": 1, "seed": -3})", "sampling.seed", "-3");
-  expect_error(R"({"temperature": 1, "acceptance": "rejection"})", "sampling.acceptance",
-               "issue 14 item 3");
   expect_error(R"({"temperature": 1, "acceptance": "lucky"})", "sampling.acceptance", "lucky");
   expect_error(R"({"temperature": 1, "temprature": 1})", "sampling.temprature", "unknown");
   expect_error(R"(0.7)", "sampling", "object");

@@ -59,8 +59,11 @@ BOOST_AUTO_TEST_CASE(every_strategy_on_every_scenario_is_equivalent_and_clean) {
       const verify::CheckedRun r = run(scenario, strategy);
       BOOST_TEST(r.ok(), describe(r));
       BOOST_TEST(r.violation_count == 0, describe(r));
-      BOOST_TEST(r.equivalent_sequences == static_cast<int>(scenario.prompts.size()), describe(r));
       BOOST_TEST(r.result.metrics.steps > 0);
+      // Rejection sampling's outputs differ from sampled AR by design (test_rejection_sampling
+      // checks them across layouts instead).
+      if (r.rejection && strategy != "ar") continue;
+      BOOST_TEST(r.equivalent_sequences == static_cast<int>(scenario.prompts.size()), describe(r));
       const auto outputs = r.result.outputs();
       const auto ar_outputs = ar.result.outputs();
       for (std::size_t i = 0; i < outputs.size(); ++i) {

@@ -21,6 +21,9 @@ EquivalenceRule EquivalenceRule::of(const sim::Scenario& scenario) {
                        .eos_tokens = scenario.eos_tokens,
                        .max_new_tokens = scenario.max_new_tokens};
   if (scenario.eos_token) rule.eos_tokens.push_back(*scenario.eos_token);
+  rule.rejection =
+      !scenario.sampling.greedy() && scenario.sampling.acceptance == sim::Acceptance::rejection;
+  rule.seed = scenario.sampling.seed;
   return rule;
 }
 
@@ -32,6 +35,7 @@ InvariantChecker::InvariantChecker(const std::vector<sim::Sequence>& sequences,
   fed_.resize(sequences_.size());
   diverged_.assign(sequences_.size(), false);
   if (sim::is_float(rule_.numerics)) sources_.emplace(static_cast<int>(sequences_.size()));
+  if (rule_.rejection) rejection_.emplace(static_cast<int>(sequences_.size()), rule_.seed);
 }
 
 void InvariantChecker::on_step_begin(int step) {
@@ -117,6 +121,7 @@ void InvariantChecker::write_and_check(sim::ModelRole role, sim::KvCacheShadow& 
 void InvariantChecker::on_forward_padded(sim::ModelRole role, const sim::PaddedBatch& b,
                                          const sim::ForwardOutput& out) {
   if (sources_) sources_->on_forward_padded(role, b, out);
+  if (rejection_) rejection_->on_forward_padded(role, b, out);
   sim::KvCacheShadow& cache = shadow(b.cache);
   for (int r = 0; r < b.rows; ++r) {
     for (int t = 0; t < b.tokens; ++t) {
@@ -133,6 +138,7 @@ void InvariantChecker::on_forward_padded(sim::ModelRole role, const sim::PaddedB
 void InvariantChecker::on_forward_packed(sim::ModelRole role, const sim::PackedBatch& b,
                                          const sim::ForwardOutput& out) {
   if (sources_) sources_->on_forward_packed(role, b, out);
+  if (rejection_) rejection_->on_forward_packed(role, b, out);
   sim::KvCacheShadow& cache = shadow(b.cache);
   for (int r = 0; r < b.rows(); ++r) {
     const auto ur = static_cast<std::size_t>(r);
@@ -159,7 +165,9 @@ void InvariantChecker::on_commit(int step, int row, const sim::Sequence& seq, in
   step_ = step;
   if (sources_) sources_->on_commit(step, row, seq, index);
   if (diverged_[static_cast<std::size_t>(seq.id)]) return;
-  if (sim::is_float(rule_.numerics)) {
+  if (rule_.rejection) {
+    check_commit_under_rejection(row, seq, index);
+  } else if (sim::is_float(rule_.numerics)) {
     check_commit_against_model(row, seq, index);
   } else {
     check_commit_against_oracle(row, seq, index);
@@ -198,11 +206,8 @@ void InvariantChecker::check_commit_against_model(int row, const sim::Sequence& 
     diverged_[id] = true;
     report("I5", row, index, who + ": " + why);
   };
-  const sim::Token previous = seq.tokens[static_cast<std::size_t>(index - 1)];
-  if (g >= rule_.max_new_tokens) {
-    fail("committed past max_new_tokens " + std::to_string(rule_.max_new_tokens));
-  } else if (g > 0 && is_eos(previous)) {
-    fail("committed after EOS token " + std::to_string(previous));
+  if (const std::string why = stop_rule_broken(seq, index); !why.empty()) {
+    fail(why);
   } else if (const CommitSource* src = sources_->source(seq.id, g); src == nullptr || !src->found) {
     fail("no target pass fed index " + std::to_string(index - 1) + " before the commit");
   } else if (!src->context_matches) {
@@ -212,6 +217,27 @@ void InvariantChecker::check_commit_against_model(int row, const sim::Sequence& 
          std::to_string(index) + " (" + src->pass.describe() + ", step " +
          std::to_string(src->pass.step) + ")");
   }
+}
+
+std::string InvariantChecker::stop_rule_broken(const sim::Sequence& seq, int index) const {
+  const int g = index - seq.prompt_len;
+  const sim::Token previous = seq.tokens[static_cast<std::size_t>(index - 1)];
+  if (g >= rule_.max_new_tokens)
+    return "committed past max_new_tokens " + std::to_string(rule_.max_new_tokens);
+  if (g > 0 && is_eos(previous)) return "committed after EOS token " + std::to_string(previous);
+  return "";
+}
+
+// Rejection sampling: the commit must be what the accept test, residual or bonus draw gives
+// from the distributions the passes returned, under the run's keys, and the stop rule holds.
+void InvariantChecker::check_commit_under_rejection(int row, const sim::Sequence& seq, int index) {
+  std::string why = stop_rule_broken(seq, index);
+  if (why.empty()) why = rejection_->check(seq, index);
+  if (why.empty()) return;
+  diverged_[static_cast<std::size_t>(seq.id)] = true;
+  report("I5", row, index,
+         "seq " + std::to_string(seq.id) + " output position " +
+             std::to_string(index - seq.prompt_len) + ": " + why);
 }
 
 void InvariantChecker::check_slots(const sim::RowPlacement& p) {
@@ -274,7 +300,7 @@ void InvariantChecker::finish() {
   for (const auto& seq : sequences_) {
     const auto id = static_cast<std::size_t>(seq.id);
     if (diverged_[id]) continue;
-    if (sim::is_float(rule_.numerics)) {
+    if (without_oracle()) {
       // No oracle length to compare with: a sequence ends at EOS or at max_new_tokens.
       const bool ended = seq.generated() >= rule_.max_new_tokens ||
                          (seq.generated() > 0 && is_eos(seq.tokens.back()));

@@ -13,7 +13,10 @@
 //                  under float numerics, where batch-1 AR is no oracle (its bits depend on
 //                  the pass shape), every committed token is the target's own greedy choice
 //                  at the query that verified it, with the committed prefix as its context,
-//                  and no sequence stops before, or commits past, EOS and max_new_tokens
+//                  and no sequence stops before, or commits past, EOS and max_new_tokens;
+//                  under rejection sampling, every committed token is the one the accept
+//                  test, the residual or the bonus draw gives from the passes'
+//                  distributions and the keys, and the same stop rule holds
 // at every step, and reports each violation with its step, row and slot.
 #pragma once
 
@@ -28,6 +31,7 @@
 #include "sim/scenario.h"
 #include "sim/sequence.h"
 #include "verify/commit_sources.h"
+#include "verify/rejection_commits.h"
 
 namespace lockstep::verify {
 
@@ -47,6 +51,11 @@ struct EquivalenceRule {
   sim::Numerics numerics = sim::Numerics::exact;
   std::vector<sim::Token> eos_tokens;  // every EOS id of the scenario
   int max_new_tokens = 0;
+  // Rejection sampling (issue 14 item 3): outputs differ from batch-1 AR by design, so each
+  // commit is recomputed from the passes' distributions and keys (verify/rejection_commits.h)
+  // and the stop rule is checked, as under float numerics.
+  bool rejection = false;
+  std::uint64_t seed = 0;  // the sampling seed, under rejection
   // The rule a checked run of `scenario` uses (its target's numerics).
   static EquivalenceRule of(const sim::Scenario& scenario);
 };
@@ -93,16 +102,22 @@ class InvariantChecker final : public sim::Observer {
   void check_slots(const sim::RowPlacement& p);
   void check_commit_against_oracle(int row, const sim::Sequence& seq, int index);
   void check_commit_against_model(int row, const sim::Sequence& seq, int index);
+  void check_commit_under_rejection(int row, const sim::Sequence& seq, int index);
+  // The stop rule (no commit past max_new_tokens or after EOS): why it broke, or empty.
+  std::string stop_rule_broken(const sim::Sequence& seq, int index) const;
+  // Whether I5 judges commits by a rule other than equality with batch-1 AR.
+  bool without_oracle() const { return sim::is_float(rule_.numerics) || rule_.rejection; }
   bool is_eos(sim::Token token) const;
 
   const std::vector<sim::Sequence>& sequences_;
   std::vector<std::vector<sim::Token>> oracle_;
   const sim::Backend& backend_;
   EquivalenceRule rule_;
-  std::optional<CommitSources> sources_;      // float numerics: what I5 compares with
-  sim::KvShadow shadow_;                      // what the executed plan put in every slot
-  std::vector<std::vector<sim::Token>> fed_;  // [seq][index] latest token fed at that index
-  std::vector<bool> diverged_;                // I5 reported once per sequence
+  std::optional<CommitSources> sources_;       // float numerics: what I5 compares with
+  std::optional<RejectionCommits> rejection_;  // rejection sampling: what I5 recomputes
+  sim::KvShadow shadow_;                       // what the executed plan put in every slot
+  std::vector<std::vector<sim::Token>> fed_;   // [seq][index] latest token fed at that index
+  std::vector<bool> diverged_;                 // I5 reported once per sequence
   std::vector<Violation> violations_;
   std::int64_t count_ = 0;
   int step_ = 0;

@@ -83,7 +83,8 @@ CheckedRun run_checked(const sim::Scenario& scenario, const CheckOptions& option
   const auto outputs = run.result.outputs();
   for (std::size_t i = 0; i < outputs.size(); ++i)
     run.equivalent_sequences += outputs[i] == run.oracle[i] ? 1 : 0;
-  if (run.invariants_hold()) {
+  run.rejection = EquivalenceRule::of(scenario).rejection;
+  if (run.invariants_hold() && !run.rejection) {
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       if (outputs[i] == run.oracle[i]) continue;
       run.divergences.push_back(anatomy_of(static_cast<int>(i), run.result.sequences[i].prompt_len,

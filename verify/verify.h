@@ -59,9 +59,16 @@ struct CheckedRun {
   int numerics_divergences = 0;
   std::vector<DivergenceAnatomy> divergences;
 
-  // Every output equals batch-1 AR and no invariant broke: what exact numerics promise.
+  // Rejection sampling (issue 14 item 3): outputs differ from batch-1 AR by design; I5
+  // recomputes each commit instead, and what the run promises is its distribution (checked
+  // by the distribution test, not here).
+  bool rejection = false;
+
+  // Every output equals batch-1 AR and no invariant broke: what exact numerics promise
+  // (under rejection sampling: no invariant broke).
   bool ok() const {
-    return violation_count == 0 && equivalent_sequences == static_cast<int>(oracle.size());
+    return violation_count == 0 &&
+           (rejection || equivalent_sequences == static_cast<int>(oracle.size()));
   }
   // Checked, and no invariant broke (outputs may still differ by numerics).
   bool invariants_hold() const { return invariants_checked && violation_count == 0; }

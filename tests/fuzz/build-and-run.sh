@@ -38,7 +38,8 @@ mkdir -p "$out"
 # needs only the trace schema and the hash helpers. Objects are cached and rebuilt when a source or any header is newer.
 sources_scenario=(tests/fuzz/fuzz_scenario.cpp $(cd "$root" && ls sim/*.cpp))
 sources_trace=(tests/fuzz/fuzz_trace.cpp sim/trace_reader.cpp sim/trace_parse.cpp sim/trace_fields.cpp
-               sim/trace_schema.cpp sim/hash.cpp sim/pass_sampling.cpp)
+               sim/trace_schema.cpp sim/hash.cpp sim/pass_sampling.cpp
+               sim/trace_judgement.cpp sim/rejection.cpp)
 # The GGUF reader needs only gguf/ (and sim/error.h's header-only InputError).
 sources_gguf=(tests/fuzz/fuzz_gguf.cpp $(cd "$root" && ls gguf/*.cpp))
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
