@@ -208,7 +208,7 @@ void FloatForward::Impl::read_logits(const sim::PassSampling& sampling, sim::For
     out.digest[i] = numerics::digest_logits(row, vocab);
     out.top2[i] = numerics::top2_of_row(row, vocab, out.argmax[i]);
   }
-  sim::choose_sampled_tokens(sampling, host.data(), vocab, out.argmax);
+  sim::choose_sampled_tokens(sampling, host.data(), vocab, out);
   if (!keep) host.clear();
 }
 
