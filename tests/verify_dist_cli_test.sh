@@ -12,8 +12,9 @@ bin=$1
 source tests/check_lib.sh
 
 # One line per case: DESCRIPTION | EXPECTED_EXIT | ARGUMENTS (after `verify-dist`).
-# Adding a sampler to check is one line here, e.g. (once acceptance "rejection" exists):
-#   rejection, fault X | 5 | scenarios/sampled_coupled.json --acceptance rejection --fault X
+# Adding a sampler to check is one line here. The rejection faults' seed counts are the
+# smallest measured to reject (500 on cpu for all three; on the symbolic backend, whose draft
+# and target share no candidates, only accept-if-p-ge-q shows, and from about 2000 seeds).
 cases=$(cat <<'EOF'
 coupled, symbolic, packed            | 0 | scenarios/sampled_coupled.json --seeds 1000 --positions 4
 coupled, symbolic, eqspec batch 4    | 0 | scenarios/sampled_coupled.json --seeds 600 --positions 3 --strategy eqspec --batch-size 4
@@ -23,6 +24,12 @@ coupled, sample-key-batch-row (keeps p) | 0 | scenarios/sampled_coupled.json --s
 coupled, stale-kv-after-rejection    | 5 | scenarios/sampled_coupled.json --seeds 600 --positions 3 --fault stale-kv-after-rejection
 coupled, eqspec pads-visible         | 5 | scenarios/sampled_coupled.json --seeds 600 --positions 3 --strategy eqspec --fault pads-visible
 coupled, cpu stale-kv-after-rejection | 5 | scenarios/sampled_coupled.json --backend cpu --seeds 150 --positions 3 --fault stale-kv-after-rejection
+rejection, symbolic                  | 0 | scenarios/sampled_rejection.json --seeds 1000
+rejection, symbolic accept-if-p-ge-q | 5 | scenarios/sampled_rejection.json --seeds 2000 --fault rejection-accept-if-p-ge-q
+rejection, cpu                        | 0 | scenarios/sampled_rejection.json --backend cpu --seeds 500
+rejection, cpu residual-unnormalized  | 5 | scenarios/sampled_rejection.json --backend cpu --seeds 500 --fault rejection-residual-unnormalized
+rejection, cpu bonus-from-q           | 5 | scenarios/sampled_rejection.json --backend cpu --seeds 500 --fault rejection-bonus-from-q
+rejection, cpu accept-if-p-ge-q       | 5 | scenarios/sampled_rejection.json --backend cpu --seeds 500 --fault rejection-accept-if-p-ge-q
 EOF
 )
 
