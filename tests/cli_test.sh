@@ -102,6 +102,9 @@ check "run prints each sequence's text" 0 '^  seq 3 +[0-9]+/[0-9]+ +accepted  "'
 check "viz --text bytes shows the rows as text" 0 "steps rendered" -- "$bin" viz "$work/text.jsonl" --out "$work/text-viz" --steps 1 --text bytes
 if grep -q "&quot;Hello, ragged batch!&quot;" "$work/text-viz/step-001.svg"; then passed=$((passed + 1)); else echo "FAIL viz --text: prompt text missing from the SVG"; failed=$((failed + 1)); fi
 check "viz --text with an unknown model" 2 "no-such-model" -- "$bin" viz "$work/text.jsonl" --out "$work/text-viz" --text no-such-model
+# Sampled runs' pictures (issue 14): byte-level tokens such as "]" once broke Graphviz's label lexer.
+check "run --viz on sampled_coupled" 0 "steps rendered" -- "$bin" run scenarios/sampled_coupled.json --viz "$work/coupled-viz"
+check "run --viz on sampled_rejection" 0 "steps rendered" -- "$bin" run scenarios/sampled_rejection.json --viz "$work/rejection-viz"
 ls "$work"/*.partial >/dev/null 2>&1 && { echo "FAIL a .partial file was left behind"; failed=$((failed + 1)); }
 
 echo "$passed passed, $failed failed"

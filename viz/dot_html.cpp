@@ -22,6 +22,12 @@ std::string html_escape(std::string_view text) {
       case '"':
         out += "&quot;";
         break;
+      // Graphviz 2.43's HTML-label lexer rejects text that is "]" alone or ends in "]]" (a
+      // byte-level token "]" drawn in its own cell broke sampled runs' pictures); the numeric
+      // reference reads the same and never reaches that lexer rule.
+      case ']':
+        out += "&#93;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
           char hex[8];

@@ -1,6 +1,7 @@
 // Pieces of the DOT HTML-like labels that the page's blocks share: text escaped for labels
 // and their TITLE attributes (SVG tooltips), and the titled block every table sits in.
-// html_escape escapes the XML characters. Input is expected printable already (sim::TokenText::text
+// html_escape escapes the XML characters, and ']' as "&#93;" (Graphviz 2.43 rejects a text that
+// is "]" alone or ends in "]]"). Input is expected printable already (sim::TokenText::text
 // escapes newlines and control characters and shows bytes that are not UTF-8 as \xNN), so what
 // comes out is valid UTF-8 XML text; control characters that slip through are written as \xNN here
 // too rather than break the label.
