@@ -114,10 +114,13 @@ void Engine::stamp_sampling(ModelRole role, Stage stage, const std::vector<Token
   out.seed = options.seed;
   out.purpose = role == ModelRole::target ? numerics::SamplePurpose::target_sample
                                           : numerics::SamplePurpose::draft_sample;
-  // Rejection sampling judges drafts by their target and draft distributions (sim/rejection.h).
+  // Rejection sampling judges drafts by their target and draft distributions (sim/rejection.h);
+  // a coupled run's verify pass returns them only for the trace's sample records (pictures).
+  const bool verify = role == ModelRole::target && stage == Stage::verify;
   out.want_distributions =
-      rejection_sampling() && drafting() &&
-      (role == ModelRole::target ? stage == Stage::verify : drafts_model_samples());
+      drafting() &&
+      (rejection_sampling() ? verify || (role == ModelRole::draft && drafts_model_samples())
+                            : verify && trace_details_);
   const bool by_row = faults_.has(Fault::sample_key_batch_row);
   const auto pass = static_cast<std::uint32_t>(
       faults_.has(Fault::sample_key_pass_counter) ? metrics_.forward_passes : 0);
@@ -173,6 +176,7 @@ const ForwardOutput& Engine::forward(ModelRole role, PaddedBatch& batch, Stage s
                                    .mask = mask,
                                    .argmax = out.argmax});
   }
+  trace_coupled_samples(batch.tags, batch.input_ids, out);
   return out;
 }
 
@@ -211,7 +215,33 @@ const ForwardOutput& Engine::forward(ModelRole role, PackedBatch& batch, Stage s
                                    .tags = batch.tags,
                                    .argmax = out.argmax});
   }
+  trace_coupled_samples(batch.tags, batch.tokens, out);
   return out;
+}
+
+void Engine::trace_coupled_samples(const std::vector<TokenTag>& tags, const std::vector<Token>& fed,
+                                   const ForwardOutput& out) {
+  // Only a coupled verify pass with trace details has distributions here (stamp_sampling).
+  if (!trace_details_ || rejection_sampling() || out.distributions.empty()) return;
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    const numerics::SampleDistribution& d = out.distributions[i];
+    if (tags[i].seq < 0 || d.size() == 0) continue;
+    // Output i draws the token after the fed one; the draft there is the row's next fed token.
+    const int position = tags[i].index + 1;
+    const bool drafted =
+        i + 1 < tags.size() && tags[i + 1].seq == tags[i].seq && tags[i + 1].index == position;
+    trace::DetailSampleRecord r{.step = step_,
+                                .seq = tags[i].seq,
+                                .position = position,
+                                .token = out.argmax[i],
+                                .weight = d.weight_of(out.argmax[i]),
+                                .total = d.total()};
+    if (drafted) {
+      r.draft = fed[i + 1];
+      r.draft_weight = d.weight_of(fed[i + 1]);
+    }
+    record(r);
+  }
 }
 
 void Engine::trace_pass(ModelRole role, const char* form, int rows, int tokens, int past,

@@ -117,6 +117,10 @@ class Engine {
   template <typename CacheRowOf>
   void stamp_sampling(ModelRole role, Stage stage, const std::vector<TokenTag>& tags,
                       CacheRowOf&& cache_row_of, PassSampling& out) const;
+  // With trace details, a coupled verify pass's "sample" detail records (trace_schema.h):
+  // per sampled output, the target's sample and the draft fed there with their probabilities.
+  void trace_coupled_samples(const std::vector<TokenTag>& tags, const std::vector<Token>& fed,
+                             const ForwardOutput& out);
   double& stage_seconds(Stage stage);
   void trace_pass(ModelRole role, const char* form, int rows, int tokens, int past,
                   std::uint64_t inputs, std::uint64_t positions, std::uint64_t mask,

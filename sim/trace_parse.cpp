@@ -193,12 +193,30 @@ DetailDivergenceRecord read_detail_divergence(Fields& f) {
   return d;
 }
 
+DetailSampleRecord read_detail_sample(Fields& f) {
+  DetailSampleRecord s{.step = f.count("step"),
+                       .seq = f.count("seq"),
+                       .position = f.count("position"),
+                       .token = f.count("token"),
+                       .weight = f.seed("weight"),
+                       .total = f.seed("total")};
+  if (!f.at("draft").is_null()) s.draft = f.count("draft");
+  s.draft_weight = f.seed("draft_weight");
+  if (s.total == 0 || s.weight > s.total || s.draft_weight > s.total)
+    f.fail_field("weight", "and 'draft_weight' must not exceed the positive 'total'");
+  if (!s.draft && s.draft_weight != 0)
+    f.fail_field("draft_weight", "must be 0 when there is no draft");
+  return s;
+}
+
 Record read_detail(Fields& f) {
   const std::string what = f.text("what");
   if (what == "pass") return read_detail_pass(f);
   if (what == "divergence") return read_detail_divergence(f);
+  if (what == "sample") return read_detail_sample(f);
   if (what != "crop")
-    f.fail_field("what", "must be \"pass\", \"crop\" or \"divergence\", got \"" + what + "\"");
+    f.fail_field("what",
+                 "must be \"pass\", \"crop\", \"divergence\" or \"sample\", got \"" + what + "\"");
   return DetailCropRecord{.step = f.count("step"),
                           .cache = f.count("cache"),
                           .row = f.count("row"),

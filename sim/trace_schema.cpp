@@ -118,6 +118,19 @@ json to_json_of(const DetailDivergenceRecord& r) {
           {"run", side_json(r.run)}, {"ar", side_json(r.ar)}};
 }
 
+json to_json_of(const DetailSampleRecord& r) {
+  return {{"event", "detail"},
+          {"what", "sample"},
+          {"step", r.step},
+          {"seq", r.seq},
+          {"position", r.position},
+          {"token", r.token},
+          {"weight", r.weight},
+          {"total", r.total},
+          {"draft", r.draft ? json(*r.draft) : json()},
+          {"draft_weight", r.draft_weight}};
+}
+
 json to_json_of(const VerifyRecord& r) {
   json rows = json::array();
   for (const auto& v : r.rows) {
@@ -183,9 +196,9 @@ json to_json_of(const TimingRecord& r) {
 }  // namespace
 
 const char* event_name(const Record& record) {
-  static constexpr const char* kNames[] = {"run",    "cache",     "pass",   "detail",
-                                           "detail", "verify",    "moves",  "state",
-                                           "finish", "violation", "timing", "detail"};
+  static constexpr const char* kNames[] = {"run",    "cache",  "pass",  "detail", "detail",
+                                           "verify", "moves",  "state", "finish", "violation",
+                                           "timing", "detail", "detail"};
   static_assert(std::size(kNames) == std::variant_size_v<Record>);
   return kNames[record.index()];
 }
@@ -194,7 +207,8 @@ bool in_digest(const Record& record) {
   return !std::holds_alternative<TimingRecord>(record) &&
          !std::holds_alternative<DetailPassRecord>(record) &&
          !std::holds_alternative<DetailCropRecord>(record) &&
-         !std::holds_alternative<DetailDivergenceRecord>(record);
+         !std::holds_alternative<DetailDivergenceRecord>(record) &&
+         !std::holds_alternative<DetailSampleRecord>(record);
 }
 
 int record_line(const Record& record) {

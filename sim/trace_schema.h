@@ -113,6 +113,21 @@ struct DetailDivergenceRecord {
   std::optional<DivergenceSide> run{}, ar{};
 };
 
+// The target's keyed sample at one position of a coupled verify pass ("detail" record, what =
+// "sample"; issue 14 item 5, for the pictures): written only with trace details, so the
+// coupled traces' digests stay as they were. `token` is the sample drawn for `position` of
+// `seq`, with probability weight / total under the target's sampling distribution; `draft` the
+// token the pass fed at that position (absent: none, the bonus position) and `draft_weight`
+// its weight under the same distribution (0 outside the support).
+struct DetailSampleRecord {
+  int line = 0;
+  int step = 0, seq = 0, position = 0;
+  Token token = 0;
+  std::uint64_t weight = 0, total = 0;
+  std::optional<Token> draft{};
+  std::uint64_t draft_weight = 0;
+};
+
 // Under rejection sampling (issue 14 item 3) `targets` holds what the round commits at each
 // position (accepted drafts, then the correction or bonus, then the target's own samples at
 // positions nobody reached), and two more fields record the judgement, inside the digest
@@ -190,7 +205,7 @@ struct TimingRecord {
 
 using Record = std::variant<RunRecord, CacheRecord, PassRecord, DetailPassRecord, DetailCropRecord,
                             VerifyRecord, MovesRecord, StateRecord, FinishRecord, ViolationRecord,
-                            TimingRecord, DetailDivergenceRecord>;
+                            TimingRecord, DetailDivergenceRecord, DetailSampleRecord>;
 
 // The record's "event" field ("run", "cache", ..., "detail" for every detail kind).
 const char* event_name(const Record& record);

@@ -167,9 +167,9 @@ BOOST_AUTO_TEST_CASE(the_reader_names_what_breaks_the_schema) {
   BOOST_TEST(
       error_of(R"({"cache":0,"event":"detail","from":2,"row":1,"step":1,"what":"crop","x":1})") ==
       "t.jsonl: line 2: unknown field 'x'");
-  BOOST_TEST(
-      error_of(R"({"event":"detail","what":"tensor","step":1})") ==
-      "t.jsonl: line 2: field 'what' must be \"pass\", \"crop\" or \"divergence\", got \"tensor\"");
+  BOOST_TEST(error_of(R"({"event":"detail","what":"tensor","step":1})") ==
+             "t.jsonl: line 2: field 'what' must be \"pass\", \"crop\", \"divergence\" or "
+             "\"sample\", got \"tensor\"");
   BOOST_TEST(error_of(timing + "\n" + crop) ==
              "t.jsonl: line 3: a record after the closing 'timing' record");
   BOOST_TEST(error_of(R"({"event":"moves","step":1,"model":"target","src":0,"dst":0,"bytes":0,)"

@@ -12,6 +12,7 @@
 #include "viz/dot_divergence.h"
 #include "viz/dot_html.h"
 #include "viz/dot_row_text.h"
+#include "viz/dot_sampling.h"
 
 namespace lockstep::viz {
 namespace {
@@ -135,7 +136,8 @@ void write_title(std::ostream& o, const StepView& v) {
 }
 
 // `divergence`: the trace records a numerics divergence, so the legend explains its mark.
-void write_legend(std::ostream& o, bool with_text, bool divergence) {
+// `sampling`: the legend's lines on the sampling block's numbers, "" when it has none.
+void write_legend(std::ostream& o, bool with_text, bool divergence, const std::string& sampling) {
   o << "legend [label=<<TABLE BORDER=\"1\" COLOR=\"#bbbbbb\" CELLBORDER=\"0\" CELLSPACING=\"2\" "
        "CELLPADDING=\"2\"><TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><FONT "
        "POINT-SIZE=\"10\"><B>legend</B></FONT></TD></TR>";
@@ -163,8 +165,8 @@ void write_legend(std::ostream& o, bool with_text, bool divergence) {
       << "KV cell: seq:index it holds<BR ALIGN=\"LEFT\"/>"
          "arrow: a KV move, from the<BR ALIGN=\"LEFT\"/>"
          "first slot read to the first<BR ALIGN=\"LEFT\"/>"
-         "slot written, with its bytes<BR ALIGN=\"LEFT\"/></FONT></TD></TR>"
-      << "</TABLE>>];\n";
+         "slot written, with its bytes<BR ALIGN=\"LEFT\"/>"
+      << sampling << "</FONT></TD></TR></TABLE>>];\n";
 }
 
 void write_grid(std::ostream& o, const StepView& v, const sim::TokenText* text) {
@@ -302,7 +304,8 @@ std::string step_dot(const StepView& v, const sim::TokenText* text) {
     << "node [shape=plaintext, fontname=\"Helvetica\", margin=0];\n"
     << "edge [fontname=\"Helvetica\"];\n";
   write_title(o, v);
-  write_legend(o, text != nullptr, v.trace_has_divergences);
+  write_legend(o, text != nullptr, v.trace_has_divergences,
+               has_sampling(v) ? sampling_legend(v) : std::string());
   o << "{ rank=same; title; legend; }\n";
   std::string previous = "title";
   if (v.violation) {
@@ -319,6 +322,11 @@ std::string step_dot(const StepView& v, const sim::TokenText* text) {
     write_grid(o, v, text);
     o << previous << " -> grid [style=invis];\n";
     previous = "grid";
+    if (has_sampling(v)) {
+      write_sampling(o, v, text);
+      o << previous << " -> " << kSamplingNode << " [style=invis];\n";
+      previous = kSamplingNode;
+    }
     if (text != nullptr) {
       write_row_text(o, v, *text);
       o << previous << " -> " << kRowTextNode << " [style=invis];\n";

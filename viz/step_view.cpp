@@ -7,6 +7,7 @@
 #include "sim/error.h"
 #include "sim/strategy.h"
 #include "viz/kv_replay.h"
+#include "viz/step_sampling.h"
 
 namespace lockstep::viz {
 namespace {
@@ -167,7 +168,7 @@ void build_grid(const Facts& facts, const PassRecord& pass, const KvCache& pre,
   view.grid_columns = columns;
   for (const auto& vr : verify.rows) {
     const int r = pass_row(pass, vr.row);
-    GridRow g{vr.row, vr.seq, vr.accepted, vr.committed, vr.finished, {}, {}};
+    GridRow g{vr.row, vr.seq, vr.accepted, vr.committed, vr.finished, {}, {}, {}, {}, 0};
     g.cells.resize(static_cast<std::size_t>(columns));
     const int cached = pass.packed ? pass.kv_extent[static_cast<std::size_t>(r)] : pass.past;
     const int known = pre.kv.contains(vr.row, 0) ? pre.kv.capacity() : 0;
@@ -351,6 +352,7 @@ class StepBuilder {
       view.form = scan.verify->form;
       view.grouped = scan.verify->grouped;
       build_grid(facts_, *scan.verify_pass, scan.verify_pre, *scan.verify, view);
+      add_sampling(trace_, *scan.verify, view);
       if (sim::strategy_is(trace_.run.strategy, sim::uses_window_pool) &&
           start.count(scan.verify_pass->cache))
         build_pool(start.at(scan.verify_pass->cache), *scan.verify, view);

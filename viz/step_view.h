@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/rejection.h"
 #include "viz/trace_events.h"
 
 namespace lockstep::viz {
@@ -42,6 +43,14 @@ struct GridRow {
   bool finished = false;
   std::vector<Cell> cells;
   Cell bonus;
+  // Sampled runs with drafts (issue 14 item 5, viz/step_sampling.h): the judged drafts in
+  // order (the accepted ones, then the first rejected), d_1 at logical index `first_draft`, and
+  // the token drawn after them (source "residual" or "bonus" under rejection, "target sample"
+  // under coupled). A p_total or total of 0: the trace holds no probability there; a q_total
+  // of 0: no q (coupled acceptance has none).
+  std::vector<sim::JudgedDraft> judged;
+  std::optional<sim::SampledToken> drawn;
+  int first_draft = 0;
 };
 
 struct KvMap {

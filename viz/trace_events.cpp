@@ -41,6 +41,8 @@ Trace read_trace_file(const std::string& path) {
             trace.violations.push_back(std::move(r));
           } else if constexpr (std::is_same_v<T, DivergenceRecord>) {
             trace.divergences.push_back(std::move(r));
+          } else if constexpr (std::is_same_v<T, SampleRecord>) {
+            trace.samples.push_back(std::move(r));
           } else if constexpr (std::is_constructible_v<Event, T>) {
             trace.has_details =
                 trace.has_details || std::is_same_v<T, PassRecord> || std::is_same_v<T, CropRecord>;

@@ -1,6 +1,7 @@
 // The records of a trace the pictures need, in file order, from the one trace reader
 // (sim/trace_reader.h): caches, detail passes and crops, verify results, move plans, state
-// records, violations and numerics divergences; digest-only records ("pass", "finish") are dropped.
+// records, violations, numerics divergences and coupled runs' target samples; digest-only records
+// ("pass", "finish") are dropped.
 // Every record keeps its line so later stages can name it in errors. Throws lockstep::InputError
 // naming the file, line and field for malformed input, and for a trace cut short (no closing
 // "timing" record).
@@ -25,6 +26,7 @@ using VerifyRecord = sim::trace::VerifyRecord;
 using StateRecord = sim::trace::StateRecord;
 using ViolationRecord = sim::trace::ViolationRecord;
 using DivergenceRecord = sim::trace::DetailDivergenceRecord;
+using SampleRecord = sim::trace::DetailSampleRecord;
 
 using Event =
     std::variant<CacheRecord, PassRecord, CropRecord, MovesRecord, VerifyRecord, StateRecord>;
@@ -35,6 +37,7 @@ struct Trace {
   std::vector<Event> events;  // in file order
   std::vector<ViolationRecord> violations;
   std::vector<DivergenceRecord> divergences;  // numerics divergences (float numerics)
+  std::vector<SampleRecord> samples;          // coupled sampling: p of each sample and draft
   int last_step = 0;
   bool has_details = false;
 };
