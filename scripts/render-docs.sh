@@ -64,6 +64,11 @@ else
   echo "render-docs: skipped docs/img/numerics-divergence.png (needs $diverges)"
 fi
 
+# Sampling (issue 14 item 5), on the cpu backend: a rejection step with accepted drafts,
+# rejected ones corrected from the residual and a bonus, and a coupled step.
+picture sampling-rejection 5 scenarios/sampled_rejection.json --backend cpu
+picture sampling-coupled 2 scenarios/sampled_coupled.json --backend cpu
+
 # The real-model walkthrough, with the model's own text: only where the model file and the
 # SpecBench data are there (scripts/fetch-model.sh smollm2-135m; SPECBENCH=PATH/question.jsonl).
 specbench=${SPECBENCH:-../shared/data/specbench/question.jsonl}

@@ -10,13 +10,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "reference/cpu_backend.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
+#include "tests/test_support.h"
 #include "verify/verify.h"
 #include "viz/dot_html.h"
 #include "viz/viz.h"
@@ -372,4 +375,180 @@ BOOST_AUTO_TEST_CASE(brackets_in_label_text_render) {
     if (const auto gt = shown.find('>'); gt != std::string::npos) shown.replace(gt, 1, "&gt;");
     BOOST_CHECK_MESSAGE(body.str().find(">" + shown + "</text>") != std::string::npos, text);
   }
+}
+
+namespace {
+
+struct RegisterBackends {
+  RegisterBackends() { reference::register_cpu_backend(); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
+
+// A library sampling scenario run on the cpu backend (whose drafts are often accepted) with a
+// detailed trace; returns the trace's path.
+std::string write_sampled_trace(const TempDir& dir, const std::string& acceptance) {
+  sim::Scenario s =
+      test::load_ready(test::source_path("scenarios/sampled_" + acceptance + ".json"));
+  s.backend = "cpu";
+  verify::CheckOptions options;
+  options.trace_path = (dir.path / (acceptance + ".jsonl")).string();
+  options.trace_details = true;
+  BOOST_REQUIRE(verify::run_checked(s, options).ok());
+  return options.trace_path;
+}
+
+// weight / total with 3 significant digits, trailing zeros kept: the picture's documented
+// print (docs/strategies.md "How to read a picture"), computed here with iostreams.
+std::string three_digits(long double weight, long double total) {
+  std::ostringstream o;
+  o << std::showpoint << std::setprecision(3) << static_cast<double>(weight / total);
+  return o.str();
+}
+
+// Logical index of the pending token of cache row `row` in a target detail pass: d_1 is at
+// that index + 1.
+int pending_index(const nlohmann::json& pass, int row) {
+  std::size_t r = 0;
+  while (pass["cache_rows"][r] != row) ++r;
+  const std::size_t first = pass["form"] == "packed" ? pass["row_offsets"][r].get<std::size_t>()
+                                                     : r * pass["tokens"].get<std::size_t>();
+  return pass["tags"][first][1];
+}
+
+// The DOT of the sampling block of each step, by step.
+std::map<int, std::string> sampling_labels(const std::string& path) {
+  std::map<int, std::string> out;
+  for (const auto& v : viz::build_step_views(viz::read_trace_file(path), 1, -1)) {
+    const ParsedDot dot(viz::step_dot(v));
+    BOOST_REQUIRE(dot.g != nullptr);
+    out[v.step] = dot.label("sampling");
+  }
+  return out;
+}
+
+std::string cell_of(const std::string& title, std::initializer_list<std::string> lines) {
+  std::string text;
+  for (const auto& l : lines) text += (text.empty() ? "" : "<BR/>") + l;
+  return "TITLE=\"" + title + "\" HREF=\"#\"><FONT POINT-SIZE=\"8\">" + text + "</FONT>";
+}
+
+}  // namespace
+
+// Issue 14 item 5: each judged draft of a rejection step shows p(d) and q(d) as the trace's
+// fractions say, in a cell classified by the trace's decision, and the drawn token its
+// probability and source; the grid's draft cells agree with the decisions.
+BOOST_AUTO_TEST_CASE(rejection_steps_show_each_judged_draft_with_p_and_q) {
+  TempDir dir;
+  const std::string path = write_sampled_trace(dir, "rejection");
+  const auto labels = sampling_labels(path);
+  const auto views = viz::build_step_views(viz::read_trace_file(path), 1, -1);
+  nlohmann::json pass;
+  std::map<bool, int> verdicts;
+  int residuals = 0;
+  for (const auto& line : lines_of(path)) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["event"] == "detail" && j["what"] == "pass" && j["model"] == "target") pass = j;
+    if (j["event"] != "verify") continue;
+    const int step = j["step"];
+    const std::string& label = labels.at(step);
+    int judged_cells = 0;
+    for (const auto& row : j["rows"]) {
+      const int seq = row["seq"];
+      int index = pending_index(pass, row["row"]) + 1;
+      for (const auto& d : row["judged"]) {
+        const bool accepted = d["accepted"];
+        const std::string p = d["p_weight"].dump() + "/" + d["p_total"].dump();
+        const std::string q = d["q_weight"].dump() + "/" + d["q_total"].dump();
+        const std::string want = cell_of(
+            std::string(accepted ? "draft-accepted" : "draft-rejected") + " seq " +
+                std::to_string(seq) + " index " + std::to_string(index) + " token " +
+                d["draft"].dump() + " p " + p + " q " + q,
+            {"d " + d["draft"].dump(),
+             "p " + three_digits(d["p_weight"].get<long double>(), d["p_total"].get<long double>()),
+             "q " +
+                 three_digits(d["q_weight"].get<long double>(), d["q_total"].get<long double>())});
+        BOOST_CHECK_MESSAGE(label.find(want) != std::string::npos,
+                            "step " << step << " lacks " << want);
+        // The grid cell of the same draft carries the same verdict.
+        for (const auto& g : views[static_cast<std::size_t>(step) - 1].grid) {
+          for (const auto& c : g.cells) {
+            if (c.tag.seq == seq && c.tag.index == index)
+              BOOST_CHECK(c.kind == (accepted ? viz::CellKind::accepted : viz::CellKind::rejected));
+          }
+        }
+        ++verdicts[accepted];
+        ++judged_cells;
+        ++index;
+      }
+      const auto& s = row["sampled"];
+      const std::string source = s["source"];
+      residuals += source == "residual" ? 1 : 0;
+      const std::string want = cell_of(
+          "drawn seq " + std::to_string(seq) + " index " +
+              std::to_string(pending_index(pass, row["row"]) + 1 + row["accepted"].get<int>()) +
+              " token " + s["token"].dump() + " source " + source + " p " +
+              s["weight"].get<std::string>() + "/" + s["total"].get<std::string>(),
+          {"→ " + s["token"].dump(),
+           "p " + three_digits(std::stold(s["weight"].get<std::string>()),
+                               std::stold(s["total"].get<std::string>())),
+           source == "residual" ? "residual norm(max(0, p-q))" : "bonus, from p"});
+      BOOST_CHECK_MESSAGE(label.find(want) != std::string::npos,
+                          "step " << step << " lacks " << want);
+    }
+    BOOST_CHECK_EQUAL(count(label, "TITLE=\"draft-"), judged_cells);
+  }
+  // The run exercises every kind of cell.
+  BOOST_CHECK_GT(verdicts[true], 0);
+  BOOST_CHECK_GT(verdicts[false], 0);
+  BOOST_CHECK_GT(residuals, 0);
+}
+
+// Coupled: the trace's "sample" detail records give p(d) and p(sample); a draft is accepted iff
+// it equals the target's sample, which is the drawn token.
+BOOST_AUTO_TEST_CASE(coupled_steps_show_p_of_each_draft_and_of_the_sample) {
+  TempDir dir;
+  const std::string path = write_sampled_trace(dir, "coupled");
+  const auto labels = sampling_labels(path);
+  std::map<std::pair<int, int>, nlohmann::json> samples;  // (seq, position) of the latest step
+  nlohmann::json pass;
+  int checked = 0, rejected = 0;
+  for (const auto& line : lines_of(path)) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["event"] == "detail" && j["what"] == "pass" && j["model"] == "target") pass = j;
+    if (j["event"] == "detail" && j["what"] == "sample") samples[{j["seq"], j["position"]}] = j;
+    if (j["event"] != "verify") continue;
+    const std::string& label = labels.at(j["step"].get<int>());
+    for (const auto& row : j["rows"]) {
+      const int seq = row["seq"], a = row["accepted"];
+      const int first = pending_index(pass, row["row"]) + 1;
+      const auto& drafts = row["drafts"];
+      for (int i = 0; i <= a && i < static_cast<int>(drafts.size()); ++i) {
+        const auto& s = samples.at({seq, first + i});
+        BOOST_REQUIRE_EQUAL(s["draft"], drafts[static_cast<std::size_t>(i)]);
+        const bool accepted = s["draft"] == s["token"];
+        BOOST_CHECK_EQUAL(accepted, i < a);
+        const std::string want = cell_of(
+            std::string(accepted ? "draft-accepted" : "draft-rejected") + " seq " +
+                std::to_string(seq) + " index " + std::to_string(first + i) + " token " +
+                s["draft"].dump() + " p " + s["draft_weight"].dump() + "/" + s["total"].dump(),
+            {"d " + s["draft"].dump(), "p " + three_digits(s["draft_weight"].get<long double>(),
+                                                           s["total"].get<long double>())});
+        BOOST_CHECK_MESSAGE(label.find(want) != std::string::npos, "lacks " << want);
+        rejected += accepted ? 0 : 1;
+        ++checked;
+      }
+      const auto& s = samples.at({seq, first + a});
+      BOOST_CHECK_EQUAL(s["token"], row["targets"][static_cast<std::size_t>(a)]);
+      const std::string want = cell_of(
+          "drawn seq " + std::to_string(seq) + " index " + std::to_string(first + a) + " token " +
+              s["token"].dump() + " source target sample p " + s["weight"].dump() + "/" +
+              s["total"].dump(),
+          {"→ " + s["token"].dump(),
+           "p " + three_digits(s["weight"].get<long double>(), s["total"].get<long double>()),
+           "target's keyed sample"});
+      BOOST_CHECK_MESSAGE(label.find(want) != std::string::npos, "lacks " << want);
+    }
+  }
+  BOOST_CHECK_GT(checked, rejected);
+  BOOST_CHECK_GT(rejected, 0);
 }

@@ -1,6 +1,7 @@
 // The "sampling" block of a step's picture (see dot_sampling.h).
 #include "viz/dot_sampling.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "viz/dot_html.h"
@@ -95,10 +96,14 @@ void write_sampling(std::ostream& o, const StepView& view, const sim::TokenText*
                                "accepted iff u < p(d)/q(d); then the token drawn"
                              : "coupled sampling: each judged draft d with p(d), accepted iff it "
                                "equals the target's keyed sample; then that sample");
+  std::size_t columns = 0;
+  for (const auto& g : view.grid) columns = std::max(columns, g.judged.size());
   for (const auto& g : view.grid) {
     o << "<TR><TD BORDER=\"0\" ALIGN=\"RIGHT\"><FONT POINT-SIZE=\"9\">row " << g.cache_row
       << " · seq " << g.seq << "</FONT></TD>";
     for (std::size_t i = 0; i < g.judged.size(); ++i) judged_cell(o, view, g, i, text);
+    // Rows that judged fewer drafts keep their drawn token in the last column.
+    for (std::size_t i = g.judged.size(); i < columns; ++i) o << "<TD BORDER=\"0\"></TD>";
     o << "<TD BORDER=\"0\" WIDTH=\"8\"></TD>";
     if (g.drawn) {
       drawn_cell(o, g, text);
