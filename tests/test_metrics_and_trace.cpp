@@ -170,6 +170,18 @@ BOOST_AUTO_TEST_CASE(the_reader_names_what_breaks_the_schema) {
   BOOST_TEST(error_of(R"({"event":"detail","what":"tensor","step":1})") ==
              "t.jsonl: line 2: field 'what' must be \"pass\", \"crop\", \"divergence\" or "
              "\"sample\", got \"tensor\"");
+  // A coupled run's "sample" detail record (issue 14 item 5): written, read back, checked.
+  const sim::trace::DetailSampleRecord sample{
+      .step = 2, .seq = 1, .position = 5, .token = 7, .weight = 3, .total = 10, .draft = 9};
+  BOOST_TEST(error_of(sim::trace::to_json(sample).dump()) == "accepted");
+  BOOST_TEST(!sim::trace::in_digest(sample));
+  BOOST_TEST(error_of(R"({"draft":null,"draft_weight":0,"event":"detail","position":5,"seq":1,)"
+                      R"("step":2,"token":7,"total":10,"weight":11,"what":"sample"})") ==
+             "t.jsonl: line 2: field 'weight' and 'draft_weight' must not exceed the positive "
+             "'total'");
+  BOOST_TEST(error_of(R"({"draft":null,"draft_weight":4,"event":"detail","position":5,"seq":1,)"
+                      R"("step":2,"token":7,"total":10,"weight":3,"what":"sample"})") ==
+             "t.jsonl: line 2: field 'draft_weight' must be 0 when there is no draft");
   BOOST_TEST(error_of(timing + "\n" + crop) ==
              "t.jsonl: line 3: a record after the closing 'timing' record");
   BOOST_TEST(error_of(R"({"event":"moves","step":1,"model":"target","src":0,"dst":0,"bytes":0,)"

@@ -4,6 +4,7 @@
 // index.html), and the stages it is built from, for tests and tools:
 //   read_trace_file                (viz/trace_events.h)  typed records, errors name the line
 //   build_step_views               (viz/step_view.h)     per-step cells classified by kind
+//   add_sampling                   (viz/step_sampling.h) judged drafts of a sampled step
 //   step_dot                       (viz/dot_writer.h)    DOT text of one step
 //   Renderer                       (viz/render.h)        DOT -> file through libgvc in-process
 //   index_html                     (viz/index_html.h)    the static index page
