@@ -145,10 +145,11 @@ void print_summary(const verify::CheckedRun& run, const sim::TokenText& text) {
   if (!s.sampling.greedy()) {
     const auto& o = s.sampling;
     fmt::print(
-        "  sampling       temperature {}, top_k {}, top_p {}, seed {}, {} acceptance: {}\n",
+        "  sampling       temperature {}, top_k {}, top_p {}, seed {}, {} acceptance{}: {}\n",
         o.params.temperature,
         o.params.top_k == numerics::kTopKAll ? std::string("all") : std::to_string(o.params.top_k),
         o.params.top_p, o.seed, sim::acceptance_name(o.acceptance),
+        o.draft_uniform == sim::DraftUniform::own ? "" : ", draft uniform target",
         o.acceptance == sim::Acceptance::rejection
             ? "I5 recomputes each commit (outputs follow the target's distribution)"
             : "the oracle is sampled batch-1 AR");

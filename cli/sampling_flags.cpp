@@ -18,6 +18,9 @@ void SamplingFlags::add_to(CLI::App& command) {
   command.add_option("--acceptance", acceptance,
                      "Sampling: how drafts are judged: coupled (token-exact with sampled AR) or "
                      "rejection (standard speculative sampling: the target's distribution)");
+  command.add_option("--draft-uniform", draft_uniform,
+                     "Sampling: whose uniform a draft model draws with: own (independent of the "
+                     "target's draw) or target (the target's, coupled acceptance only)");
 }
 
 void SamplingFlags::apply(sim::Scenario& s) const {
@@ -43,6 +46,7 @@ void SamplingFlags::apply(sim::Scenario& s) const {
   }
   if (seed) o.seed = *seed;
   if (acceptance) o.acceptance = sim::parse_acceptance(*acceptance, "--acceptance");
+  if (draft_uniform) o.draft_uniform = sim::parse_draft_uniform(*draft_uniform, "--draft-uniform");
 }
 
 }  // namespace lockstep::cli

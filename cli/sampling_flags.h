@@ -1,7 +1,8 @@
-// The sampling flags of the commands that run scenarios (`lockstep run`, `lockstep bench`):
-// --temperature --top-k --top-p --sampling-seed --acceptance override the scenario's
-// "sampling" object field by field (docs/cli.md, docs/numerics.md §14). `--sampling-seed`,
-// not `--seed`: `lockstep run --seed` already names the drafter's seed.
+// The sampling flags of the commands that run scenarios (`lockstep run`, `lockstep bench`,
+// `lockstep verify-dist`): --temperature --top-k --top-p --sampling-seed --acceptance
+// --draft-uniform override the scenario's "sampling" object field by field (docs/cli.md,
+// docs/numerics.md §14). `--sampling-seed`, not `--seed`: `lockstep run --seed` already names
+// the drafter's seed.
 //
 // Contract: a bad value is an InputError naming the flag and the value; no flag given leaves
 // the scenario's sampling as it is. Not here: what the values mean (sim/pass_sampling.h).
@@ -21,7 +22,7 @@ struct SamplingFlags {
   std::optional<double> temperature, top_p;
   std::optional<std::int64_t> top_k;
   std::optional<std::uint64_t> seed;
-  std::optional<std::string> acceptance;
+  std::optional<std::string> acceptance, draft_uniform;
 
   void add_to(CLI::App& command);
   // Throws InputError naming the flag and its value.

@@ -112,8 +112,12 @@ void Engine::stamp_sampling(ModelRole role, Stage stage, const std::vector<Token
   if (options.greedy() || stage == Stage::prefill) return;
   out.params = options.params;
   out.seed = options.seed;
-  out.purpose = role == ModelRole::target ? numerics::SamplePurpose::target_sample
-                                          : numerics::SamplePurpose::draft_sample;
+  // draft_uniform "target": the drafter draws with the target's uniform at the same site
+  // (docs/numerics.md §14.9), so its proposal equals the target's draw wherever q = p.
+  const bool targets_uniform =
+      role == ModelRole::target || options.draft_uniform == DraftUniform::target;
+  out.purpose = targets_uniform ? numerics::SamplePurpose::target_sample
+                                : numerics::SamplePurpose::draft_sample;
   // Rejection sampling judges drafts by their target and draft distributions (sim/rejection.h);
   // a coupled run's verify pass returns them only for the trace's sample records (pictures).
   const bool verify = role == ModelRole::target && stage == Stage::verify;

@@ -17,9 +17,27 @@ Acceptance parse_acceptance(const std::string& value, const std::string& what) {
   throw InputError(what + " must be \"coupled\" or \"rejection\", got '" + value + "'");
 }
 
+const char* draft_uniform_name(DraftUniform draft_uniform) {
+  return draft_uniform == DraftUniform::own ? "own" : "target";
+}
+
+DraftUniform parse_draft_uniform(const std::string& value, const std::string& what) {
+  if (value == "own") return DraftUniform::own;
+  if (value == "target") return DraftUniform::target;
+  throw InputError(what + " must be \"own\" or \"target\", got '" + value + "'");
+}
+
 void check_sampling_options(const SamplingOptions& options) {
   // numerics' messages name the field ("sampling: top_k must be >= 1, got 0").
   numerics::check_sampling_params(options.params);
+  if (options.draft_uniform == DraftUniform::target &&
+      options.acceptance == Acceptance::rejection) {
+    throw InputError(
+        "sampling.draft_uniform \"target\" cannot be combined with sampling.acceptance "
+        "\"rejection\": standard speculative sampling needs each draft drawn independently of "
+        "the target's own draws at its position (docs/numerics.md §14.9); use "
+        "draft_uniform \"own\" or acceptance \"coupled\"");
+  }
 }
 
 numerics::SampleKey PassSampling::key(std::size_t i) const {

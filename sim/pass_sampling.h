@@ -28,14 +28,25 @@ const char* acceptance_name(Acceptance acceptance);
 // "coupled" or "rejection". Throws InputError naming `what` (a field or a flag) and the value.
 Acceptance parse_acceptance(const std::string& value, const std::string& what);
 
+// Whose uniform a draft model's sampled proposal is drawn with (docs/numerics.md §14.9): its
+// own (purpose draft_sample, independent of the target's draw) or the target's (purpose
+// target_sample at the same (sequence, position): common random numbers, so a drafter equal
+// to the target proposes exactly the target's token). Coupled acceptance only.
+enum class DraftUniform : std::uint8_t { own, target };
+const char* draft_uniform_name(DraftUniform draft_uniform);
+// "own" or "target". Throws InputError naming `what` (a field or a flag) and the value.
+DraftUniform parse_draft_uniform(const std::string& value, const std::string& what);
+
 // The scenario's "sampling" object; temperature 0 (the default) is greedy.
 struct SamplingOptions {
   numerics::SamplingParams params;
   std::uint64_t seed = 0;
   Acceptance acceptance = Acceptance::coupled;
+  DraftUniform draft_uniform = DraftUniform::own;
   bool greedy() const { return params.greedy(); }
 };
-// Throws InputError naming the first bad field ("sampling.temperature", ...) and its value.
+// Throws InputError naming the first bad field ("sampling.temperature", ...) and its value,
+// or both fields when draft_uniform "target" meets acceptance "rejection".
 void check_sampling_options(const SamplingOptions& options);
 
 // Where one output token's draw is keyed: the token at `position` of sequence `sequence`

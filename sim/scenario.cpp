@@ -244,10 +244,11 @@ ModelConfig parse_model(const json& v, const Where& w) {
   return c;
 }
 
-// {"temperature": T, "top_k": K, "top_p": P, "seed": S, "acceptance": "coupled"}: only the
-// temperature is required (docs/numerics.md §14.2 for the ranges).
+// {"temperature": T, "top_k": K, "top_p": P, "seed": S, "acceptance": "coupled",
+// "draft_uniform": "own"}: only the temperature is required (docs/numerics.md §14.2 for the
+// ranges, §14.9 for draft_uniform).
 SamplingOptions parse_sampling(const json& v, const Where& w) {
-  Object o(v, w, {"temperature", "top_k", "top_p", "seed", "acceptance"});
+  Object o(v, w, {"temperature", "top_k", "top_p", "seed", "acceptance", "draft_uniform"});
   SamplingOptions out;
   auto number = [&](const char* k) {
     const json& x = o.required(k);
@@ -272,6 +273,13 @@ SamplingOptions parse_sampling(const json& v, const Where& w) {
     const std::string name = as_string(o.required("acceptance"), o.where("acceptance"), true);
     with_origin(w.origin, [&] {
       out.acceptance = parse_acceptance(name, "field '" + o.where("acceptance").path + "'");
+    });
+  }
+  if (o.has("draft_uniform")) {
+    const std::string name = as_string(o.required("draft_uniform"), o.where("draft_uniform"), true);
+    with_origin(w.origin, [&] {
+      out.draft_uniform =
+          parse_draft_uniform(name, "field '" + o.where("draft_uniform").path + "'");
     });
   }
   with_origin(w.origin, [&] { check_sampling_options(out); });

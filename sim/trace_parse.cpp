@@ -23,6 +23,12 @@ SamplingOptions read_sampling(Fields& run) {
   o.params.top_p = f.number("top_p");
   o.seed = f.seed("seed");
   o.acceptance = parse_acceptance(f.text("acceptance"), "field 'sampling.acceptance'");
+  if (f.has("draft_uniform")) {
+    o.draft_uniform =
+        parse_draft_uniform(f.text("draft_uniform"), "field 'sampling.draft_uniform'");
+    if (o.draft_uniform == DraftUniform::own)
+      run.fail_field("sampling", "has draft_uniform only when it is not \"own\"");
+  }
   f.finish();
   try {
     check_sampling_options(o);

@@ -42,6 +42,9 @@ json to_json_of(const RunRecord& r) {
                      {"top_p", o.params.top_p},
                      {"seed", o.seed},
                      {"acceptance", acceptance_name(o.acceptance)}};
+    // Only when not the default, so the traces of earlier sampled runs keep their bytes.
+    if (o.draft_uniform != DraftUniform::own)
+      j["sampling"]["draft_uniform"] = draft_uniform_name(o.draft_uniform);
   }
   return j;
 }

@@ -46,6 +46,10 @@ check "--top-k 0 names the flag" 2 "--top-k must be an integer" -- "$bin" run --
 check "--temperature negative names the flag" 2 "--temperature must be a finite number >= 0" -- "$bin" run --temperature -0.5
 check "rejection acceptance runs, every invariant holding" 0 "OK: no invariant broken; rejection sampling" -- "$bin" run scenarios/sampled_rejection.json --strategy eqspec
 check "unknown acceptance names the value" 2 "--acceptance must be .*got 'lucky'" -- "$bin" run --temperature 1 --acceptance lucky
+check "drafting with the target's uniform equals sampled AR" 0 "16 output-equivalent to batch-1 AR" -- "$bin" run docs/results/sampling/symbolic_self_draft.json --temperature 0.7 --draft-uniform target
+check "the target's uniform is printed" 0 "draft uniform target" -- "$bin" run docs/results/sampling/symbolic_self_draft.json --temperature 0.7 --draft-uniform target
+check "unknown draft uniform names the flag and value" 2 "--draft-uniform must be .*got 'mine'" -- "$bin" run --temperature 1 --draft-uniform mine
+check "target uniform with rejection is refused, naming both fields" 2 "sampling.draft_uniform .*sampling.acceptance" -- "$bin" run scenarios/sampled_rejection.json --draft-uniform target
 check "sampling fault is caught by I5" 1 "VIOLATION I5" -- "$bin" run scenarios/sampled_coupled.json --fault sample-key-batch-row
 
 # Command-line values are merged before the cross-field checks (issue 10 item 7).

@@ -4,6 +4,9 @@
 // cached), because each draw is keyed on (seed, sequence, position) and never on the batch row
 // or the pass. Also: a drafter model draws with its own purpose; top_k = 1 is greedy; the
 // scenario field, the flags' errors, the trace header; and the two sampling faults are caught.
+// draft_uniform "target" (the drafter draws with the target's uniform, docs/numerics.md
+// §14.9): still sampled AR's output everywhere, every draft of a self-drafting target accepted,
+// refused with rejection, recorded in and read back from the trace header.
 #define BOOST_TEST_MODULE coupled_sampling
 #include <rapidcheck/boost_test.h>
 #include <boost/test/unit_test.hpp>
@@ -11,6 +14,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -23,6 +28,7 @@
 #include "tests/model_support.h"
 #include "tests/random_scenario.h"
 #include "tests/test_support.h"
+#include "verify/replay.h"
 #include "verify/verify.h"
 
 namespace lockstep {
@@ -73,6 +79,7 @@ sim::Scenario random_sampled_scenario() {
   const int top_k = *rc::gen::element(1, 3, numerics::kTopKAll);
   const double top_p = *rc::gen::element(0.5, 0.9, 1.0);
   s.sampling = sampling(temperature, top_k, top_p, *rc::gen::inRange<std::uint64_t>(0, 1000));
+  if (*rc::gen::arbitrary<bool>()) s.sampling.draft_uniform = sim::DraftUniform::target;
   return s;
 }
 
@@ -180,6 +187,72 @@ BOOST_AUTO_TEST_CASE(keying_faults_are_caught_by_I5_and_harmless_when_greedy) {
   }
 }
 
+// draft_uniform "target": the committed token is still the target's draw, so every strategy at
+// batch 1, 4 and 8 reproduces sampled batch-1 AR with I1-I5 holding, on the symbolic backend
+// (a target drafting for itself; another symbolic draft model) and on cpu (the small preset
+// with its layer-skip drafter).
+BOOST_AUTO_TEST_CASE(the_target_uniform_keeps_every_output_sampled_ar) {
+  sim::Scenario other_draft = library("sampled_coupled.json");
+  other_draft.draft.kind = sim::DrafterSpec::Kind::model;
+  other_draft.draft.model = other_draft.target;
+  other_draft.draft.model.seed += 1;
+  const std::vector<sim::Scenario> scenarios = {
+      test::load_ready(test::source_path("docs/results/sampling/symbolic_self_draft.json")),
+      other_draft, library("model_drafter_target_layers.json")};
+  for (sim::Scenario s : scenarios) {
+    for (float temperature : {0.7f, 1.0f}) {
+      s.sampling = sampling(temperature, numerics::kTopKAll, 1.0, 1);
+      s.sampling.draft_uniform = sim::DraftUniform::target;
+      for (int batch : {1, 4, 8}) {
+        s.batch_size = batch;
+        s.window = std::max(s.window, batch);
+        for (const auto& strategy : sim::strategy_names()) {
+          const auto run = checked(s, strategy);
+          BOOST_TEST(run.ok(), s.name << " " << strategy << " batch " << batch << " T "
+                                      << temperature << ": " << describe(run));
+        }
+      }
+    }
+  }
+}
+
+// Equal distributions and equal uniforms give equal draws: a target drafting for itself with
+// the target's uniform has every draft accepted, exactly, at every strategy; with its own
+// uniform (the default) only about sum_x p(x)^2 of them.
+BOOST_AUTO_TEST_CASE(a_self_drafting_target_with_the_target_uniform_accepts_every_draft) {
+  sim::Scenario s =
+      test::load_ready(test::source_path("docs/results/sampling/symbolic_self_draft.json"));
+  for (float temperature : {0.7f, 1.0f}) {
+    s.sampling = sampling(temperature, numerics::kTopKAll, 1.0, 1);
+    for (const auto& strategy : sim::strategy_names()) {
+      if (strategy == "ar") continue;
+      s.sampling.draft_uniform = sim::DraftUniform::target;
+      const auto coupled = checked(s, strategy);
+      BOOST_TEST(coupled.ok(), strategy << ": " << describe(coupled));
+      const auto& m = coupled.result.metrics;
+      BOOST_TEST(m.draft_proposed > 0, strategy);
+      BOOST_TEST(m.draft_accepted == m.draft_proposed, strategy << " T " << temperature);
+      s.sampling.draft_uniform = sim::DraftUniform::own;
+      const auto own = checked(s, strategy);
+      BOOST_TEST(own.result.metrics.draft_accepted < own.result.metrics.draft_proposed);
+      BOOST_TEST((own.result.outputs() == coupled.result.outputs()), strategy);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_target_uniform_is_refused_with_rejection_sampling) {
+  sim::Scenario s = library("sampled_rejection.json");
+  s.sampling.draft_uniform = sim::DraftUniform::target;
+  BOOST_CHECK_EXCEPTION(sim::validate_scenario(s), InputError, [](const InputError& e) {
+    const std::string what = e.what();
+    return what.find("sampling.draft_uniform") != std::string::npos &&
+           what.find("sampling.acceptance") != std::string::npos &&
+           what.find("independent") != std::string::npos;
+  });
+  s.sampling.draft_uniform = sim::DraftUniform::own;
+  BOOST_CHECK_NO_THROW(sim::validate_scenario(s));
+}
+
 const std::string kBase = R"({"name": "n", "description": "", "backend": "symbolic",
     "target": {"preset": "tiny", "seed": 1}, "draft": {"kind": "oracle", "accept_prob": 1.0,
     "seed": 1}, "strategy": "eqspec", "batch_size": 1, "k": 1, "max_new_tokens": 2,
@@ -220,6 +293,15 @@ BOOST_AUTO_TEST_CASE(the_scenario_field_is_checked) {
   expect_error(R"({"temperature": 1, "seed": -3})", "sampling.seed", "-3");
   expect_error(R"({"temperature": 1, "acceptance": "lucky"})", "sampling.acceptance", "lucky");
   expect_error(R"({"temperature": 1, "temprature": 1})", "sampling.temprature", "unknown");
+  BOOST_TEST((s.sampling.draft_uniform == sim::DraftUniform::own));
+  BOOST_TEST((sim::parse_scenario(kBase + R"(, "sampling": {"temperature": 1,
+                 "draft_uniform": "target"}})",
+                                  "f")
+                  .sampling.draft_uniform == sim::DraftUniform::target));
+  expect_error(R"({"temperature": 1, "draft_uniform": "mine"})", "sampling.draft_uniform", "mine");
+  expect_error(R"({"temperature": 1, "draft_uniform": 2})", "sampling.draft_uniform", "2");
+  expect_error(R"({"temperature": 1, "acceptance": "rejection", "draft_uniform": "target"})",
+               "sampling.draft_uniform", "sampling.acceptance");
   expect_error(R"(0.7)", "sampling", "object");
 }
 
@@ -242,6 +324,40 @@ BOOST_AUTO_TEST_CASE(the_trace_header_records_sampling_only_when_sampled) {
     }
   }
   std::filesystem::remove(path);
+}
+
+// draft_uniform is written only when not "own" (so earlier sampled traces keep their bytes),
+// read back by the strict reader, and two runs of the scenario (symbolic twice, cpu twice)
+// give identical traces.
+BOOST_AUTO_TEST_CASE(the_trace_header_records_the_target_uniform_and_replays_identically) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lockstep_draft_uniform_trace_" + std::to_string(::getpid()) + ".jsonl");
+  sim::Scenario s = library("sampled_coupled.json");
+  s.draft.kind = sim::DrafterSpec::Kind::model;
+  s.draft.model = s.target;
+  for (auto uniform : {sim::DraftUniform::own, sim::DraftUniform::target}) {
+    s.sampling.draft_uniform = uniform;
+    verify::CheckOptions options;
+    options.trace_path = path.string();
+    BOOST_TEST(verify::run_checked(s, options).ok());
+    const auto trace = sim::trace::read_trace_file(options.trace_path);
+    BOOST_TEST_REQUIRE(trace.run().sampling.has_value());
+    BOOST_TEST((trace.run().sampling->draft_uniform == uniform));
+    std::ifstream in(path);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    BOOST_TEST((text.find("draft_uniform") != std::string::npos) ==
+               (uniform == sim::DraftUniform::target));
+  }
+  std::filesystem::remove(path);
+  for (const char* backend : {"symbolic", "cpu"}) {
+    sim::Scenario on = s;
+    on.backend = backend;
+    verify::ReplayOptions o;
+    o.backend_a = o.backend_b = backend;
+    const auto r = verify::replay(on, o);
+    BOOST_TEST(r.identical(), backend << ": " << verify::describe(r.divergence, "a", "b"));
+    BOOST_TEST(r.a.ok, backend);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_sampling_faults_are_registered_for_every_strategy) {
