@@ -25,6 +25,7 @@
 #include "sim/faults.h"
 #include "sim/scenario.h"
 #include "sim/trace_reader.h"
+#include "tests/cpu_backend_fixture.h"
 #include "tests/model_support.h"
 #include "tests/random_scenario.h"
 #include "tests/test_support.h"
@@ -35,11 +36,6 @@ namespace lockstep {
 namespace {
 
 using sim::Token;
-
-struct RegisterBackends {
-  RegisterBackends() { reference::register_cpu_backend(); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
 sim::SamplingOptions sampling(float temperature, int top_k, double top_p, std::uint64_t seed) {
   sim::SamplingOptions o;

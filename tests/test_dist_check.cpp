@@ -20,6 +20,7 @@
 #include "sim/scenario.h"
 #include "sim/symbolic_sampling.h"
 #include "tests/biased_sampler.h"
+#include "tests/cpu_backend_fixture.h"
 #include "verify/dist_check.h"
 #include "verify/dist_test.h"
 
@@ -27,11 +28,6 @@ namespace lockstep {
 namespace {
 
 using sim::Token;
-
-struct RegisterBackends {
-  RegisterBackends() { reference::register_cpu_backend(); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
 using test::moved_mass;
 

@@ -19,6 +19,7 @@
 #include "sim/scenario.h"
 #include "sim/trace_reader.h"
 #include "tests/byte_invariance.h"
+#include "tests/cpu_backend_fixture.h"
 #include "tests/model_support.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
@@ -29,11 +30,6 @@ namespace {
 using lockstep::InputError;
 using sim::Numerics;
 using sim::Token;
-
-struct RegisterBackends {
-  RegisterBackends() { reference::register_cpu_backend(); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
 sim::Scenario float_scenario(const std::string& path, Numerics numerics) {
   sim::Scenario s = sim::load_scenario_file(path, sim::CrossChecks::after_overrides);

@@ -13,6 +13,7 @@
 #include "sim/error.h"
 #include "sim/prompt_lookup.h"
 #include "sim/scenario.h"
+#include "tests/cpu_backend_fixture.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 
@@ -24,11 +25,6 @@ using Tokens = std::vector<sim::Token>;
 Tokens lookup(const Tokens& tokens, int min_n, int max_n, int k) {
   return sim::prompt_lookup(tokens, {min_n, max_n}, k);
 }
-
-struct RegisterBackends {
-  RegisterBackends() { reference::register_cpu_backend(); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
 }  // namespace
 

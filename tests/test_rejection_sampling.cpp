@@ -25,6 +25,7 @@
 #include "sim/runner.h"
 #include "sim/scenario.h"
 #include "sim/trace_reader.h"
+#include "tests/cpu_backend_fixture.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 
@@ -33,11 +34,6 @@ namespace {
 
 using boost::multiprecision::cpp_int;
 using sim::Token;
-
-struct RegisterBackends {
-  RegisterBackends() { reference::register_cpu_backend(); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
 sim::Scenario library(const std::string& backend) {
   sim::Scenario s = test::load_ready(test::source_path("scenarios/sampled_rejection.json"));

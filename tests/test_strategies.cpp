@@ -6,6 +6,7 @@
 
 #include "reference/cpu_backend.h"
 #include "sim/scenario.h"
+#include "tests/cpu_backend_fixture.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 
@@ -13,11 +14,6 @@ namespace lockstep {
 namespace {
 
 // Scenario files name their backend (symbolic or cpu); both are available here.
-struct RegisterBackends {
-  RegisterBackends() { reference::register_cpu_backend(); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
-
 verify::CheckedRun run(sim::Scenario s, const std::string& strategy) {
   s.strategy = strategy;
   s.window = std::max(s.window, s.batch_size);

@@ -19,6 +19,7 @@
 #include "reference/cpu_backend.h"
 #include "sim/error.h"
 #include "sim/scenario.h"
+#include "tests/cpu_backend_fixture.h"
 #include "tests/test_support.h"
 #include "verify/verify.h"
 #include "viz/dot_html.h"
@@ -378,11 +379,6 @@ BOOST_AUTO_TEST_CASE(brackets_in_label_text_render) {
 }
 
 namespace {
-
-struct RegisterBackends {
-  RegisterBackends() { reference::register_cpu_backend(); }
-};
-BOOST_TEST_GLOBAL_FIXTURE(RegisterBackends);
 
 // A library sampling scenario run on the cpu backend (whose drafts are often accepted) with a
 // detailed trace; returns the trace's path.
